@@ -1,0 +1,58 @@
+# Two commands matter: `make run` (fresh clone → server with demo data) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+
+.PHONY: run test lint format schema check migrate demo worker beat bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo ""
+	@echo "  Bantu is starting on http://$(HOST):$(PORT)"
+	@echo "  Swagger UI:  http://$(HOST):$(PORT)/api/docs/     ReDoc: http://$(HOST):$(PORT)/api/redoc/"
+	@echo "  Admin:       http://$(HOST):$(PORT)/admin/  (operator login above)"
+	@echo "  WebSocket:   ws://$(HOST):$(PORT)/ws/?token=<access JWT>"
+	@echo ""
+	$(BIN)/uvicorn bantu.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off
+
+test: $(VENV)/.installed
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+
+schema: $(VENV)/.installed
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yml
+
+check: lint schema
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+worker: $(VENV)/.installed
+	$(BIN)/celery -A bantu worker --loglevel INFO
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A bantu beat --loglevel INFO
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache schema.yml

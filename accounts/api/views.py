@@ -1,0 +1,89 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.api import serializers as s
+from bantu.core import throttling
+
+
+class RegisterApi(APIView):
+    """Create an account as a freelancer or as a company (which creates the company, owned by you)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [throttling.RegisterIPThrottle, throttling.RegisterEmailThrottle]
+
+    @extend_schema(request=s.RegisterSerializer, responses={201: s.RegisterResponseSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        tokens = services.tokens_issue(user=user)
+        return Response({**tokens, "user": s.MeSerializer(user).data}, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainApi(APIView):
+    """Log in with email (any letter case) and password; answers a token pair."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [throttling.LoginIPThrottle, throttling.LoginEmailThrottle]
+
+    @extend_schema(request=s.LoginSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_login(request=request, **data.validated_data)
+        return Response(services.tokens_issue(user=user))
+
+
+class TokenRefreshApi(APIView):
+    """Rotate a refresh token: the old one is used up, a new pair (with current roles) is returned."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [throttling.LoginIPThrottle]
+
+    @extend_schema(request=s.RefreshSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.tokens_refresh(refresh=data.validated_data["refresh"]))
+
+
+class LogoutApi(APIView):
+    """Blacklist your refresh token. The access token expires on its own within minutes."""
+
+    @extend_schema(request=s.RefreshSerializer, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        data = s.RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_logout(user=request.user, refresh=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeApi(APIView):
+    """Change your password. Every other session's tokens stop working; this call returns a new pair."""
+
+    @extend_schema(request=s.PasswordChangeSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.user_password_change(user=request.user, **data.validated_data))
+
+
+class MeApi(APIView):
+    """You: profile, roles, companies."""
+
+    @extend_schema(responses={200: s.MeSerializer}, tags=["me"])
+    def get(self, request):
+        return Response(s.MeSerializer(request.user).data)
+
+    @extend_schema(request=s.MeUpdateSerializer, responses={200: s.MeSerializer}, tags=["me"])
+    def patch(self, request):
+        data = s.MeUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_update(user=request.user, data=data.validated_data)
+        return Response(s.MeSerializer(user).data)

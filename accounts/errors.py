@@ -1,0 +1,10 @@
+"""Stable error codes of the accounts app."""
+
+EMAIL_TAKEN = "email_taken"
+INVALID_CREDENTIALS = "invalid_credentials"
+ACCOUNT_SUSPENDED = "account_suspended"
+TOKEN_INVALID = "token_invalid"
+TOKEN_REVOKED = "token_revoked"
+TOKEN_NOT_YOURS = "token_not_yours"
+WRONG_PASSWORD = "wrong_password"
+ALREADY_FREELANCER = "already_freelancer"

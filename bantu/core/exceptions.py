@@ -1,0 +1,173 @@
+"""Domain errors and the one place that turns every API error into RFC 9457 problem details."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class ApplicationError(Exception):
+    """A rule of the domain was broken. Services raise these; the API layer renders them.
+
+    `code` is stable (snake_case) and documented per app in its `errors.py`.
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
+
+    def __init__(self, detail: str, *, code: str | None = None, errors: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code or self.default_code
+        self.errors = errors
+
+
+class NotFound(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+
+class Forbidden(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "forbidden"
+
+
+class Conflict(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def problem_type(code: str) -> str:
+    return f"{settings.BANTU['PROBLEM_TYPE_BASE']}{code}"
+
+
+def problem_body(*, status_code: int, code: str, detail: str, errors: dict | None = None) -> dict:
+    body = {
+        "type": problem_type(code),
+        "title": TITLES.get(status_code, "Error"),
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(*, status_code: int, code: str, detail: str, errors=None, headers=None) -> Response:
+    return Response(
+        problem_body(status_code=status_code, code=code, detail=detail, errors=errors),
+        status=status_code,
+        headers=headers,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def _flatten_validation(detail) -> dict:
+    """DRF validation detail → {field: [messages]}; nested serializers become dotted paths."""
+    if not isinstance(detail, dict):
+        detail = {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+    flat: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value):
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), child)
+        elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
+            for index, child in enumerate(value):
+                if child:
+                    walk(f"{prefix}.{index}", child)
+        else:
+            items = value if isinstance(value, list) else [value]
+            flat.setdefault(prefix or "non_field_errors", []).extend(str(item) for item in items)
+
+    walk("", detail)
+    return flat
+
+
+def problem_exception_handler(exc, context):
+    """DRF `EXCEPTION_HANDLER`: every error leaves as problem details; a 500 leaks nothing."""
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        return problem_response(status_code=exc.status_code, code=exc.code, detail=exc.detail, errors=exc.errors)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    if isinstance(exc, exceptions.APIException):
+        set_rollback()
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait) + (0 if float(exc.wait).is_integer() else 1))
+        if isinstance(exc, exceptions.ValidationError):
+            return problem_response(
+                status_code=exc.status_code,
+                code="validation_error",
+                detail="The request contains invalid fields.",
+                errors=_flatten_validation(exc.detail),
+                headers=headers,
+            )
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        code = getattr(exc.detail, "code", None) or exc.default_code
+        return problem_response(status_code=exc.status_code, code=str(code), detail=str(detail), headers=headers)
+
+    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context else "?")
+    set_rollback()
+    return problem_response(
+        status_code=500, code="server_error", detail="An unexpected error occurred. It has been logged."
+    )
+
+
+def _django_problem(status_code: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse(
+        problem_body(status_code=status_code, code=code, detail=detail),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def handler404(request, exception=None):
+    return _django_problem(404, "not_found", "No such resource.")
+
+
+def handler500(request):
+    return _django_problem(500, "server_error", "An unexpected error occurred. It has been logged.")
+
+
+def handler400(request, exception=None):
+    return _django_problem(400, "bad_request", "The request could not be understood.")
+
+
+def handler403(request, exception=None):
+    return _django_problem(403, "forbidden", "You do not have permission to perform this action.")

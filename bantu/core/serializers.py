@@ -1,0 +1,32 @@
+from rest_framework import serializers
+
+
+class StrictSerializer(serializers.Serializer):
+    """Input serializer that refuses what it does not know: unknown fields, and non-strings for text fields
+    (DRF would quietly turn 123 or 1.5 into "123" and "1.5")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Expected a JSON object."]}, code="invalid"
+            )
+        errors = {}
+        unknown = set(data) - {name for name, field in self.fields.items() if not field.read_only}
+        for name in sorted(unknown):
+            errors[name] = ["Unknown field."]
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if (
+                isinstance(field, serializers.CharField)
+                and not isinstance(field, serializers.ChoiceField)
+                and value is not None
+                and not isinstance(value, str)
+            ):
+                errors[name] = ["Must be a string."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+    pass

@@ -1,0 +1,63 @@
+"""Throttles on the default cache (Redis in service mode).
+
+DRF's `SimpleRateThrottle` binds its rates when the class is defined; ours read them when a request arrives,
+so rates can be changed by settings (and by tests) without reloading modules.
+"""
+
+import hashlib
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def __init__(self):
+        # The parent reads the rate in __init__; keep that, but from the live settings.
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+
+class _IPThrottle(_SettingsRateThrottle):
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class _EmailThrottle(_SettingsRateThrottle):
+    """Keyed by the email in the body, so one account cannot be brute-forced from many addresses."""
+
+    def get_cache_key(self, request, view):
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+class LoginIPThrottle(_IPThrottle):
+    scope = "login_ip"
+
+
+class LoginEmailThrottle(_EmailThrottle):
+    scope = "login_email"
+
+
+class RegisterIPThrottle(_IPThrottle):
+    scope = "register_ip"
+
+
+class RegisterEmailThrottle(_EmailThrottle):
+    scope = "register_email"
+
+
+class UserWriteThrottle(_SettingsRateThrottle):
+    """Writes per signed-in user; reads and anonymous requests are left to the scoped throttles."""
+
+    scope = "user_write"
+
+    def get_cache_key(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS") or not request.user or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from bantu.core import health
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("companies.api.urls")),
+    path("", include("freelancers.api.urls")),
+    path("", include("taxonomy.api.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]
+
+handler400 = "bantu.core.exceptions.handler400"
+handler403 = "bantu.core.exceptions.handler403"
+handler404 = "bantu.core.exceptions.handler404"
+handler500 = "bantu.core.exceptions.handler500"
+
+admin.site.site_header = "Bantu operations"
+admin.site.site_title = "Bantu admin"

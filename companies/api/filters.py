@@ -1,0 +1,23 @@
+import django_filters
+from django.db.models import Q
+
+from bantu.core.indonesia import PROVINCES
+from companies.models import Company
+
+
+class CompanyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", max_length=100, help_text="Name or industry contains.")
+    industry = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
+    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
+    province = django_filters.ChoiceFilter(choices=[(name, name) for name in PROVINCES])
+    size = django_filters.ChoiceFilter(choices=Company.Size.choices)
+    verified = django_filters.BooleanFilter()
+    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("rating_avg", "rating"),
+                                                     ("created_at", "created")))
+
+    class Meta:
+        model = Company
+        fields = ["q", "industry", "city", "province", "size", "verified"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(industry__icontains=value))

@@ -1,0 +1,15 @@
+from django.db.models import QuerySet
+
+from .models import Company, Membership
+
+
+def company_list() -> QuerySet[Company]:
+    return Company.objects.all()
+
+
+def company_members(*, company: Company) -> QuerySet[Membership]:
+    return company.memberships.select_related("user").order_by("created_at")
+
+
+def memberships_of(*, user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("company").order_by("created_at")

@@ -1,0 +1,52 @@
+"""Reads of the taxonomy, cached: it changes only by migration or in the admin, which bumps the version."""
+
+from django.core.cache import cache
+
+from .models import Category, Skill
+
+VERSION_KEY = "taxonomy:version"
+TTL_SECONDS = 3600
+
+
+def taxonomy_version() -> int:
+    return cache.get(VERSION_KEY) or 1
+
+
+def taxonomy_bump_version() -> None:
+    """Invalidate every cached taxonomy read (and, later, anything keyed on the taxonomy version)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or the cache is down, where there is nothing to invalidate)
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def _cached(name: str, build):
+    key = f"taxonomy:{name}:v{taxonomy_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=TTL_SECONDS)
+    return value
+
+
+def category_tree() -> list[dict]:
+    def build():
+        nodes = list(Category.objects.order_by("position", "name").values("id", "slug", "name", "name_en",
+                                                                          "parent_id"))
+        children: dict = {}
+        for node in nodes:
+            children.setdefault(node["parent_id"], []).append(node)
+        return [
+            {"slug": parent["slug"], "name": parent["name"], "name_en": parent["name_en"],
+             "children": [{"slug": child["slug"], "name": child["name"], "name_en": child["name_en"], "children": []}
+                          for child in children.get(parent["id"], [])]}
+            for parent in children.get(None, [])
+        ]
+
+    return _cached("tree", build)
+
+
+def skill_list() -> list[dict]:
+    return _cached("skills", lambda: list(
+        Skill.objects.order_by("name").values("slug", "name", "category__slug")
+    ))
