@@ -219,6 +219,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # the embedded server works before collectstatic has run
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on a missing root; the image fills it at build time
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,93 @@
+"""Fixtures shared by every test. Tests marked `postgres` or `redis` run only where that service is configured
+(`.ci/run` configures both); they are never mocked away."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.services import tokens_issue
+from companies.models import Membership
+
+from .factories import PASSWORD, CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (as .ci/run does)")
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL (as .ci/run does)")
+    for item in items:
+        if "postgres" in item.keywords and not settings.USING_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings):
+    # Argon2 is the production hasher (tested in tests/accounts); MD5 keeps the rest of the suite fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_issue(user=user)['access']}")
+    return client
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def freelancer(db):
+    return FreelancerProfileFactory().user
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory()
+
+
+@pytest.fixture
+def owner(company):
+    return MembershipFactory(company=company, role=Membership.Role.OWNER).user
+
+
+@pytest.fixture
+def company_admin(company):
+    return MembershipFactory(company=company, role=Membership.Role.ADMIN).user
+
+
+@pytest.fixture
+def recruiter(company):
+    return MembershipFactory(company=company, role=Membership.Role.RECRUITER).user
+
+
+@pytest.fixture
+def other_company_owner(db):
+    return MembershipFactory(company=CompanyFactory(), role=Membership.Role.OWNER).user
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def as_user():
+    """`as_user(user)` → an APIClient authenticated as `user`; `as_user(None)` → anonymous."""
+    return lambda user: client_for(user) if user is not None else APIClient()
