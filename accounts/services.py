@@ -1,6 +1,7 @@
 """Writes of the accounts app: registration, tokens, password, suspension."""
 
 from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -149,7 +150,12 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
             code=errors.WRONG_PASSWORD,
             errors={"old_password": ["The current password is incorrect."]},
         )
-    password_validation.validate_password(new_password, user=user)
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            "The new password is too weak.", code="weak_password", errors={"new_password": exc.messages}
+        ) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
     _revoke_all_tokens(user)

@@ -8,11 +8,20 @@ from accounts.api import serializers as s
 from bantu.core import throttling
 
 
-class RegisterApi(APIView):
-    """Create an account as a freelancer or as a company (which creates the company, owned by you)."""
+class PublicAuthApi(APIView):
+    """Login-style endpoints: no Authorization header is read (a stale one must not block logging in), but a
+    refused credential still answers 401 with a `WWW-Authenticate` challenge."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class RegisterApi(PublicAuthApi):
+    """Create an account as a freelancer or as a company (which creates the company, owned by you)."""
+
     throttle_classes = [throttling.RegisterIPThrottle, throttling.RegisterEmailThrottle]
 
     @extend_schema(request=s.RegisterSerializer, responses={201: s.RegisterResponseSerializer}, tags=["auth"])
@@ -24,12 +33,11 @@ class RegisterApi(APIView):
         return Response({**tokens, "user": s.MeSerializer(user).data}, status=status.HTTP_201_CREATED)
 
 
-class TokenObtainApi(APIView):
+class TokenObtainApi(PublicAuthApi):
     """Log in with email (any letter case) and password; answers a token pair."""
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes = []
     throttle_classes = [throttling.LoginIPThrottle, throttling.LoginEmailThrottle]
+    extra_error_responses = {401: "Email or password is incorrect.", 403: "The account is suspended."}
 
     @extend_schema(request=s.LoginSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
     def post(self, request):
@@ -39,12 +47,11 @@ class TokenObtainApi(APIView):
         return Response(services.tokens_issue(user=user))
 
 
-class TokenRefreshApi(APIView):
+class TokenRefreshApi(PublicAuthApi):
     """Rotate a refresh token: the old one is used up, a new pair (with current roles) is returned."""
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes = []
     throttle_classes = [throttling.LoginIPThrottle]
+    extra_error_responses = {401: "The refresh token is invalid, expired, used or revoked."}
 
     @extend_schema(request=s.RefreshSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
     def post(self, request):
@@ -54,6 +61,7 @@ class TokenRefreshApi(APIView):
 
 
 class LogoutApi(APIView):
+
     """Blacklist your refresh token. The access token expires on its own within minutes."""
 
     @extend_schema(request=s.RefreshSerializer, responses={204: None}, tags=["auth"])

@@ -1,0 +1,61 @@
+from datetime import timedelta
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.services import tokens_issue, user_suspend
+from bantu.asgi import application
+from bantu.core.consumers import user_group
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def connect(query: str):
+    communicator = WebsocketCommunicator(application, f"/ws/{query}", headers=[(b"origin", b"http://localhost")])
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+async def assert_refused(query):
+    communicator, connected = await connect(query)
+    assert connected  # accepted first, so that the client can read the close code
+    assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("query", ["", "?token=", "?token=garbage", "?token=a.b.c"])
+async def test_socket_without_a_valid_token_is_closed_4401(query):
+    await assert_refused(query)
+
+
+async def test_socket_with_an_expired_token_is_closed_4401(user):
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=-timedelta(seconds=1))
+
+    await assert_refused(f"?token={token}")
+
+
+async def test_socket_of_a_suspended_user_is_closed_4401(user):
+    from asgiref.sync import sync_to_async
+
+    access = (await sync_to_async(tokens_issue)(user=user))["access"]
+    await sync_to_async(user_suspend)(user=user)
+
+    await assert_refused(f"?token={access}")
+
+
+async def test_authenticated_socket_receives_events_for_its_user(user):
+    from asgiref.sync import sync_to_async
+
+    access = (await sync_to_async(tokens_issue)(user=user))["access"]
+    communicator, connected = await connect(f"?token={access}")
+    assert connected
+
+    await get_channel_layer().group_send(user_group(user.pk), {"type": "relay", "payload": {"type": "ping"}})
+
+    assert await communicator.receive_json_from(timeout=2) == {"type": "ping"}
+    await communicator.send_to(text_data="not json")
+    assert (await communicator.receive_json_from(timeout=2))["type"] == "error"
+    await communicator.disconnect()
