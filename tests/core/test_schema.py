@@ -4,7 +4,6 @@ from django.core.management import call_command
 from openapi_spec_validator import validate
 
 
-
 @pytest.fixture(scope="module")
 def schema(django_db_blocker, tmp_path_factory):
     path = tmp_path_factory.mktemp("schema") / "schema.yml"
