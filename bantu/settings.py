@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "companies",
     "freelancers",
+    "jobs",
 ]
 
 MIDDLEWARE = [

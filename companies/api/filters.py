@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from bantu.core.filters import StableOrderingFilter, StrictBooleanFilter
 from bantu.core.indonesia import PROVINCES
 from companies.models import Company
 
@@ -11,8 +12,8 @@ class CompanyFilter(django_filters.FilterSet):
     city = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
     province = django_filters.ChoiceFilter(choices=[(name, name) for name in PROVINCES])
     size = django_filters.ChoiceFilter(choices=Company.Size.choices)
-    verified = django_filters.BooleanFilter()
-    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("rating_avg", "rating"),
+    verified = StrictBooleanFilter()
+    ordering = StableOrderingFilter(fields=(("name", "name"), ("rating_avg", "rating"),
                                                      ("created_at", "created")))
 
     class Meta:

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from bantu.core.filters import StableOrderingFilter
 from bantu.core.indonesia import PROVINCES
 from freelancers.models import MAX_HOURLY_RATE, FreelancerProfile
 
@@ -20,7 +21,7 @@ class FreelancerFilter(django_filters.FilterSet):
                                            max_value=MAX_HOURLY_RATE)
     max_rate = django_filters.NumberFilter(field_name="hourly_rate", lookup_expr="lte", min_value=0,
                                            max_value=MAX_HOURLY_RATE)
-    ordering = django_filters.OrderingFilter(fields=(("rating_avg", "rating"), ("hourly_rate", "rate"),
+    ordering = StableOrderingFilter(fields=(("rating_avg", "rating"), ("hourly_rate", "rate"),
                                                      ("created_at", "created")))
 
     class Meta:

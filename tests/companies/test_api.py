@@ -636,3 +636,14 @@ def test_unknown_membership_is_404(as_user, company, owner):
     response = as_user(owner).delete(f"{members_url(company)}{uuid.uuid4()}/")
 
     assert_problem(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_member_list_query_count_is_constant(as_user, company, owner, django_assert_max_num_queries, rows):
+    MembershipFactory.create_batch(rows - 1, company=company, role="recruiter")
+    client = as_user(owner)
+
+    with django_assert_max_num_queries(5):
+        response = client.get(members_url(company), {"page_size": 30})
+
+    assert len(response.json()["results"]) == rows

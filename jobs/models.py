@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import F, Q
+
+from bantu.core.indonesia import PROVINCE_CHOICES
+from bantu.core.models import BaseModel
+
+MAX_BUDGET = 10_000_000_000  # IDR 10 billion: above any freelance job, far below BIGINT overflow
+MAX_SKILLS_PER_JOB = 20
+
+
+class Job(BaseModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        OPEN = "open"
+        IN_PROGRESS = "in_progress"
+        COMPLETED = "completed"
+        CLOSED = "closed"
+        CANCELLED = "cancelled"
+
+    class JobType(models.TextChoices):
+        FIXED = "fixed"
+        HOURLY = "hourly"
+
+    class LocationType(models.TextChoices):
+        REMOTE = "remote"
+        ONSITE = "onsite"
+        HYBRID = "hybrid"
+
+    class ExperienceLevel(models.TextChoices):
+        ENTRY = "entry"
+        INTERMEDIATE = "intermediate"
+        EXPERT = "expert"
+
+    # The one map of allowed status changes (PRODUCT.md §2.1). `in_progress` and `completed` are reached
+    # through contracts, never by editing the job (see services.API_SETTABLE_STATUSES).
+    ALLOWED_TRANSITIONS = {
+        Status.DRAFT: {Status.OPEN, Status.CANCELLED},
+        Status.OPEN: {Status.CLOSED, Status.CANCELLED, Status.IN_PROGRESS},
+        Status.CLOSED: {Status.OPEN},
+        Status.IN_PROGRESS: {Status.COMPLETED, Status.CANCELLED},
+        Status.COMPLETED: set(),
+        Status.CANCELLED: set(),
+    }
+    EDITABLE_STATUSES = {Status.DRAFT, Status.OPEN, Status.CLOSED}
+
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="jobs")
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="posted_jobs")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=20_000)
+    category = models.ForeignKey("taxonomy.Category", on_delete=models.PROTECT, related_name="jobs")
+    skills = models.ManyToManyField("taxonomy.Skill", blank=True, related_name="jobs")
+    # Skill names, denormalised by the services so the database can index them with the title and description.
+    skills_text = models.TextField(blank=True, editable=False)
+    job_type = models.CharField(max_length=10, choices=JobType.choices, default=JobType.FIXED)
+    budget_min = models.PositiveBigIntegerField(help_text="Integer rupiah.")
+    budget_max = models.PositiveBigIntegerField(help_text="Integer rupiah.")
+    currency = models.CharField(max_length=3, default="IDR", editable=False)
+    location_type = models.CharField(max_length=10, choices=LocationType.choices, default=LocationType.REMOTE)
+    province = models.CharField(max_length=50, choices=PROVINCE_CHOICES, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    experience_level = models.CharField(max_length=12, choices=ExperienceLevel.choices,
+                                        default=ExperienceLevel.INTERMEDIATE)
+    deadline = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, help_text="When it first opened.")
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(max_length=500, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    # PostgreSQL only: filled by a trigger (title weight A, skills B, description C; Indonesian + English).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget_min__lte=F("budget_max")), name="jobs_budget_min_lte_max"),
+            models.CheckConstraint(condition=Q(budget_max__lte=MAX_BUDGET), name="jobs_budget_max_range"),
+        ]
+        indexes = [
+            # The public search reads open, not removed jobs; every filter index is partial on that.
+            models.Index(fields=["-published_at"], name="jobs_open_published_idx",
+                         condition=Q(status="open", removed_at__isnull=True)),
+            models.Index(fields=["category", "-published_at"], name="jobs_open_category_idx",
+                         condition=Q(status="open", removed_at__isnull=True)),
+            models.Index(fields=["province", "city", "-published_at"], name="jobs_open_location_idx",
+                         condition=Q(status="open", removed_at__isnull=True)),
+            models.Index(fields=["budget_max", "budget_min"], name="jobs_open_budget_idx",
+                         condition=Q(status="open", removed_at__isnull=True)),
+            models.Index(fields=["company", "status", "-created_at"], name="jobs_company_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+
+class JobStatusChange(models.Model):
+    """Audit row for every status change and moderation action."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.job_id}: {self.from_status or '-'} → {self.to_status}"
