@@ -83,6 +83,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactio
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Typo tolerance: "desiner" is 0.55 word-similar to "Desainer Grafis"; pg_trgm's default cut-off is 0.6.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c pg_trgm.word_similarity_threshold={env.float('SEARCH_TYPO_THRESHOLD', default=0.5)}"
+    )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_bantu")
 else:
     # Wait for a lock instead of failing at once when the embedded server and a management command overlap.
@@ -171,6 +175,7 @@ REST_FRAMEWORK = {
         "register_ip": env.str("THROTTLE_REGISTER_IP", default="20/hour"),
         "register_email": env.str("THROTTLE_REGISTER_EMAIL", default="5/hour"),
         "user_write": env.str("THROTTLE_USER_WRITE", default="120/min"),
+        "search": env.str("THROTTLE_SEARCH", default="300/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -192,6 +197,7 @@ SPECTACULAR_SETTINGS = {
         "RegistrationRoleEnum": "accounts.roles.REGISTRATION_ROLES",
         "MembershipRoleEnum": "companies.models.Membership.Role",
         "ProvinceEnum": "bantu.core.indonesia.PROVINCE_CHOICES",
+        "JobStatusEnum": "jobs.models.Job.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("companies.api.urls")),
     path("", include("freelancers.api.urls")),
     path("", include("taxonomy.api.urls")),
+    path("", include("jobs.api.urls")),
 ]
 
 urlpatterns = [

@@ -74,20 +74,22 @@ class Job(BaseModel):
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
-        ordering = ["-published_at", "-created_at"]
+        ordering = ["-published_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(budget_min__lte=F("budget_max")), name="jobs_budget_min_lte_max"),
             models.CheckConstraint(condition=Q(budget_max__lte=MAX_BUDGET), name="jobs_budget_max_range"),
         ]
         indexes = [
             # The public search reads open, not removed jobs; every filter index is partial on that.
-            models.Index(fields=["-published_at"], name="jobs_open_published_idx",
+            models.Index(fields=["-published_at", "-id"], name="jobs_open_published_idx",
                          condition=Q(status="open", removed_at__isnull=True)),
-            models.Index(fields=["category", "-published_at"], name="jobs_open_category_idx",
+            models.Index(fields=["category", "-published_at", "-id"], name="jobs_open_category_idx",
                          condition=Q(status="open", removed_at__isnull=True)),
             models.Index(fields=["province", "city", "-published_at"], name="jobs_open_location_idx",
                          condition=Q(status="open", removed_at__isnull=True)),
-            models.Index(fields=["budget_max", "budget_min"], name="jobs_open_budget_idx",
+            models.Index(fields=["budget_min", "-id"], name="jobs_open_budget_low_idx",
+                         condition=Q(status="open", removed_at__isnull=True)),
+            models.Index(fields=["-budget_max", "-id"], name="jobs_open_budget_high_idx",
                          condition=Q(status="open", removed_at__isnull=True)),
             models.Index(fields=["company", "status", "-created_at"], name="jobs_company_status_idx"),
         ]

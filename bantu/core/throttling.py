@@ -61,3 +61,13 @@ class UserWriteThrottle(_SettingsRateThrottle):
         if request.method in ("GET", "HEAD", "OPTIONS") or not request.user or not request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class SearchThrottle(_SettingsRateThrottle):
+    """Searches per signed-in user, or per IP for anonymous clients."""
+
+    scope = "search"
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,154 @@
+import uuid
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bantu.core.permissions import IsCompanyMember, IsPlatformAdmin, company_roles, is_platform_admin
+from bantu.core.throttling import SearchThrottle, UserWriteThrottle
+from bantu.core.views import MethodPermissionsMixin
+from jobs import cache, selectors, services
+from jobs.api import serializers as s
+from jobs.api.filters import JobSearchFilter
+from jobs.models import Job
+from jobs.permissions import IsJobEditor
+
+CACHE_HEADER = "X-Cache"
+CACHE_HEADER_DOC = OpenApiParameter(CACHE_HEADER, str, OpenApiParameter.HEADER, response=True, enum=["HIT", "MISS"],
+                                    description="`HIT` when served from the cache, else `MISS`.")
+
+
+def _sees_private_jobs(user) -> bool:
+    """Members and operators may see drafts and removed jobs, so their responses are never cached/shared."""
+    return is_platform_admin(user) or bool(company_roles(user))
+
+
+class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
+    """Search open jobs (anyone), or post a job (a member of the posting company).
+
+    Public results are cached (Redis in service mode) under versioned keys: any change to a job, a company
+    or the taxonomy makes the next search a MISS, so a closed, removed or edited job is never served stale.
+    """
+
+    method_permissions = {"GET": [permissions.AllowAny],
+                          "POST": [permissions.IsAuthenticated, IsCompanyMember]}
+    serializer_class = s.JobListSerializer
+    filterset_class = JobSearchFilter
+
+    def get_throttles(self):
+        if self.request.method == "GET":
+            return [SearchThrottle()]
+        return [UserWriteThrottle()]
+
+    def get_queryset(self):
+        company_id = self.request.query_params.get("company")
+        return selectors.job_search_base(user=self.request.user,
+                                         company_id=_uuid_or_none(company_id))
+
+    @extend_schema(tags=["jobs"], parameters=[CACHE_HEADER_DOC])
+    def get(self, request, *args, **kwargs):
+        company_id = _uuid_or_none(request.query_params.get("company"))
+        public = not (company_id is not None and _sees_private_jobs(request.user))
+        key = cache.search_key(sorted(request.query_params.lists())) if public else None
+        if key is not None:
+            cached = cache.get(key)
+            if cached is not None:
+                return Response(cached, headers={CACHE_HEADER: "HIT"})
+        response = super().get(request, *args, **kwargs)
+        if key is not None and response.status_code == 200:
+            cache.put(key, response.data, cache.SEARCH_TTL)
+        response[CACHE_HEADER] = "MISS"
+        return response
+
+    @extend_schema(request=s.JobWriteSerializer, responses={201: s.JobDetailSerializer}, tags=["jobs"])
+    def post(self, request):
+        data = s.JobWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        company = services.posting_company_for(user=request.user, company_id=fields.pop("company", None))
+        job = services.job_create(company=company, posted_by=request.user, **fields)
+        job = selectors.job_get_visible(user=request.user, job_id=job.pk)
+        return Response(s.JobDetailSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None  # the filter set reports the bad value as a 400
+
+
+class JobDetailApi(MethodPermissionsMixin, APIView):
+    """A job. Drafts and removed jobs are visible only to the company's members and operators (others: 404).
+    Editing: the company's owners and admins, or the member who posted it. DELETE deletes a draft and cancels
+    an open job."""
+
+    method_permissions = {"GET": [permissions.AllowAny],
+                          "PATCH": [permissions.IsAuthenticated, IsJobEditor],
+                          "DELETE": [permissions.IsAuthenticated, IsJobEditor]}
+    extra_error_responses = {409: "The job's status does not allow this change."}
+
+    def get_object(self, pk) -> Job:
+        job = selectors.job_get_visible(user=self.request.user, job_id=pk)
+        if job is None:
+            raise Http404
+        self.check_object_permissions(self.request, job)
+        return job
+
+    @extend_schema(responses={200: s.JobDetailSerializer}, parameters=[CACHE_HEADER_DOC], tags=["jobs"])
+    def get(self, request, pk):
+        if _sees_private_jobs(request.user):
+            response = Response(s.JobDetailSerializer(self.get_object(pk)).data)
+            response[CACHE_HEADER] = "MISS"
+            return response
+        key = cache.detail_key(pk)
+        cached = cache.get(key)
+        if cached is not None:
+            return Response(cached, headers={CACHE_HEADER: "HIT"})
+        data = s.JobDetailSerializer(self.get_object(pk)).data
+        cache.put(key, data, cache.DETAIL_TTL)
+        return Response(data, headers={CACHE_HEADER: "MISS"})
+
+    @extend_schema(request=s.JobWriteSerializer(partial=True), responses={200: s.JobDetailSerializer}, tags=["jobs"])
+    def patch(self, request, pk):
+        job = self.get_object(pk)
+        data = s.JobWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.job_update(job=job, actor=request.user, data=data.validated_data)
+        return Response(s.JobDetailSerializer(self.get_object(pk)).data)
+
+    @extend_schema(responses={204: None}, tags=["jobs"])
+    def delete(self, request, pk):
+        services.job_delete(job=self.get_object(pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JobRemoveApi(APIView):
+    """Operators: remove a job with a reason. It vanishes from search and detail for everyone but its company
+    and operators."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPlatformAdmin]
+    extra_error_responses = {409: "The job is already removed."}
+
+    @extend_schema(request=s.JobRemoveSerializer, responses={200: s.JobDetailSerializer}, tags=["jobs"])
+    def post(self, request, pk):
+        data = s.JobRemoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.job_remove(job=get_object_or_404(Job, pk=pk), operator=request.user,
+                                  reason=data.validated_data["reason"])
+        return Response(s.JobDetailSerializer(selectors.job_get_visible(user=request.user, job_id=job.pk)).data)
+
+
+class JobRestoreApi(APIView):
+    """Operators: undo a removal."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPlatformAdmin]
+    extra_error_responses = {409: "The job is not removed."}
+
+    @extend_schema(request=None, responses={200: s.JobDetailSerializer}, tags=["jobs"])
+    def post(self, request, pk):
+        job = services.job_restore(job=get_object_or_404(Job, pk=pk), operator=request.user)
+        return Response(s.JobDetailSerializer(selectors.job_get_visible(user=request.user, job_id=job.pk)).data)

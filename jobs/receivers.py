@@ -1,0 +1,20 @@
+"""Cache invalidation for job responses when what they embed changes elsewhere (infrastructure, not domain
+flow, so a receiver is the right tool: companies and taxonomy need not know that jobs cache anything)."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from companies.models import Company
+from taxonomy.models import Category, Skill
+
+from . import cache
+
+
+def _everything_changed(**kwargs):
+    transaction.on_commit(cache.everything_changed)
+
+
+def connect() -> None:
+    for model in (Company, Category, Skill):
+        post_save.connect(_everything_changed, sender=model, dispatch_uid=f"jobs-cache-{model.__name__}-save")
+        post_delete.connect(_everything_changed, sender=model, dispatch_uid=f"jobs-cache-{model.__name__}-delete")
