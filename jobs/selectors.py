@@ -7,6 +7,8 @@ use partial GIN indexes over open jobs. On SQLite (embedded default) every word 
 skills or description, and title matches rank first; the filters are the same.
 """
 
+import re
+
 from django.conf import settings
 from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -59,9 +61,16 @@ def job_text_search(queryset: QuerySet[Job], text: str) -> QuerySet[Job]:
     return _search_simple(queryset, text)
 
 
+NEGATION = re.compile(r"(^|\s)-\S")
+
+
 def _search_postgres(queryset: QuerySet[Job], text: str) -> QuerySet[Job]:
     tsquery = ("(websearch_to_tsquery('pg_catalog.indonesian', %s) "
                "|| websearch_to_tsquery('pg_catalog.english', %s))")
+    # "kopi -logo" must not match a title by similarity to "logo": the typo branch knows no negation.
+    negated = NEGATION.search(text) is not None
+    typo_branch = "FALSE" if negated else "%s <%% jobs_job.title"
+    typo_params = () if negated else (text,)
     return queryset.annotate(
         relevance=RawSQL(  # noqa: S611  (the user's text is a bound parameter, never part of the SQL)
             f"ts_rank(jobs_job.search_vector, {tsquery}) + word_similarity(%s, jobs_job.title)",
@@ -70,7 +79,7 @@ def _search_postgres(queryset: QuerySet[Job], text: str) -> QuerySet[Job]:
         )
     ).filter(
         RawSQL(  # noqa: S611  (bound parameters)
-            f"(jobs_job.search_vector @@ {tsquery} OR %s <%% jobs_job.title)", (text, text, text),
+            f"(jobs_job.search_vector @@ {tsquery} OR {typo_branch})", (text, text, *typo_params),
             output_field=BooleanField(),
         )
     )
