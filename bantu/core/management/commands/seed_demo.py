@@ -8,7 +8,9 @@ from companies.models import Company, Membership
 from companies.services import company_create
 from freelancers.models import FreelancerProfile
 from freelancers.services import freelancer_profile_create
-from taxonomy.models import Skill
+from jobs.models import Job
+from jobs.services import job_create
+from taxonomy.models import Category, Skill
 
 DEMO_PASSWORD = "BantuDemo!2026"
 ADMIN = ("admin@bantu.local", "Operator Bantu")
@@ -19,6 +21,24 @@ FREELANCERS = [
      ["figma", "adobe-illustrator", "adobe-photoshop"]),
     ("dev@demo.bantu.id", "Rizky Pratama", "Full-stack Developer (Django, React)", 250_000, "Yogyakarta",
      "DI Yogyakarta", ["django", "react", "postgresql"]),
+]
+
+DEMO_JOBS = [
+    ("Desainer Grafis untuk Logo Kedai Kopi", "logo-brand-identity", ["adobe-illustrator", "figma"],
+     1_500_000, 3_000_000, "Kami membuka kedai kopi di Jakarta Selatan dan butuh logo, palet warna dan panduan "
+     "merek sederhana. Kirimkan portofolio logo F&B Anda."),
+    ("Pembuatan Website Toko Online UMKM Batik", "web-development", ["wordpress", "woocommerce"],
+     5_000_000, 12_000_000, "Website toko online untuk batik tulis Pekalongan: katalog, keranjang, pembayaran "
+     "transfer bank dan e-wallet, serta halaman cerita pengrajin."),
+    ("Backend Developer Django untuk Aplikasi Logistik", "backend-development", ["django", "postgresql"],
+     15_000_000, 30_000_000, "Membangun REST API pelacakan pengiriman dengan Django REST framework dan "
+     "PostgreSQL, termasuk integrasi webhook kurir."),
+    ("Social Media Admin Instagram & TikTok", "social-media-management", ["instagram-marketing", "tiktok-marketing"],
+     2_500_000, 4_000_000, "Mengelola konten harian Instagram dan TikTok untuk brand fesyen muslim, "
+     "termasuk jadwal posting, caption dan laporan bulanan."),
+    ("English-Indonesian Translator for Legal Documents", "sworn-translation", ["translation-en-id"],
+     3_000_000, 7_500_000, "Translate 40 pages of contracts and company deeds from English to Indonesian. "
+     "Sworn translator preferred."),
 ]
 
 
@@ -53,9 +73,18 @@ class Command(BaseCommand):
                     "skills": list(Skill.objects.filter(slug__in=skills)),
                     "portfolio_links": [f"https://portfolio.example/{email.split('@')[0]}"],
                 })
+        if not Job.objects.filter(company=company).exists():
+            self._jobs(company, owner)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Operator (admin):   {ADMIN[0]} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Company owner:      {OWNER[0]} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Company recruiter:  {RECRUITER[0]} / {DEMO_PASSWORD}")
         for email, *_ in FREELANCERS:
             self.stdout.write(f"  Freelancer:         {email} / {DEMO_PASSWORD}")
+
+    def _jobs(self, company, owner):
+        categories = {category.slug: category for category in Category.objects.filter(parent__isnull=False)}
+        for title, category, skills, low, high, description in DEMO_JOBS:
+            job_create(company=company, posted_by=owner, title=title, description=description,
+                       category=categories[category], skills=list(Skill.objects.filter(slug__in=skills)),
+                       budget_min=low, budget_max=high)
