@@ -1,0 +1,87 @@
+"""Who may call what, for every endpoint, in one table (PRODUCT.md §1, §3).
+
+Each row: method, path template, body, and the expected status for each caller. Other tenants (a member of
+another company) and wrong roles must be refused: 401 anonymous, 403 wrong role, 404 where the object is
+private to its company. Detailed behaviour lives in the per-app tests; this file proves the matrix."""
+
+import pytest
+
+from companies.models import Membership
+from jobs.models import Job
+from jobs.services import job_create
+from taxonomy.models import Category
+from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
+
+ROLES = ["anonymous", "freelancer", "other_member", "recruiter", "owner", "operator"]
+
+JOB_BODY = {"title": "Desainer Grafis", "description": "Membuat logo untuk kedai kopi di Bandung.",
+            "category": "logo-brand-identity", "budget_min": 1_000_000, "budget_max": 2_000_000}
+
+# expected: anonymous, freelancer, other company's member, recruiter of the company, owner, operator
+MATRIX = [
+    ("get", "/api/v1/me/", None, (401, 200, 200, 200, 200, 200)),
+    ("patch", "/api/v1/me/", {"phone": "0812345678"}, (401, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/me/freelancer-profile/", None, (401, 200, 403, 403, 403, 403)),
+    ("patch", "/api/v1/me/freelancer-profile/", {"headline": "Baru"}, (401, 200, 403, 403, 403, 403)),
+    ("post", "/api/v1/me/freelancer-profile/", {"headline": "Baru"}, (401, 409, 201, 201, 201, 201)),
+    ("post", "/api/v1/auth/password/change/", {"old_password": "x", "new_password": "y"},
+     (401, 400, 400, 400, 400, 400)),
+    ("post", "/api/v1/auth/logout/", {"refresh": "x"}, (401, 401, 401, 401, 401, 401)),
+    ("get", "/api/v1/companies/", None, (200, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/companies/", {"name": "PT Baru Sekali"}, (401, 201, 201, 201, 201, 201)),
+    ("get", "/api/v1/companies/{company}/", None, (200, 200, 200, 200, 200, 200)),
+    ("patch", "/api/v1/companies/{company}/", {"industry": "Kopi"}, (401, 403, 403, 403, 200, 403)),
+    ("get", "/api/v1/companies/{company}/members/", None, (401, 403, 403, 200, 200, 403)),
+    ("post", "/api/v1/companies/{company}/members/", {"email": "new@example.id", "role": "recruiter"},
+     (401, 403, 403, 403, 201, 403)),
+    ("get", "/api/v1/freelancers/", None, (200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/freelancers/{profile}/", None, (200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/categories/", None, (200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/skills/", None, (200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/jobs/", None, (200, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/jobs/", JOB_BODY, (401, 403, 201, 201, 201, 403)),
+    ("get", "/api/v1/jobs/{job}/", None, (200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/jobs/{draft}/", None, (404, 404, 404, 200, 200, 200)),
+    ("patch", "/api/v1/jobs/{job}/", {"city": "Bogor"}, (401, 403, 403, 403, 200, 403)),
+    ("patch", "/api/v1/jobs/{draft}/", {"city": "Bogor"}, (401, 404, 404, 403, 200, 403)),
+    ("delete", "/api/v1/jobs/{job}/", None, (401, 403, 403, 403, 204, 403)),
+    ("post", "/api/v1/jobs/{job}/remove/", {"reason": "Penipuan"}, (401, 403, 403, 403, 403, 200)),
+    ("post", "/api/v1/jobs/{removed}/restore/", None, (401, 403, 403, 403, 403, 200)),
+    ("get", "/api/v1/jobs/{removed}/", None, (404, 404, 404, 200, 200, 200)),
+]
+
+
+@pytest.fixture
+def world(db):
+    company = CompanyFactory()
+    owner = MembershipFactory(company=company, role=Membership.Role.OWNER).user
+    recruiter = MembershipFactory(company=company, role=Membership.Role.RECRUITER).user
+    other_member = MembershipFactory(company=CompanyFactory(), role=Membership.Role.OWNER).user
+    profile = FreelancerProfileFactory()
+    UserFactory(email="new@example.id")
+    category = Category.objects.get(slug="logo-brand-identity")
+    fields = {"title": "Logo kopi", "description": "Logo untuk kedai kopi.", "category": category,
+              "budget_min": 1, "budget_max": 2}
+    job = job_create(company=company, posted_by=owner, **fields)
+    draft = job_create(company=company, posted_by=owner, status=Job.Status.DRAFT, **fields)
+    removed = job_create(company=company, posted_by=owner, **fields)
+    Job.objects.filter(pk=removed.pk).update(removed_at="2026-01-01T00:00:00Z", removed_reason="spam")
+    return {
+        "users": {"anonymous": None, "freelancer": profile.user, "other_member": other_member,
+                  "recruiter": recruiter, "owner": owner, "operator": UserFactory(is_staff=True)},
+        "ids": {"company": company.pk, "profile": profile.pk, "job": job.pk, "draft": draft.pk,
+                "removed": removed.pk},
+    }
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX,
+                         ids=[f"{row[0].upper()} {row[1]}" for row in MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(world, as_user, role, method, path, body, expected):
+    client = as_user(world["users"][role])
+
+    response = getattr(client, method)(path.format(**world["ids"]), body, format="json")
+
+    assert response.status_code == expected[ROLES.index(role)], response.content
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json"
