@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "companies",
     "freelancers",
     "jobs",
+    "proposals",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,9 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "companies.models.Membership.Role",
         "ProvinceEnum": "bantu.core.indonesia.PROVINCE_CHOICES",
         "JobStatusEnum": "jobs.models.Job.Status",
+        "ProposalSideEnum": "proposals.models.Side",
+        "ProposalStatusEnum": "proposals.models.Proposal.Status",
+        "ContractStatusEnum": "proposals.models.Contract.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

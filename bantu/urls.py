@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("freelancers.api.urls")),
     path("", include("taxonomy.api.urls")),
     path("", include("jobs.api.urls")),
+    path("", include("proposals.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [

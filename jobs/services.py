@@ -12,7 +12,7 @@ from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
 from bantu.core.permissions import company_roles
 from companies.models import Company
 
-from . import cache, errors
+from . import cache, errors, events
 from .models import Job, JobStatusChange
 
 EDITABLE_FIELDS = ("title", "description", "category", "job_type", "budget_min", "budget_max", "location_type",
@@ -155,6 +155,7 @@ def job_remove(*, job: Job, operator: User, reason: str) -> Job:
     job.save(update_fields=["removed_at", "removed_reason", "removed_by", "updated_at"])
     _record(job, job.status, job.status, operator, f"removed: {reason}"[:500])
     _after_commit_changed(job.pk)
+    events.job_removed(job, reason)
     return job
 
 

@@ -2,6 +2,7 @@ import os
 import time
 import uuid
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -30,3 +31,20 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request sent with an `Idempotency-Key` header (PRODUCT.md §3)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of method, path and body.")
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key_unique")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

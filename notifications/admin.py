@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from .models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "title", "read_at", "created_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "title"]
+    list_select_related = ["user"]
+    readonly_fields = ["id", "user", "kind", "title", "body", "data", "read_at", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,45 @@
+"""How a stored notification reaches people beyond the REST list.
+
+A deliverer is a callable taking a list of serialized notifications (JSON dicts, each with `user`). Producers
+never call deliverers: `notifications.services.notify` stores and then hands the rows to every registered
+deliverer after commit. The socket deliverer is built in; push (Web Push/FCM through Celery) registers itself
+the same way, so producers do not change when channels are added.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from bantu.core.consumers import user_group
+
+logger = logging.getLogger(__name__)
+
+_deliverers = []
+
+
+def register(deliverer):
+    if deliverer not in _deliverers:
+        _deliverers.append(deliverer)
+    return deliverer
+
+
+def deliver(notifications: list[dict]) -> None:
+    for deliverer in list(_deliverers):
+        try:
+            deliverer(notifications)
+        except Exception:  # one broken channel (e.g. Redis down) must not stop the others or the request
+            logger.exception("Notification deliverer %s failed", getattr(deliverer, "__name__", deliverer))
+
+
+@register
+def deliver_to_sockets(notifications: list[dict]) -> None:
+    """`notification.created` to every open socket of each recipient (any server process, via the layer)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for notification in notifications:
+        async_to_sync(layer.group_send)(
+            user_group(notification["user"]),
+            {"type": "relay", "payload": {"type": "notification.created", "notification": notification}},
+        )

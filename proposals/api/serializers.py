@@ -1,0 +1,100 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from bantu.core.serializers import StrictSerializer
+from jobs.models import MAX_BUDGET
+from proposals.models import MAX_ATTACHMENTS, MAX_DURATION_DAYS, Contract, Milestone, Offer, Proposal
+
+MAX_MILESTONES = 20
+
+
+class CompanyBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class ProposalJobSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    company = CompanyBriefSerializer()
+
+
+class PartySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    full_name = serializers.CharField()
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    job = ProposalJobSerializer(read_only=True)
+    freelancer = PartySerializer(read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "job", "freelancer", "cover_letter", "attachments", "status", "amount", "duration_days",
+                  "currency", "last_offer_side", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    author = PartySerializer(read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = ["id", "side", "author", "amount", "duration_days", "message", "created_at"]
+        read_only_fields = fields
+
+
+class ApplySerializer(StrictSerializer):
+    cover_letter = serializers.CharField(min_length=20, max_length=10_000)
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_BUDGET, help_text="Your bid, integer rupiah.")
+    duration_days = serializers.IntegerField(min_value=1, max_value=MAX_DURATION_DAYS)
+    attachments = serializers.ListField(child=serializers.URLField(max_length=500), max_length=MAX_ATTACHMENTS,
+                                        required=False)
+
+
+class CounterOfferSerializer(StrictSerializer):
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_BUDGET)
+    duration_days = serializers.IntegerField(min_value=1, max_value=MAX_DURATION_DAYS)
+    message = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
+
+
+class MilestonePlanSerializer(StrictSerializer):
+    title = serializers.CharField(min_length=2, max_length=200)
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_BUDGET)
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+    def validate_due_date(self, value):
+        if value is not None and value < timezone.localdate():
+            raise serializers.ValidationError("The due date is in the past.")
+        return value
+
+
+class AcceptSerializer(StrictSerializer):
+    milestones = MilestonePlanSerializer(many=True, required=False, max_length=MAX_MILESTONES, allow_empty=False,
+                                         help_text="Optional plan; amounts must sum to the agreed amount. "
+                                                   "Default: one milestone for the whole amount.")
+
+
+class DeclineSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "position", "title", "amount", "due_date", "status"]
+        read_only_fields = fields
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    job = ProposalJobSerializer(read_only=True)
+    freelancer = PartySerializer(read_only=True)
+    company = CompanyBriefSerializer(read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Contract
+        fields = ["id", "proposal", "job", "company", "freelancer", "amount", "currency", "duration_days", "status",
+                  "milestones", "created_at"]
+        read_only_fields = fields

@@ -1,0 +1,10 @@
+"""Stable error codes of the proposals app."""
+
+JOB_NOT_OPEN = "job_not_open"
+OWN_COMPANY_JOB = "own_company_job"
+ALREADY_APPLIED = "already_applied"
+ILLEGAL_TRANSITION = "illegal_proposal_transition"
+OWN_OFFER = "cannot_accept_own_offer"
+NOT_A_PARTY = "not_a_party"
+MILESTONE_SUM = "milestone_sum_mismatch"
+JOB_ALREADY_FILLED = "job_already_filled"

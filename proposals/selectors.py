@@ -1,0 +1,47 @@
+"""Reads of the proposals app: visibility first, then the few joins each list needs (constant query counts)."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from bantu.core.permissions import company_roles, is_platform_admin
+
+from .models import Contract, Milestone, Offer, Proposal
+
+
+def _proposals() -> QuerySet[Proposal]:
+    return Proposal.objects.select_related("job", "job__company", "freelancer")
+
+
+def proposal_visible_to(user) -> QuerySet[Proposal]:
+    """The freelancer who sent it, members of the job's company, operators."""
+    if is_platform_admin(user):
+        return _proposals()
+    return _proposals().filter(Q(freelancer=user) | Q(job__company_id__in=list(company_roles(user))))
+
+
+def proposal_list_mine(*, user, side: str | None = None) -> QuerySet[Proposal]:
+    """Proposals I sent (`freelancer`), proposals to my companies' jobs (`company`), or both."""
+    mine = Q(freelancer=user)
+    theirs = Q(job__company_id__in=list(company_roles(user)))
+    condition = {"freelancer": mine, "company": theirs}.get(side, mine | theirs)
+    return _proposals().filter(condition)
+
+
+def proposal_list_for_job(*, job) -> QuerySet[Proposal]:
+    return _proposals().filter(job=job)
+
+
+def offer_history(*, proposal) -> QuerySet[Offer]:
+    return proposal.offers.select_related("author").order_by("created_at", "id")
+
+
+def _contracts() -> QuerySet[Contract]:
+    return Contract.objects.select_related("job", "company", "freelancer").prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("position"))
+    )
+
+
+def contract_visible_to(user) -> QuerySet[Contract]:
+    """The freelancer, members of the company, operators."""
+    if is_platform_admin(user):
+        return _contracts()
+    return _contracts().filter(Q(freelancer=user) | Q(company_id__in=list(company_roles(user))))

@@ -1,0 +1,178 @@
+"""Writes of the proposals app: apply, counter, shortlist, decline, withdraw, accept (→ contract).
+
+Locking contract: every function that changes a proposal locks its job row first, then the proposal row(s) in
+primary-key order. Accepting (which changes the job and every other proposal of it) and applying therefore
+serialize per job: fifty concurrent accepts make one contract, and nobody applies to a job that was just filled.
+"""
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
+from bantu.core.permissions import is_member
+from jobs.models import Job
+from jobs.services import job_change_status
+
+from . import errors, events
+from .models import Contract, Milestone, Offer, Proposal, ProposalStatusChange, Side
+
+DEFAULT_MILESTONE_TITLE = "Seluruh pekerjaan (full scope)"
+
+
+def side_of(*, user: User, proposal: Proposal) -> str | None:
+    if proposal.freelancer_id == user.pk:
+        return Side.FREELANCER
+    if is_member(user, proposal.job.company_id):
+        return Side.COMPANY
+    return None
+
+
+def _lock(proposal: Proposal) -> tuple[Job, Proposal]:
+    job = Job.objects.select_for_update().get(pk=proposal.job_id)
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked.job = job
+    return job, locked
+
+
+def _require_side(actor: User, proposal: Proposal, *allowed: str) -> str:
+    side = side_of(user=actor, proposal=proposal)
+    if side not in allowed:
+        who = " or ".join(allowed)
+        raise Forbidden(f"Only the {who} side of this proposal may do this.", code=errors.NOT_A_PARTY)
+    return side
+
+
+def _move(proposal: Proposal, to_status: str, actor: User | None, note: str = "") -> None:
+    if to_status not in Proposal.ALLOWED_TRANSITIONS[proposal.status]:
+        raise Conflict(f"A proposal that is {proposal.status} cannot become {to_status}.",
+                       code=errors.ILLEGAL_TRANSITION)
+    ProposalStatusChange.objects.create(proposal=proposal, from_status=proposal.status, to_status=to_status,
+                                        actor=actor, note=note)
+    proposal.status = to_status
+
+
+def _require_open(job: Job) -> None:
+    if job.status != Job.Status.OPEN or job.is_removed:
+        raise Conflict("This job is not open for proposals.", code=errors.JOB_NOT_OPEN)
+
+
+@transaction.atomic
+def proposal_submit(*, job: Job, freelancer: User, cover_letter: str, amount: int, duration_days: int,
+                    attachments=()) -> Proposal:
+    """Apply to an open job. One proposal per freelancer per job (409 already_applied, also under a race).
+
+    Locks the job row (so an apply cannot slip in beside an accept)."""
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    _require_open(job)
+    if is_member(freelancer, job.company_id):
+        raise Forbidden("You cannot apply to a job of a company you belong to.", code=errors.OWN_COMPANY_JOB)
+    try:
+        with transaction.atomic():
+            proposal = Proposal.objects.create(
+                job=job, freelancer=freelancer, cover_letter=cover_letter, attachments=list(attachments),
+                amount=amount, duration_days=duration_days, last_offer_side=Side.FREELANCER,
+            )
+    except IntegrityError:
+        raise Conflict("You have already applied to this job.", code=errors.ALREADY_APPLIED) from None
+    Offer.objects.create(proposal=proposal, side=Side.FREELANCER, author=freelancer, amount=amount,
+                         duration_days=duration_days, message=cover_letter[:5_000])
+    ProposalStatusChange.objects.create(proposal=proposal, to_status=proposal.status, actor=freelancer)
+    events.proposal_submitted(proposal, job)
+    return proposal
+
+
+@transaction.atomic
+def offer_counter(*, proposal: Proposal, actor: User, amount: int, duration_days: int, message: str = "") -> Offer:
+    """Either side proposes new terms; the proposal is then negotiating and the other side may accept."""
+    job, proposal = _lock(proposal)
+    side = _require_side(actor, proposal, Side.FREELANCER, Side.COMPANY)
+    _require_open(job)
+    _move(proposal, Proposal.Status.NEGOTIATING, actor, f"counter offer by {side}")
+    offer = Offer.objects.create(proposal=proposal, side=side, author=actor, amount=amount,
+                                 duration_days=duration_days, message=message)
+    proposal.amount, proposal.duration_days, proposal.last_offer_side = amount, duration_days, side
+    proposal.save(update_fields=["status", "amount", "duration_days", "last_offer_side", "updated_at"])
+    events.offer_countered(proposal, job, side, actor.pk)
+    return offer
+
+
+@transaction.atomic
+def proposal_shortlist(*, proposal: Proposal, actor: User) -> Proposal:
+    job, proposal = _lock(proposal)
+    _require_side(actor, proposal, Side.COMPANY)
+    _move(proposal, Proposal.Status.SHORTLISTED, actor)
+    proposal.save(update_fields=["status", "updated_at"])
+    events.proposal_shortlisted(proposal, job)
+    return proposal
+
+
+@transaction.atomic
+def proposal_decline(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
+    job, proposal = _lock(proposal)
+    _require_side(actor, proposal, Side.COMPANY)
+    _move(proposal, Proposal.Status.DECLINED, actor, reason)
+    proposal.save(update_fields=["status", "updated_at"])
+    events.proposal_declined(proposal, job, reason)
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, actor: User) -> Proposal:
+    job, proposal = _lock(proposal)
+    _require_side(actor, proposal, Side.FREELANCER)
+    _move(proposal, Proposal.Status.WITHDRAWN, actor)
+    proposal.save(update_fields=["status", "updated_at"])
+    events.proposal_withdrawn(proposal, job)
+    return proposal
+
+
+def _milestone_plan(proposal: Proposal, plan) -> list[dict]:
+    if not plan:
+        return [{"title": DEFAULT_MILESTONE_TITLE, "amount": proposal.amount, "due_date": None}]
+    total = sum(item["amount"] for item in plan)
+    if total != proposal.amount:
+        raise ApplicationError(
+            f"Milestone amounts sum to {total}, the agreed amount is {proposal.amount}.",
+            code=errors.MILESTONE_SUM,
+            errors={"milestones": [f"Amounts must sum to the agreed amount ({proposal.amount})."]},
+        )
+    return plan
+
+
+@transaction.atomic
+def proposal_accept(*, proposal: Proposal, actor: User, milestones=None) -> Contract:
+    """Accept the latest offer: contract with milestones, job in progress, the other proposals declined.
+
+    Only the side that did not make the latest offer may accept. Locks the job, then this proposal, then the
+    job's other active proposals in pk order; the unique contract-per-job/proposal constraints back this up.
+    """
+    job, proposal = _lock(proposal)
+    side = _require_side(actor, proposal, Side.FREELANCER, Side.COMPANY)
+    if job.status == Job.Status.IN_PROGRESS:
+        raise Conflict("This job already has a contract.", code=errors.JOB_ALREADY_FILLED)
+    _require_open(job)
+    if proposal.status not in Proposal.ACTIVE_STATUSES:
+        raise Conflict(f"A proposal that is {proposal.status} cannot be accepted.", code=errors.ILLEGAL_TRANSITION)
+    if side == proposal.last_offer_side:
+        raise Conflict("You made the latest offer: the other side accepts it or counters.", code=errors.OWN_OFFER)
+    plan = _milestone_plan(proposal, milestones)
+    offer = proposal.offers.order_by("-created_at", "-id").first()
+    _move(proposal, Proposal.Status.ACCEPTED, actor, f"accepted by {side}")
+    proposal.save(update_fields=["status", "updated_at"])
+    contract = Contract.objects.create(proposal=proposal, job=job, company_id=job.company_id,
+                                       freelancer_id=proposal.freelancer_id, accepted_offer=offer,
+                                       amount=proposal.amount, duration_days=proposal.duration_days)
+    Milestone.objects.bulk_create([
+        Milestone(contract=contract, position=index, title=item["title"], amount=item["amount"],
+                  due_date=item.get("due_date"))
+        for index, item in enumerate(plan, start=1)
+    ])
+    job_change_status(job=job, to_status=Job.Status.IN_PROGRESS, actor=actor, note=f"contract {contract.pk}")
+    others = (Proposal.objects.select_for_update().filter(job=job, status__in=Proposal.ACTIVE_STATUSES)
+              .exclude(pk=proposal.pk).order_by("pk"))
+    for other in others:
+        _move(other, Proposal.Status.DECLINED, actor, "another proposal was accepted")
+        other.save(update_fields=["status", "updated_at"])
+        events.proposal_declined(other, job, "The company hired another freelancer for this job.")
+    events.proposal_accepted(proposal, job, contract.pk, side)
+    return contract
