@@ -9,7 +9,7 @@ from accounts.services import tokens_issue, user_suspend
 from bantu.asgi import application
 from bantu.core.consumers import user_group
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 async def connect(query: str):
