@@ -9,6 +9,8 @@ import pytest
 from companies.models import Membership
 from jobs.models import Job
 from jobs.services import job_create
+from notifications.models import Notification
+from proposals.services import proposal_accept, proposal_submit
 from taxonomy.models import Category
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
 
@@ -48,6 +50,24 @@ MATRIX = [
     ("post", "/api/v1/jobs/{job}/remove/", {"reason": "Penipuan"}, (401, 403, 403, 403, 403, 200)),
     ("post", "/api/v1/jobs/{removed}/restore/", None, (401, 403, 403, 403, 403, 200)),
     ("get", "/api/v1/jobs/{removed}/", None, (404, 404, 404, 200, 200, 200)),
+    ("post", "/api/v1/jobs/{job2}/apply/", {"cover_letter": "Saya siap mengerjakan ini.", "amount": 1_500_000,
+                                           "duration_days": 5}, (401, 201, 403, 403, 403, 403)),
+    ("get", "/api/v1/jobs/{job}/proposals/", None, (401, 403, 403, 200, 200, 403)),
+    ("get", "/api/v1/proposals/", None, (401, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/proposals/{proposal}/", None, (401, 200, 404, 200, 200, 200)),
+    ("get", "/api/v1/proposals/{proposal}/offers/", None, (401, 200, 404, 200, 200, 200)),
+    ("post", "/api/v1/proposals/{proposal}/offers/", {"amount": 1_800_000, "duration_days": 6},
+     (401, 201, 404, 201, 201, 403)),
+    ("post", "/api/v1/proposals/{proposal}/shortlist/", None, (401, 403, 404, 200, 200, 403)),
+    ("post", "/api/v1/proposals/{proposal}/decline/", {}, (401, 403, 404, 200, 200, 403)),
+    ("post", "/api/v1/proposals/{proposal}/withdraw/", None, (401, 200, 404, 403, 403, 403)),
+    ("post", "/api/v1/proposals/{proposal}/accept/", {}, (401, 409, 404, 201, 201, 403)),
+    ("get", "/api/v1/contracts/", None, (401, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/contracts/{contract}/", None, (401, 404, 404, 200, 200, 200)),
+    ("get", "/api/v1/contracts/{contract}/milestones/", None, (401, 404, 404, 200, 200, 200)),
+    ("get", "/api/v1/notifications/", None, (401, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/notifications/read-all/", None, (401, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/notifications/{notification}/read/", None, (401, 404, 404, 404, 200, 404)),
 ]
 
 
@@ -66,11 +86,20 @@ def world(db):
     draft = job_create(company=company, posted_by=owner, status=Job.Status.DRAFT, **fields)
     removed = job_create(company=company, posted_by=owner, **fields)
     Job.objects.filter(pk=removed.pk).update(removed_at="2026-01-01T00:00:00Z", removed_reason="spam")
+    job2 = job_create(company=company, posted_by=owner, **fields)
+    proposal = proposal_submit(job=job, freelancer=profile.user, cover_letter="Saya siap.", amount=2,
+                               duration_days=3)
+    hired = job_create(company=company, posted_by=owner, **fields)
+    other = proposal_submit(job=hired, freelancer=FreelancerProfileFactory().user, cover_letter="Saya juga.",
+                            amount=2, duration_days=3)
+    contract = proposal_accept(proposal=other, actor=owner)
+    notification = Notification.objects.create(user=owner, kind=Notification.Kind.PROPOSAL_SUBMITTED, title="x")
     return {
         "users": {"anonymous": None, "freelancer": profile.user, "other_member": other_member,
                   "recruiter": recruiter, "owner": owner, "operator": UserFactory(is_staff=True)},
         "ids": {"company": company.pk, "profile": profile.pk, "job": job.pk, "draft": draft.pk,
-                "removed": removed.pk},
+                "removed": removed.pk, "job2": job2.pk, "proposal": proposal.pk, "contract": contract.pk,
+                "notification": notification.pk},
     }
 
 

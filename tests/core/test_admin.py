@@ -18,7 +18,8 @@ def admin_client(client, db):
 def test_admin_pages_render(admin_client):
     for url in ("/admin/", "/admin/accounts/user/", "/admin/companies/company/", "/admin/companies/membership/",
                 "/admin/freelancers/freelancerprofile/", "/admin/taxonomy/category/", "/admin/taxonomy/skill/",
-                "/admin/jobs/job/"):
+                "/admin/jobs/job/", "/admin/proposals/proposal/", "/admin/proposals/contract/",
+                "/admin/notifications/notification/"):
         assert admin_client.get(url).status_code == 200, url
 
 
