@@ -45,8 +45,9 @@ def company_update(*, company: Company, data: dict) -> Company:
 
 
 def company_set_verified(*, company: Company, verified: bool) -> None:
-    Company.objects.filter(pk=company.pk).update(verified=verified, verified_at=timezone.now() if verified else None)
-    company.refresh_from_db(fields=["verified", "verified_at"])
+    company.verified = verified
+    company.verified_at = timezone.now() if verified else None
+    company.save(update_fields=["verified", "verified_at", "updated_at"])  # a save, so caches hear of it
 
 
 def _require_grant(actor_role: str, role: str) -> None:

@@ -47,13 +47,22 @@ class JobAdmin(admin.ModelAdmin):
                    ("category", admin.RelatedOnlyFieldListFilter), "province"]
     search_fields = ["title", "company__name", "city", "=id"]
     list_select_related = ["company", "category"]
-    autocomplete_fields = ["company", "posted_by", "skills"]
-    readonly_fields = ["id", "status", "published_at", "removed_at", "removed_reason", "removed_by", "skills_text",
-                       "created_at", "updated_at"]
-    exclude = ["search_vector"]
+    # Operators moderate (remove/restore with a reason); they do not rewrite a company's job. Content edits go
+    # through the API's services, which keep skills_text, the audit trail and the cache versions right.
+    readonly_fields = ["id", "company", "posted_by", "title", "description", "category", "skills", "job_type",
+                       "budget_min", "budget_max", "currency", "location_type", "province", "city",
+                       "experience_level", "deadline", "status", "published_at", "removed_at", "removed_reason",
+                       "removed_by", "created_at", "updated_at"]
+    fields = readonly_fields
     date_hierarchy = "published_at"
     inlines = [StatusChangeInline]
     actions = ["remove_jobs", "restore_jobs"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
     show_full_result_count = False  # COUNT(*) over a million jobs on every page is not worth it
 
     @admin.action(description="Remove selected jobs (asks for a reason)")

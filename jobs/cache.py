@@ -42,7 +42,8 @@ def everything_changed() -> None:
     _bump(GENERATION_KEY)
 
 
-def search_key(params: dict) -> str:
+def search_key(params) -> str:
+    """`params`: anything JSON-serialisable that identifies the request (host, query parameters)."""
     versions = cache.get_many([GENERATION_KEY, SEARCH_VERSION_KEY])
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:40]
     return f"jobs:search:{versions.get(GENERATION_KEY, 0)}:{versions.get(SEARCH_VERSION_KEY, 0)}:{digest}"

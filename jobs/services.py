@@ -33,11 +33,45 @@ def _check_budget(budget_min: int, budget_max: int) -> None:
         )
 
 
+def _check_location(location_type: str, province: str) -> None:
+    if location_type != Job.LocationType.REMOTE and not province:
+        raise ApplicationError(
+            "Onsite and hybrid jobs need a province.",
+            code="province_required",
+            errors={"province": ["Required for onsite and hybrid jobs."]},
+        )
+
+
+def _skills_text(skills) -> str:
+    return " ".join(sorted(skill.name for skill in skills))
+
+
 def _set_skills(job: Job, skills) -> None:
     skills = list(dict.fromkeys(skills))
     job.skills.set(skills)
-    job.skills_text = " ".join(skill.name for skill in skills)
+    job.skills_text = _skills_text(skills)
     job.save(update_fields=["skills_text"])  # the search trigger re-indexes on this column
+
+
+REFRESH_BATCH = 1000
+
+
+def jobs_refresh_skills_text(*, skill_id) -> int:
+    """A skill was renamed: rewrite the denormalised skill names of every job that has it (the search trigger
+    re-indexes them). Batched; returns how many jobs changed."""
+    changed = 0
+    queryset = Job.objects.filter(skills__id=skill_id).order_by("pk").prefetch_related("skills")
+    last_pk = None
+    while True:
+        page = queryset.filter(pk__gt=last_pk) if last_pk else queryset
+        jobs = list(page[:REFRESH_BATCH])
+        if not jobs:
+            return changed
+        for job in jobs:
+            job.skills_text = _skills_text(job.skills.all())
+        Job.objects.bulk_update(jobs, ["skills_text"])
+        changed += len(jobs)
+        last_pk = jobs[-1].pk
 
 
 def _record(job: Job, from_status: str, to_status: str, actor: User | None, note: str = "") -> None:
@@ -67,6 +101,7 @@ def job_create(*, company: Company, posted_by: User, skills=(), status: str = Jo
         raise Conflict("A new job is either a draft or open.", code=errors.ILLEGAL_TRANSITION)
     data = {key: value for key, value in fields.items() if key in EDITABLE_FIELDS}
     _check_budget(data["budget_min"], data["budget_max"])
+    _check_location(data.get("location_type", Job.LocationType.REMOTE), data.get("province", ""))
     job = Job.objects.create(
         company=company, posted_by=posted_by, status=status,
         published_at=timezone.now() if status == Job.Status.OPEN else None, **data,
@@ -92,6 +127,7 @@ def job_update(*, job: Job, actor: User, data: dict) -> Job:
     if (fields or "skills" in data) and job.status not in Job.EDITABLE_STATUSES:
         raise Conflict(f"A job that is {job.status} can no longer be edited.", code=errors.NOT_EDITABLE)
     _check_budget(fields.get("budget_min", job.budget_min), fields.get("budget_max", job.budget_max))
+    _check_location(fields.get("location_type", job.location_type), fields.get("province", job.province))
     for key, value in fields.items():
         setattr(job, key, value)
     if fields:

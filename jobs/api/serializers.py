@@ -74,8 +74,10 @@ class JobWriteSerializer(StrictSerializer):
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     experience_level = serializers.ChoiceField(choices=Job.ExperienceLevel.choices, required=False)
     deadline = serializers.DateField(required=False, allow_null=True)
-    status = serializers.ChoiceField(choices=sorted(API_SETTABLE_STATUSES), required=False,
-                                     help_text="On create: `draft` or `open` (default). On update: a transition.")
+    status = serializers.ChoiceField(choices=Job.Status.choices, required=False,
+                                     help_text="On create: `draft` or `open` (default). On update: a transition "
+                                               f"to one of {', '.join(sorted(API_SETTABLE_STATUSES))}; the others "
+                                               "are set by contracts (409).")
 
     def validate_skills(self, value):
         if len(value) > MAX_SKILLS_PER_JOB:
@@ -93,9 +95,6 @@ class JobWriteSerializer(StrictSerializer):
         low, high = attrs.get("budget_min"), attrs.get("budget_max")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"budget_max": ["Must be greater than or equal to budget_min."]})
-        if not self.partial and attrs.get("location_type", Job.LocationType.REMOTE) != Job.LocationType.REMOTE \
-                and not attrs.get("province"):
-            raise serializers.ValidationError({"province": ["Required for onsite and hybrid jobs."]})
         if self.partial and "company" in attrs:
             raise serializers.ValidationError({"company": ["A job cannot move to another company."]})
         return attrs

@@ -52,7 +52,9 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         company_id = _uuid_or_none(request.query_params.get("company"))
         public = not (company_id is not None and _sees_private_jobs(request.user))
-        key = cache.search_key(sorted(request.query_params.lists())) if public else None
+        # The body holds absolute next/previous links, so the host is part of the key.
+        params = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
+        key = cache.search_key(params) if public else None
         if key is not None:
             cached = cache.get(key)
             if cached is not None:
