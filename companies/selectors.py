@@ -13,3 +13,7 @@ def company_members(*, company: Company) -> QuerySet[Membership]:
 
 def memberships_of(*, user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("company").order_by("created_at")
+
+
+def company_member_ids(*, company_id) -> list:
+    return list(Membership.objects.filter(company_id=company_id).values_list("user_id", flat=True))
