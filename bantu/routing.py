@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bantu.core.consumers import UserSocketConsumer
+from chat.consumers import UserSocketConsumer
 
 websocket_urlpatterns = [
     path("ws/", UserSocketConsumer.as_asgi()),

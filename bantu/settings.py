@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jobs",
     "proposals",
     "notifications",
+    "chat",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("jobs.api.urls")),
     path("", include("proposals.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("chat.api.urls")),
 ]
 
 urlpatterns = [

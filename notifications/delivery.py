@@ -8,10 +8,7 @@ the same way, so producers do not change when channels are added.
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
-from bantu.core.consumers import user_group
+from bantu.core.realtime import send_to_users
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +32,5 @@ def deliver(notifications: list[dict]) -> None:
 @register
 def deliver_to_sockets(notifications: list[dict]) -> None:
     """`notification.created` to every open socket of each recipient (any server process, via the layer)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     for notification in notifications:
-        async_to_sync(layer.group_send)(
-            user_group(notification["user"]),
-            {"type": "relay", "payload": {"type": "notification.created", "notification": notification}},
-        )
+        send_to_users([notification["user"]], {"type": "notification.created", "notification": notification})

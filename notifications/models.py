@@ -14,6 +14,7 @@ class Notification(BaseModel):
         PROPOSAL_DECLINED = "proposal.declined", "Proposal declined"
         PROPOSAL_WITHDRAWN = "proposal.withdrawn", "Proposal withdrawn"
         JOB_REMOVED = "job.removed", "Job removed by an operator"
+        MESSAGE_RECEIVED = "message.received", "New message while offline"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)

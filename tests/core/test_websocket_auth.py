@@ -7,7 +7,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.services import tokens_issue, user_suspend
 from bantu.asgi import application
-from bantu.core.consumers import user_group
+from bantu.core.realtime import user_group
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

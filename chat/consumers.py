@@ -1,0 +1,165 @@
+"""The one socket a signed-in client keeps open: `/ws/?token=<access JWT>` (PRODUCT.md §4).
+
+Thin, like a view: parse the frame, rate-limit, call a chat service (in a thread, through
+`database_sync_to_async`), answer. Everything to be broadcast leaves from the services after commit, through
+the user groups (`bantu.core.realtime`), so a message sent over REST or from another server process arrives
+here the same way.
+"""
+
+import json
+import time
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from bantu.core import realtime
+from bantu.core.exceptions import TITLES, ApplicationError
+
+from . import events, services
+from .models import MAX_BODY, Conversation
+
+CLOSE_UNAUTHENTICATED = 4401
+MAX_FRAME_BYTES = 16 * 1024
+
+
+class TokenBucket:
+    """`rate` actions per second, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class SocketError(Exception):
+    def __init__(self, status: int, code: str, detail: str, errors: dict | None = None):
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.errors = status, code, detail, errors
+
+
+def _conversation(conversation_id) -> Conversation:
+    try:
+        conversation = Conversation.objects.filter(pk=uuid.UUID(str(conversation_id))).first()
+    except ValueError:
+        conversation = None
+    if conversation is None:
+        raise SocketError(404, "not_in_conversation", "No such conversation.")
+    return conversation
+
+
+@database_sync_to_async
+def _send(user, conversation_id, body, client_id):
+    message, _created = services.message_send(conversation=_conversation(conversation_id), sender=user, body=body,
+                                              client_id=client_id)
+    return events.serialize_message(message)
+
+
+@database_sync_to_async
+def _typing(user, conversation_id):
+    services.typing_announce(conversation=_conversation(conversation_id), user=user)
+
+
+@database_sync_to_async
+def _read(user, conversation_id, message_id):
+    services.conversation_mark_read(conversation=_conversation(conversation_id), user=user, message_id=message_id)
+
+
+class UserSocketConsumer(AsyncJsonWebsocketConsumer):
+    send_rate = (5.0, 20)  # messages per second, burst
+    typing_rate = (2.0, 5)
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        await self.accept()  # accept first: closing before accepting reaches the client as HTTP 403, not 4401
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.group = realtime.user_group(self.user.pk)
+        self.buckets = {"message.send": TokenBucket(*self.send_rate), "typing": TokenBucket(*self.typing_rate)}
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await database_sync_to_async(realtime.socket_opened)(self.user.pk)
+
+    async def disconnect(self, code):
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await database_sync_to_async(realtime.socket_closed)(self.user.pk)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if not getattr(self, "group", None):
+            return
+        command, reply_to = None, {}
+        try:
+            if text_data is None:
+                raise SocketError(400, "text_frames_only", "Send JSON text frames.")
+            if len(text_data.encode()) > MAX_FRAME_BYTES:
+                raise SocketError(413, "frame_too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
+            try:
+                content = json.loads(text_data)
+            except ValueError:
+                raise SocketError(400, "malformed_frame", "Not valid JSON.") from None
+            if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+                raise SocketError(400, "malformed_frame", "Expected a JSON object with a `type`.")
+            command = content["type"]
+            if isinstance(content.get("client_id"), str):
+                reply_to["client_id"] = content["client_id"]
+            await database_sync_to_async(realtime.socket_alive)(self.user.pk)
+            handler = {"message.send": self.command_send, "typing": self.command_typing,
+                       "message.read": self.command_read}.get(command)
+            if handler is None:
+                raise SocketError(400, "unknown_command", f"Unknown command {command!r}.")
+            bucket = self.buckets.get(command)
+            if bucket is not None and not bucket.take():
+                raise SocketError(429, "rate_limited", "Too many commands; slow down.")
+            await handler(content)
+        except SocketError as exc:
+            await self._error(exc, command, reply_to)
+        except ApplicationError as exc:
+            await self._error(SocketError(exc.status_code, exc.code, exc.detail, exc.errors), command, reply_to)
+
+    async def _error(self, exc: SocketError, command, reply_to):
+        """The problem-details body of the REST API, as an `error` event naming the command it answers."""
+        body = {"type": "error", "status": exc.status, "title": TITLES.get(exc.status, "Error"), "code": exc.code,
+                "detail": exc.detail, "command": command, **reply_to}
+        if exc.errors:
+            body["errors"] = exc.errors
+        await self.send_json(body)
+
+    async def command_send(self, content):
+        errors = {}
+        body, client_id = content.get("body"), content.get("client_id")
+        if not isinstance(body, str) or not body.strip():
+            errors["body"] = ["A non-empty string."]
+        elif len(body) > MAX_BODY:
+            errors["body"] = [f"At most {MAX_BODY} characters."]
+        try:
+            client_id = uuid.UUID(str(client_id))
+        except ValueError:
+            errors["client_id"] = ["A UUID made by the client."]
+        if errors:
+            raise SocketError(400, "validation_error", "The command contains invalid fields.", errors)
+        message = await _send(self.user, content.get("conversation"), body, client_id)
+        await self.send_json({"type": "message.ack", "client_id": str(client_id), "message": message})
+
+    async def command_typing(self, content):
+        await _typing(self.user, content.get("conversation"))
+
+    async def command_read(self, content):
+        try:
+            message_id = uuid.UUID(str(content.get("message")))
+        except ValueError:
+            raise SocketError(400, "validation_error", "The command contains invalid fields.",
+                              {"message": ["A message id."]}) from None
+        await _read(self.user, content.get("conversation"), message_id)
+
+    async def relay(self, event):
+        """Group message `{"type": "relay", "payload": {...}}` → the payload to this client."""
+        await self.send_json(event["payload"])

@@ -1,0 +1,45 @@
+"""What chat announces, after commit, as JSON: to sockets, and to the offline as notifications (→ push)."""
+
+from django.db import transaction
+
+from bantu.core import realtime
+from notifications.models import Notification
+from notifications.services import notify
+
+
+def serialize_message(message) -> dict:
+    return {
+        "id": str(message.id),
+        "conversation": str(message.conversation_id),
+        "sender": str(message.sender_id),
+        "seq": message.seq,
+        "body": message.body,
+        "client_id": str(message.client_id),
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def message_created(message, recipient_ids: list) -> None:
+    payload = {"type": "message.created", "conversation": str(message.conversation_id),
+               "message": serialize_message(message)}
+    sender_id = message.sender_id
+    preview = message.body[:140]
+
+    def announce():
+        realtime.send_to_users(recipient_ids, payload)
+        offline = [uid for uid in recipient_ids if uid != sender_id and not realtime.is_online(uid)]
+        notify(user_ids=offline, kind=Notification.Kind.MESSAGE_RECEIVED, title="New message", body=preview,
+               data={"conversation": payload["conversation"], "message": payload["message"]["id"]})
+
+    transaction.on_commit(announce)
+
+
+def message_read(conversation_id, user_id, message_id, recipient_ids: list) -> None:
+    payload = {"type": "message.read", "conversation": str(conversation_id), "user": str(user_id),
+               "message": str(message_id)}
+    transaction.on_commit(lambda: realtime.send_to_users(recipient_ids, payload))
+
+
+def typing(conversation_id, user_id, recipient_ids: list) -> None:
+    realtime.send_to_users([uid for uid in recipient_ids if uid != user_id],
+                           {"type": "typing", "conversation": str(conversation_id), "user": str(user_id)})

@@ -1,0 +1,140 @@
+"""Writes of the chat app. Authorization (who may open/post/read) is enforced here as well as in the views,
+because the WebSocket consumer calls these functions too."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
+from bantu.core.permissions import is_member
+from companies.models import Company
+
+from . import errors, events
+from .models import Conversation, Message, MessageReport, Participant
+from .permissions import can_access_conversation
+
+
+def _require_access(user: User, conversation: Conversation) -> None:
+    if not can_access_conversation(user, conversation):
+        # 404, not 403: a conversation one is not part of does not exist for them.
+        raise NotFound("No such conversation.", code=errors.NOT_IN_CONVERSATION)
+
+
+def _join(conversation: Conversation, user: User) -> Participant:
+    participant, _ = Participant.objects.get_or_create(conversation=conversation, user=user)
+    return participant
+
+
+def _get_or_create(lookup: dict, defaults: dict) -> tuple[Conversation, bool]:
+    try:
+        with transaction.atomic():
+            return Conversation.objects.get_or_create(**lookup, defaults=defaults)
+    except IntegrityError:  # a concurrent open of the same conversation won
+        return Conversation.objects.get(**lookup), False
+
+
+@transaction.atomic
+def conversation_open_for_proposal(*, user: User, proposal) -> tuple[Conversation, bool]:
+    """The conversation of a proposal (at most one); either side may open it. Returns (conversation, created)."""
+    if proposal.freelancer_id != user.pk and not is_member(user, proposal.job.company_id):
+        raise NotFound("No such proposal.", code="not_found")
+    conversation, created = _get_or_create(
+        {"proposal": proposal},
+        {"company_id": proposal.job.company_id, "freelancer_id": proposal.freelancer_id, "started_by": user},
+    )
+    _join(conversation, user)
+    if created:
+        _join(conversation, conversation.freelancer)
+    return conversation, created
+
+
+@transaction.atomic
+def conversation_open_direct(*, user: User, company: Company, freelancer: User) -> tuple[Conversation, bool]:
+    """A company member writes to a freelancer without a proposal (one such conversation per pair)."""
+    if not is_member(user, company.pk):
+        raise Forbidden("Only members of the company may open its conversations.", code="not_a_member")
+    if freelancer.pk == user.pk:
+        raise ApplicationError("You cannot start a conversation with yourself.", code=errors.CANNOT_MESSAGE_SELF)
+    if not hasattr(freelancer, "freelancer_profile"):
+        raise ApplicationError("That user is not a freelancer.", code=errors.NOT_A_FREELANCER,
+                               errors={"freelancer": ["Not a freelancer."]})
+    conversation, created = _get_or_create(
+        {"company": company, "freelancer": freelancer, "proposal": None}, {"started_by": user}
+    )
+    _join(conversation, user)
+    if created:
+        _join(conversation, freelancer)
+    return conversation, created
+
+
+def message_send(*, conversation: Conversation, sender: User, body: str, client_id) -> tuple[Message, bool]:
+    """Store a message, then broadcast it. Idempotent on (sender, client_id): a resend returns the stored
+    message and broadcasts nothing. Locks the conversation row to number messages in commit order.
+
+    Returns (message, created)."""
+    _require_access(sender, conversation)
+    body = body.strip()
+    if not body:
+        raise ApplicationError("A message needs a body.", code=errors.EMPTY_MESSAGE,
+                               errors={"body": ["May not be blank."]})
+    existing = Message.objects.filter(sender=sender, client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            seq = locked.last_seq + 1
+            message = Message.objects.create(conversation=locked, sender=sender, seq=seq, body=body,
+                                             client_id=client_id)
+            Conversation.objects.filter(pk=locked.pk).update(last_seq=seq, last_message=message,
+                                                             last_message_at=message.created_at)
+            participant = _join(locked, sender)
+            Participant.objects.filter(pk=participant.pk).update(last_read_seq=seq, last_read_message=message)
+            recipients = list(locked.participants.values_list("user_id", flat=True))
+            events.message_created(message, recipients)
+    except IntegrityError:  # the same client_id raced in from another socket or request
+        return Message.objects.get(sender=sender, client_id=client_id), False
+    return message, True
+
+
+@transaction.atomic
+def conversation_mark_read(*, conversation: Conversation, user: User, message_id=None) -> Participant:
+    """Move the user's read position forward (never back) to `message_id` (default: the latest)."""
+    _require_access(user, conversation)
+    if message_id is None:
+        message = conversation.messages.order_by("-seq").first()
+    else:
+        message = conversation.messages.filter(pk=message_id).first()
+        if message is None:
+            raise ApplicationError("That message is not in this conversation.", code=errors.UNKNOWN_MESSAGE,
+                                   errors={"message": ["Unknown message."]})
+    participant = _join(conversation, user)
+    if message is None:
+        return participant
+    moved = Participant.objects.filter(pk=participant.pk, last_read_seq__lt=message.seq).update(
+        last_read_seq=message.seq, last_read_message=message)
+    if moved:
+        recipients = list(conversation.participants.values_list("user_id", flat=True))
+        events.message_read(conversation.pk, user.pk, message.pk, recipients)
+    participant.refresh_from_db()
+    return participant
+
+
+def typing_announce(*, conversation: Conversation, user: User) -> None:
+    _require_access(user, conversation)
+    events.typing(conversation.pk, user.pk, list(conversation.participants.values_list("user_id", flat=True)))
+
+
+def message_report(*, message: Message, reporter: User, reason: str) -> MessageReport:
+    _require_access(reporter, message.conversation)
+    try:
+        with transaction.atomic():
+            return MessageReport.objects.create(message=message, reporter=reporter, reason=reason)
+    except IntegrityError:
+        raise Conflict("You already reported this message.", code=errors.ALREADY_REPORTED) from None
+
+
+def report_set_status(*, report: MessageReport, operator: User, status: str) -> None:
+    MessageReport.objects.filter(pk=report.pk).update(status=status, handled_by=operator, updated_at=timezone.now())
+
+
