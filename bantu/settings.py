@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
         "ProposalSideEnum": "proposals.models.Side",
         "ProposalStatusEnum": "proposals.models.Proposal.Status",
         "ContractStatusEnum": "proposals.models.Contract.Status",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+        "DeviceKindEnum": "notifications.models.Device.Kind",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -251,6 +253,13 @@ BANTU = {
     "PLATFORM_FEE_PERCENT": env.int("PLATFORM_FEE_PERCENT", default=10),
     "READYZ_TIMEOUT_SECONDS": 2,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
+    # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
+    "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),
+    "VAPID_PRIVATE_KEY": env.str("VAPID_PRIVATE_KEY", default=""),
+    "VAPID_SUBJECT": env.str("VAPID_SUBJECT", default="mailto:ops@bantu.id"),
+    "FCM_CREDENTIALS_FILE": env.str("FCM_CREDENTIALS_FILE", default=""),
+    "PUSH_TTL_SECONDS": env.int("PUSH_TTL_SECONDS", default=86_400),
+    "PUSH_TIMEOUT_SECONDS": env.int("PUSH_TIMEOUT_SECONDS", default=10),
 }
 
 # With Redis down the cache answers "miss" instead of raising: throttles and cached reads degrade to uncached.

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification
+from .models import Device, Notification
 
 
 @admin.register(Notification)
@@ -13,3 +13,13 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "active", "last_success_at", "last_error", "created_at"]
+    list_filter = ["kind", "active"]
+    search_fields = ["user__email", "endpoint"]
+    list_select_related = ["user"]
+    readonly_fields = ["id", "user", "kind", "endpoint", "p256dh", "auth", "token", "last_error", "last_success_at",
+                       "created_at", "updated_at"]

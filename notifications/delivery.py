@@ -34,3 +34,25 @@ def deliver_to_sockets(notifications: list[dict]) -> None:
     """`notification.created` to every open socket of each recipient (any server process, via the layer)."""
     for notification in notifications:
         send_to_users([notification["user"]], {"type": "notification.created", "notification": notification})
+
+
+@register
+def deliver_to_devices(notifications: list[dict]) -> None:
+    """One Celery task per (notification, device) of recipients who registered devices. The request only
+    enqueues (eager in the embedded default); sending, retrying and deactivating happen in the task."""
+    from .models import Device
+    from .push import fcm_configured, webpush_configured
+    from .tasks import send_push_task
+
+    kinds = [kind for kind, on in (("webpush", webpush_configured()), ("fcm", fcm_configured())) if on]
+    if not kinds:
+        logger.debug("Push is not configured (no VAPID keys, no FCM credentials): skipped")
+        return
+    by_user: dict = {}
+    for notification in notifications:
+        by_user.setdefault(notification["user"], []).append(notification["id"])
+    devices = Device.objects.filter(user_id__in=list(by_user), active=True, kind__in=kinds).values_list(
+        "id", "user_id")
+    for device_id, user_id in devices:
+        for notification_id in by_user[str(user_id)]:
+            send_push_task.delay(str(notification_id), str(device_id))

@@ -32,3 +32,32 @@ class Notification(BaseModel):
 
     def __str__(self):
         return f"{self.user_id}: {self.title}"
+
+
+class Device(BaseModel):
+    """Where to push: a browser's Web Push subscription or a mobile app's FCM registration token."""
+
+    class Kind(models.TextChoices):
+        WEBPUSH = "webpush", "Web Push"
+        FCM = "fcm", "Firebase Cloud Messaging"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    endpoint = models.URLField(max_length=1000, blank=True, help_text="Web Push subscription endpoint.")
+    p256dh = models.CharField(max_length=200, blank=True, help_text="Web Push: the browser's public key.")
+    auth = models.CharField(max_length=100, blank=True, help_text="Web Push: the auth secret.")
+    token = models.CharField(max_length=4096, blank=True, help_text="FCM registration token.")
+    active = models.BooleanField(default=True, help_text="Off once the push service says it is gone (404/410).")
+    last_error = models.CharField(max_length=500, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint"], condition=Q(kind="webpush"), name="device_webpush_unique"),
+            models.UniqueConstraint(fields=["token"], condition=Q(kind="fcm"), name="device_fcm_unique"),
+        ]
+        indexes = [models.Index(fields=["user"], condition=Q(active=True), name="device_user_active_idx")]
+
+    def __str__(self):
+        return f"{self.kind} device of {self.user_id}"

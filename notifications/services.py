@@ -1,10 +1,13 @@
+import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import delivery
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 
 def serialize(notification: Notification) -> dict:
@@ -49,3 +52,47 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 def notification_mark_all_read(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def push_payload(notification: Notification) -> dict:
+    return {"id": str(notification.id), "kind": notification.kind, "title": notification.title,
+            "body": notification.body, "data": notification.data}
+
+
+def push_to_device(*, notification_id, device_id) -> str:
+    """Send one push and record the outcome on the device. Returns the outcome's name."""
+    from .models import Device
+    from .push import Outcome, send
+
+    notification = Notification.objects.filter(pk=notification_id).first()
+    device = Device.objects.filter(pk=device_id, active=True).first()
+    if notification is None or device is None:
+        return "skipped"
+    result = send(device, push_payload(notification))
+    if result.outcome is Outcome.SENT:
+        Device.objects.filter(pk=device.pk).update(last_success_at=timezone.now(), last_error="")
+    elif result.outcome is Outcome.GONE:
+        Device.objects.filter(pk=device.pk).update(active=False, last_error=result.detail)
+    elif result.outcome in (Outcome.FAILED, Outcome.TRANSIENT):
+        Device.objects.filter(pk=device.pk).update(last_error=result.detail)
+    if result.outcome is Outcome.SKIPPED:
+        logger.info("Push skipped for device %s: %s", device.pk, result.detail)
+    return result.outcome.value
+
+
+def device_register(*, user, kind: str, endpoint: str = "", p256dh: str = "", auth: str = "", token: str = ""):
+    """Register (or refresh) a device. A subscription/token is unique: if another account registered it on
+    this browser/phone before, it now belongs to `user`. Returns (device, created)."""
+    from .models import Device
+
+    lookup = {"kind": kind, "endpoint": endpoint} if kind == Device.Kind.WEBPUSH else {"kind": kind, "token": token}
+    values = {"user": user, "p256dh": p256dh, "auth": auth, "active": True, "last_error": ""}
+    try:
+        with transaction.atomic():
+            return Device.objects.update_or_create(**lookup, defaults=values)
+    except IntegrityError:  # a concurrent registration of the same subscription
+        return Device.objects.update_or_create(**lookup, defaults=values)
+
+
+def device_remove(*, device) -> None:
+    device.delete()

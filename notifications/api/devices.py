@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bantu.core.serializers import StrictSerializer
+from notifications import services
+from notifications.models import Device
+
+TAGS = ["notifications"]
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "kind", "endpoint", "active", "last_success_at", "created_at"]
+        read_only_fields = fields
+
+
+class WebPushKeysSerializer(StrictSerializer):
+    p256dh = serializers.CharField(min_length=20, max_length=200)
+    auth = serializers.CharField(min_length=8, max_length=100)
+
+
+class DeviceRegisterSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=Device.Kind.choices)
+    endpoint = serializers.URLField(max_length=1000, required=False,
+                                    help_text="Web Push: `PushSubscription.endpoint`.")
+    keys = WebPushKeysSerializer(required=False, help_text="Web Push: `PushSubscription.toJSON().keys`.")
+    token = serializers.CharField(max_length=4096, required=False, help_text="FCM: the registration token.")
+
+    def validate(self, attrs):
+        if attrs["kind"] == Device.Kind.WEBPUSH:
+            missing = [name for name in ("endpoint", "keys") if name not in attrs]
+            if missing or "token" in attrs:
+                raise serializers.ValidationError({**{name: ["Required for Web Push."] for name in missing},
+                                                   **({"token": ["Only for FCM."]} if "token" in attrs else {})})
+        elif "token" not in attrs or "endpoint" in attrs or "keys" in attrs:
+            raise serializers.ValidationError({"token": ["FCM devices send `token` only."]})
+        return attrs
+
+
+class DeviceListApi(generics.ListAPIView):
+    """Your push devices (GET); register a Web Push subscription or an FCM token (POST; 200 if known)."""
+
+    serializer_class = DeviceSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Device.objects.none()
+        return Device.objects.filter(user=self.request.user)
+
+    @extend_schema(tags=TAGS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=DeviceRegisterSerializer, responses={201: DeviceSerializer, 200: DeviceSerializer},
+                   tags=TAGS)
+    def post(self, request):
+        data = DeviceRegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        keys = values.get("keys", {})
+        device, created = services.device_register(user=request.user, kind=values["kind"],
+                                                   endpoint=values.get("endpoint", ""), p256dh=keys.get("p256dh", ""),
+                                                   auth=keys.get("auth", ""), token=values.get("token", ""))
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(DeviceSerializer(device).data, status=code)
+
+
+class DeviceDetailApi(APIView):
+    @extend_schema(responses={204: None}, tags=TAGS)
+    def delete(self, request, pk):
+        services.device_remove(device=get_object_or_404(Device, pk=pk, user=request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebPushKeyApi(APIView):
+    """The VAPID public key a browser needs for `pushManager.subscribe({applicationServerKey})`."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: inline_serializer("WebPushKey", {"public_key": serializers.CharField(
+        allow_blank=True, help_text="URL-safe base64; empty when Web Push is not configured.")})}, tags=TAGS)
+    def get(self, request):
+        return Response({"public_key": settings.BANTU["VAPID_PUBLIC_KEY"]})

@@ -1,0 +1,106 @@
+"""Push providers behind one interface: `send(device, payload) -> Outcome`.
+
+Web Push uses pywebpush with VAPID keys from the environment; FCM uses firebase-admin when
+`FCM_CREDENTIALS_FILE` is set and the package is installed (requirements-fcm.txt). A provider with no
+configuration is skipped (and says so in the log), never an error.
+"""
+
+import enum
+import json
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    GONE = "gone"  # the subscription/token no longer exists: deactivate the device
+    TRANSIENT = "transient"  # try again later
+    FAILED = "failed"  # a permanent error other than "gone": record it, do not retry
+    SKIPPED = "skipped"  # provider not configured
+
+
+class PushResult:
+    def __init__(self, outcome: Outcome, detail: str = ""):
+        self.outcome, self.detail = outcome, detail[:500]
+
+
+def webpush_configured() -> bool:
+    return bool(settings.BANTU["VAPID_PRIVATE_KEY"] and settings.BANTU["VAPID_SUBJECT"])
+
+
+def fcm_configured() -> bool:
+    return bool(settings.BANTU["FCM_CREDENTIALS_FILE"])
+
+
+def _by_status(status: int | None, detail: str) -> PushResult:
+    """What a push service's HTTP status means for the device (RFC 8030 §5/§6)."""
+    if status is not None and status < 300:
+        return PushResult(Outcome.SENT)
+    if status in (404, 410):
+        return PushResult(Outcome.GONE, f"push service answered {status}")
+    if status is None or status == 429 or status >= 500:
+        return PushResult(Outcome.TRANSIENT, f"push service answered {status}: {detail}")
+    return PushResult(Outcome.FAILED, f"push service answered {status}: {detail}")
+
+
+def send_webpush(device, payload: dict) -> PushResult:
+    if not webpush_configured():
+        return PushResult(Outcome.SKIPPED, "VAPID keys are not configured")
+    import requests
+    from pywebpush import WebPushException, webpush
+
+    try:
+        response = webpush(
+            subscription_info={"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
+            data=json.dumps(payload),
+            vapid_private_key=settings.BANTU["VAPID_PRIVATE_KEY"],
+            vapid_claims={"sub": settings.BANTU["VAPID_SUBJECT"]},  # a fresh dict: pywebpush writes aud/exp into it
+            ttl=settings.BANTU["PUSH_TTL_SECONDS"],
+            timeout=settings.BANTU["PUSH_TIMEOUT_SECONDS"],
+        )
+    except WebPushException as exc:
+        return _by_status(getattr(exc.response, "status_code", None), str(exc))
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        return PushResult(Outcome.TRANSIENT, f"push service unreachable: {exc}")
+    return _by_status(getattr(response, "status_code", 201), "")
+
+
+_fcm_app = None
+
+
+def send_fcm(device, payload: dict) -> PushResult:
+    if not fcm_configured():
+        return PushResult(Outcome.SKIPPED, "FCM_CREDENTIALS_FILE is not set")
+    try:
+        import firebase_admin
+        from firebase_admin import credentials, exceptions, messaging
+    except ImportError:
+        return PushResult(Outcome.SKIPPED, "firebase-admin is not installed (requirements-fcm.txt)")
+    global _fcm_app  # noqa: PLW0603  (one SDK app per process, created on first use)
+    if _fcm_app is None:
+        _fcm_app = firebase_admin.initialize_app(credentials.Certificate(settings.BANTU["FCM_CREDENTIALS_FILE"]),
+                                                 name="bantu")
+    message = messaging.Message(
+        token=device.token,
+        notification=messaging.Notification(title=payload["title"], body=payload.get("body") or None),
+        data={key: str(value) for key, value in payload.get("data", {}).items()},
+    )
+    try:
+        messaging.send(message, app=_fcm_app)
+    except (messaging.UnregisteredError, messaging.SenderIdMismatchError) as exc:
+        return PushResult(Outcome.GONE, str(exc))
+    except (exceptions.UnavailableError, exceptions.InternalError, exceptions.DeadlineExceededError) as exc:
+        return PushResult(Outcome.TRANSIENT, str(exc))
+    except exceptions.FirebaseError as exc:
+        return PushResult(Outcome.FAILED, str(exc))
+    return PushResult(Outcome.SENT)
+
+
+PROVIDERS = {"webpush": send_webpush, "fcm": send_fcm}
+
+
+def send(device, payload: dict) -> PushResult:
+    return PROVIDERS[device.kind](device, payload)
