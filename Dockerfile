@@ -4,8 +4,8 @@ FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
-COPY requirements.txt .
-RUN pip wheel --wheel-dir /wheels -r requirements.txt
+COPY requirements.txt requirements-fcm.txt ./
+RUN pip wheel --wheel-dir /wheels -r requirements-fcm.txt
 
 # Runtime stage: non-root, ASGI server (HTTP + WebSocket) by default.
 FROM python:3.11-slim-bookworm AS runtime
@@ -14,8 +14,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN groupadd --system bantu && useradd --system --gid bantu --home-dir /app --shell /usr/sbin/nologin bantu
 WORKDIR /app
 COPY --from=build /wheels /wheels
-COPY requirements.txt .
-RUN pip install --no-index --find-links=/wheels -r requirements.txt && rm -rf /wheels
+COPY requirements.txt requirements-fcm.txt ./
+RUN pip install --no-index --find-links=/wheels -r requirements-fcm.txt && rm -rf /wheels
 COPY --chown=bantu:bantu . .
 # collectstatic needs settings but no services; the dev key is only used for this build step.
 RUN python manage.py collectstatic --noinput && chown -R bantu:bantu /app/staticfiles
