@@ -19,7 +19,8 @@ def test_admin_pages_render(admin_client):
     for url in ("/admin/", "/admin/accounts/user/", "/admin/companies/company/", "/admin/companies/membership/",
                 "/admin/freelancers/freelancerprofile/", "/admin/taxonomy/category/", "/admin/taxonomy/skill/",
                 "/admin/jobs/job/", "/admin/proposals/proposal/", "/admin/proposals/contract/",
-                "/admin/notifications/notification/"):
+                "/admin/notifications/notification/", "/admin/notifications/device/", "/admin/chat/conversation/",
+                "/admin/chat/message/", "/admin/chat/messagereport/"):
         assert admin_client.get(url).status_code == 200, url
 
 
