@@ -37,9 +37,9 @@ def proposal_shortlisted(proposal, job) -> None:
                title=f"You are shortlisted for “{job.title}”", data=_data(proposal))
 
 
-def proposal_accepted(proposal, job, contract_id, accepted_by_side: str) -> None:
+def proposal_accepted(proposal, job, contract_id, accepted_by_side: str, actor_id) -> None:
     recipients = [proposal.freelancer_id, *company_member_ids(company_id=job.company_id)]
-    _on_commit(user_ids=recipients, kind=Kind.PROPOSAL_ACCEPTED,
+    _on_commit(user_ids=recipients, kind=Kind.PROPOSAL_ACCEPTED, exclude_user_id=actor_id,
                title=f"Proposal accepted: “{job.title}”",
                body=f"A contract of Rp{proposal.amount:,} has started.".replace(",", "."),
                data={**_data(proposal), "contract": str(contract_id), "accepted_by": accepted_by_side})

@@ -35,7 +35,7 @@ def offer_history(*, proposal) -> QuerySet[Offer]:
 
 
 def _contracts() -> QuerySet[Contract]:
-    return Contract.objects.select_related("job", "company", "freelancer").prefetch_related(
+    return Contract.objects.select_related("job", "job__company", "company", "freelancer").prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("position"))
     )
 

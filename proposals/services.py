@@ -174,5 +174,5 @@ def proposal_accept(*, proposal: Proposal, actor: User, milestones=None) -> Cont
         _move(other, Proposal.Status.DECLINED, actor, "another proposal was accepted")
         other.save(update_fields=["status", "updated_at"])
         events.proposal_declined(other, job, "The company hired another freelancer for this job.")
-    events.proposal_accepted(proposal, job, contract.pk, side)
+    events.proposal_accepted(proposal, job, contract.pk, side, actor.pk)
     return contract

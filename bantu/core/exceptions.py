@@ -98,7 +98,9 @@ def _flatten_validation(detail) -> dict:
     def walk(prefix: str, value):
         if isinstance(value, dict):
             for key, child in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), child)
+                # A nested serializer's own errors (DRF: "non_field_errors") belong to the field that holds it.
+                nested_own = key == "non_field_errors" and prefix
+                walk(prefix if nested_own else (f"{prefix}.{key}" if prefix else str(key)), child)
         elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
             for index, child in enumerate(value):
                 if child:
