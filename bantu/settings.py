@@ -115,7 +115,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="bantu-ws")},
+            "CONFIG": {
+                # redis-py 8 defaults socket_timeout to 5 s, the same as channels-redis's blocking receive
+                # (BZPOPMIN 5 s): reads then time out and crash consumers (redis-py#4091). Give reads headroom.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+                "prefix": env.str("CHANNELS_PREFIX", default="bantu-ws"),
+            },
         }
     }
 else:

@@ -10,7 +10,7 @@ import json
 import time
 import uuid
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from bantu.core import realtime
@@ -21,6 +21,7 @@ from .models import MAX_BODY, Conversation
 
 CLOSE_UNAUTHENTICATED = 4401
 MAX_FRAME_BYTES = 16 * 1024
+PRESENCE_REFRESH_SECONDS = 60
 
 
 class TokenBucket:
@@ -56,19 +57,27 @@ def _conversation(conversation_id) -> Conversation:
     return conversation
 
 
-@database_sync_to_async
+def _in_pool(function):
+    """Run a service off the event loop on the shared thread pool, each call with its own connection handling.
+
+    Channels' default is one thread for all database work of the process ("thread sensitive"), which
+    serialises every socket's sends; the services take row locks, so they are safe to run in parallel."""
+    return DatabaseSyncToAsync(function, thread_sensitive=False)
+
+
+@_in_pool
 def _send(user, conversation_id, body, client_id):
     message, _created = services.message_send(conversation=_conversation(conversation_id), sender=user, body=body,
                                               client_id=client_id)
     return events.serialize_message(message)
 
 
-@database_sync_to_async
+@_in_pool
 def _typing(user, conversation_id):
     services.typing_announce(conversation=_conversation(conversation_id), user=user)
 
 
-@database_sync_to_async
+@_in_pool
 def _read(user, conversation_id, message_id):
     services.conversation_mark_read(conversation=_conversation(conversation_id), user=user, message_id=message_id)
 
@@ -85,6 +94,7 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = realtime.user_group(self.user.pk)
         self.buckets = {"message.send": TokenBucket(*self.send_rate), "typing": TokenBucket(*self.typing_rate)}
+        self.presence_refreshed = time.monotonic()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await database_sync_to_async(realtime.socket_opened)(self.user.pk)
 
@@ -111,7 +121,9 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             command = content["type"]
             if isinstance(content.get("client_id"), str):
                 reply_to["client_id"] = content["client_id"]
-            await database_sync_to_async(realtime.socket_alive)(self.user.pk)
+            if time.monotonic() - self.presence_refreshed > PRESENCE_REFRESH_SECONDS:
+                self.presence_refreshed = time.monotonic()
+                await database_sync_to_async(realtime.socket_alive)(self.user.pk)
             handler = {"message.send": self.command_send, "typing": self.command_typing,
                        "message.read": self.command_read}.get(command)
             if handler is None:
