@@ -46,7 +46,7 @@ def deliver_to_devices(notifications: list[dict]) -> None:
 
     kinds = [kind for kind, on in (("webpush", webpush_configured()), ("fcm", fcm_configured())) if on]
     if not kinds:
-        logger.debug("Push is not configured (no VAPID keys, no FCM credentials): skipped")
+        _log_push_off_once()
         return
     by_user: dict = {}
     for notification in notifications:
@@ -55,4 +55,17 @@ def deliver_to_devices(notifications: list[dict]) -> None:
         "id", "user_id")
     for device_id, user_id in devices:
         for notification_id in by_user[str(user_id)]:
-            send_push_task.delay(str(notification_id), str(device_id))
+            try:
+                send_push_task.delay(str(notification_id), str(device_id))
+            except Exception:  # eager mode raises a device's failure here; the other devices still get theirs
+                logger.exception("Push of %s to device %s failed", notification_id, device_id)
+
+
+_push_off_logged = False
+
+
+def _log_push_off_once() -> None:
+    global _push_off_logged  # noqa: PLW0603  (say it once per process, not once per notification)
+    if not _push_off_logged:
+        _push_off_logged = True
+        logger.info("Push is not configured (no VAPID keys, no FCM credentials): notifications are not pushed")

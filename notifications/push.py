@@ -22,6 +22,26 @@ class Outcome(enum.Enum):
     SKIPPED = "skipped"  # provider not configured
 
 
+# RFC 8291 §4: a push message body carries at most 4096 bytes, 3993 of them plaintext after aes128gcm framing.
+MAX_PLAINTEXT_BYTES = 3993
+
+
+def encode_payload(payload: dict) -> bytes:
+    """Compact UTF-8 JSON, shortening the body (then the title) until it fits one push message."""
+    payload = dict(payload)
+    for field in ("body", "title"):
+        encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        while len(encoded) > MAX_PLAINTEXT_BYTES and payload.get(field):
+            excess = len(encoded) - MAX_PLAINTEXT_BYTES
+            text = payload[field]
+            # Characters take 1 to 4 bytes: cut at least a quarter of the excess, keep an ellipsis.
+            payload[field] = text[: max(0, len(text) - max(1, excess // 4) - 1)] + "…"
+            if payload[field] == "…":
+                payload[field] = ""
+            encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return encoded
+
+
 class PushResult:
     def __init__(self, outcome: Outcome, detail: str = ""):
         self.outcome, self.detail = outcome, detail[:500]
@@ -55,7 +75,7 @@ def send_webpush(device, payload: dict) -> PushResult:
     try:
         response = webpush(
             subscription_info={"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
-            data=json.dumps(payload),
+            data=encode_payload(payload),
             vapid_private_key=settings.BANTU["VAPID_PRIVATE_KEY"],
             vapid_claims={"sub": settings.BANTU["VAPID_SUBJECT"]},  # a fresh dict: pywebpush writes aud/exp into it
             ttl=settings.BANTU["PUSH_TTL_SECONDS"],
@@ -65,6 +85,8 @@ def send_webpush(device, payload: dict) -> PushResult:
         return _by_status(getattr(exc.response, "status_code", None), str(exc))
     except (requests.ConnectionError, requests.Timeout) as exc:
         return PushResult(Outcome.TRANSIENT, f"push service unreachable: {exc}")
+    except Exception as exc:  # unusable subscription keys, bad VAPID key: retrying cannot help
+        return PushResult(Outcome.FAILED, f"{type(exc).__name__}: {exc}")
     return _by_status(getattr(response, "status_code", 201), "")
 
 

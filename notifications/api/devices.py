@@ -1,3 +1,7 @@
+import base64
+import binascii
+
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -19,9 +23,31 @@ class DeviceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _b64url(value: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, binascii.Error):
+        raise serializers.ValidationError("Not base64url.") from None
+
+
 class WebPushKeysSerializer(StrictSerializer):
-    p256dh = serializers.CharField(min_length=20, max_length=200)
-    auth = serializers.CharField(min_length=8, max_length=100)
+    p256dh = serializers.CharField(max_length=200, help_text="base64url of the browser's P-256 public key.")
+    auth = serializers.CharField(max_length=100, help_text="base64url of the 16-byte auth secret.")
+
+    def validate_p256dh(self, value):
+        raw = _b64url(value)
+        try:
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+        except ValueError:
+            raise serializers.ValidationError("Not an uncompressed P-256 public key.") from None
+        if len(raw) != 65:
+            raise serializers.ValidationError("Not an uncompressed P-256 public key.")
+        return value
+
+    def validate_auth(self, value):
+        if len(_b64url(value)) != 16:
+            raise serializers.ValidationError("The auth secret is 16 bytes.")
+        return value
 
 
 class DeviceRegisterSerializer(StrictSerializer):
