@@ -27,7 +27,9 @@ def message_created(message, recipient_ids: list) -> None:
 
     def announce():
         realtime.send_to_users(recipient_ids, payload)
-        offline = [uid for uid in recipient_ids if uid != sender_id and not realtime.is_online(uid)]
+        others = [uid for uid in recipient_ids if uid != sender_id]
+        online = realtime.online_among(others)
+        offline = [uid for uid in others if uid not in online]
         notify(user_ids=offline, kind=Notification.Kind.MESSAGE_RECEIVED, title="New message", body=preview,
                data={"conversation": payload["conversation"], "message": payload["message"]["id"]})
 

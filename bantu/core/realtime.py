@@ -4,6 +4,7 @@ Every socket joins its user's group (`user.<id>`), so one `group_send` reaches a
 server process (through Redis in service mode). Payloads are JSON, never model instances.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -19,17 +20,26 @@ def user_group(user_id) -> str:
     return f"user.{user_id}"
 
 
+async def _send_all(layer, user_ids, payload) -> None:
+    message = {"type": "relay", "payload": payload}
+    results = await asyncio.gather(*(layer.group_send(user_group(user_id), message) for user_id in user_ids),
+                                   return_exceptions=True)
+    for user_id, result in zip(user_ids, results, strict=True):
+        if isinstance(result, Exception):
+            logger.error("Realtime send to user %s failed: %r", user_id, result)
+
+
 def send_to_users(user_ids, payload: dict) -> None:
-    """Best effort: a channel layer failure is logged, never raised into the caller's request."""
+    """One hop to the event loop for all recipients, their sends concurrent. Best effort: a channel layer
+    failure is logged, never raised into the caller's request."""
     layer = get_channel_layer()
-    if layer is None:
+    recipients = list(dict.fromkeys(user_ids))
+    if layer is None or not recipients:
         return
-    send = async_to_sync(layer.group_send)
-    for user_id in dict.fromkeys(user_ids):
-        try:
-            send(user_group(user_id), {"type": "relay", "payload": payload})
-        except Exception:
-            logger.exception("Realtime send to user %s failed", user_id)
+    try:
+        async_to_sync(_send_all)(layer, recipients, payload)
+    except Exception:
+        logger.exception("Realtime send to %d users failed", len(recipients))
 
 
 def _presence_key(user_id) -> str:
@@ -57,5 +67,8 @@ def socket_closed(user_id) -> None:
         pass
 
 
-def is_online(user_id) -> bool:
-    return bool(cache.get(_presence_key(user_id)))
+def online_among(user_ids) -> set:
+    """The users among `user_ids` with at least one open socket (one cache round trip)."""
+    keys = {_presence_key(user_id): user_id for user_id in user_ids}
+    found = cache.get_many(list(keys))
+    return {keys[key] for key, count in found.items() if count}
