@@ -66,6 +66,18 @@ def _in_pool(function):
 
 
 @_in_pool
+def _still_allowed(user) -> bool:
+    """Suspension and password changes revoke tokens; membership changes revoke access. A long-lived socket
+    must notice both: re-read the user's standing and forget the memoised company roles before each command."""
+    from accounts.models import User
+    from bantu.core.permissions import forget_company_roles
+
+    forget_company_roles(user)
+    row = User.objects.filter(pk=user.pk).values("is_active", "auth_version").first()
+    return bool(row) and row["is_active"] and row["auth_version"] == user.auth_version
+
+
+@_in_pool
 def _send(user, conversation_id, body, client_id):
     message, _created = services.message_send(conversation=_conversation(conversation_id), sender=user, body=body,
                                               client_id=client_id)
@@ -131,6 +143,9 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             bucket = self.buckets.get(command)
             if bucket is not None and not bucket.take():
                 raise SocketError(429, "rate_limited", "Too many commands; slow down.")
+            if not await _still_allowed(self.user):
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
             await handler(content)
         except SocketError as exc:
             await self._error(exc, command, reply_to)

@@ -22,7 +22,7 @@ class Conversation(BaseModel):
     last_message_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-last_message_at", "-id"]
+        ordering = [models.F("last_message_at").desc(nulls_last=True), "-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["company", "freelancer"], condition=Q(proposal__isnull=True),
                                     name="chat_one_direct_conversation"),

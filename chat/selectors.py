@@ -1,4 +1,4 @@
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from bantu.core.permissions import company_roles
@@ -11,8 +11,9 @@ def conversation_visible_to(user) -> QuerySet[Conversation]:
 
 
 def conversation_list_mine(*, user) -> QuerySet[Conversation]:
-    """Conversations I take part in, most recent activity first, each with `unread` (messages from others
-    after my read position) and its last message. A constant number of queries."""
+    """Conversations I may take part in (as the freelancer or a member of the company), most recent activity
+    first, each with `unread` (messages from others after my read position) and its last message. A constant
+    number of queries."""
     my_read = Participant.objects.filter(conversation=OuterRef("conversation_id"), user=user).values("last_read_seq")
     unread = (
         Message.objects.filter(conversation=OuterRef("pk"), seq__gt=Coalesce(Subquery(my_read), Value(0)))
@@ -23,10 +24,9 @@ def conversation_list_mine(*, user) -> QuerySet[Conversation]:
     )
     return (
         conversation_visible_to(user)
-        .filter(participants__user=user)
         .select_related("company", "freelancer", "last_message")
         .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
-        .order_by("-last_message_at", "-id")
+        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-id")
     )
 
 

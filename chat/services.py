@@ -8,6 +8,7 @@ from accounts.models import User
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from bantu.core.permissions import is_member
 from companies.models import Company
+from companies.selectors import company_member_ids
 
 from . import errors, events
 from .models import Conversation, Message, MessageReport, Participant
@@ -23,6 +24,14 @@ def _require_access(user: User, conversation: Conversation) -> None:
 def _join(conversation: Conversation, user: User) -> Participant:
     participant, _ = Participant.objects.get_or_create(conversation=conversation, user=user)
     return participant
+
+
+def _join_both_sides(conversation: Conversation) -> None:
+    """A new conversation starts with the freelancer and every current member of the company; members who
+    join the company later become participants when they first open or post in it."""
+    user_ids = [conversation.freelancer_id, *company_member_ids(company_id=conversation.company_id)]
+    Participant.objects.bulk_create([Participant(conversation=conversation, user_id=uid) for uid in user_ids],
+                                    ignore_conflicts=True)
 
 
 def _get_or_create(lookup: dict, defaults: dict) -> tuple[Conversation, bool]:
@@ -42,9 +51,9 @@ def conversation_open_for_proposal(*, user: User, proposal) -> tuple[Conversatio
         {"proposal": proposal},
         {"company_id": proposal.job.company_id, "freelancer_id": proposal.freelancer_id, "started_by": user},
     )
-    _join(conversation, user)
     if created:
-        _join(conversation, conversation.freelancer)
+        _join_both_sides(conversation)
+    _join(conversation, user)
     return conversation, created
 
 
@@ -61,9 +70,9 @@ def conversation_open_direct(*, user: User, company: Company, freelancer: User) 
     conversation, created = _get_or_create(
         {"company": company, "freelancer": freelancer, "proposal": None}, {"started_by": user}
     )
-    _join(conversation, user)
     if created:
-        _join(conversation, freelancer)
+        _join_both_sides(conversation)
+    _join(conversation, user)
     return conversation, created
 
 

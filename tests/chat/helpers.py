@@ -1,0 +1,74 @@
+"""Helpers of the chat tests: URLs, REST calls, sockets."""
+
+import json
+import uuid
+
+from channels.testing import WebsocketCommunicator
+
+from accounts.services import tokens_issue
+from bantu.asgi import application
+from chat import services
+from tests.conftest import client_for
+
+API = "/api/v1"
+CONVERSATIONS = f"{API}/conversations/"
+PROBLEM = "application/problem+json"
+
+
+def conversation_url(conversation, action: str = "") -> str:
+    return f"{CONVERSATIONS}{conversation.pk}/{action + '/' if action else ''}"
+
+
+def messages_url(conversation) -> str:
+    return conversation_url(conversation, "messages")
+
+
+def report_url(message_id) -> str:
+    return f"{API}/messages/{message_id}/report/"
+
+
+def open_for_proposal(user, proposal):
+    return services.conversation_open_for_proposal(user=user, proposal=proposal)[0]
+
+
+def send(user, conversation, body: str = "Halo, apa kabar?", client_id=None):
+    """Store a message as `user` (through the service, on-commit callbacks run as usual)."""
+    return services.message_send(conversation=conversation, sender=user, body=body,
+                                 client_id=client_id or uuid.uuid4())[0]
+
+
+def post_message(user, conversation, body: str = "Halo, apa kabar?", client_id=None):
+    return client_for(user).post(messages_url(conversation),
+                                 {"body": body, "client_id": str(client_id or uuid.uuid4())}, format="json")
+
+
+def assert_problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert (body["status"], body["code"]) == (status, code)
+    return body
+
+
+async def connect(user) -> WebsocketCommunicator:
+    from asgiref.sync import sync_to_async
+
+    access = (await sync_to_async(tokens_issue)(user=user))["access"]
+    communicator = WebsocketCommunicator(application, f"/ws/?token={access}",
+                                         headers=[(b"origin", b"http://localhost")])
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    # The consumer joins the user's group after accepting; frames are handled after `connect()` has finished, so
+    # the answer to this one proves that the socket is subscribed (and counted as online).
+    await command(communicator, type="sync")
+    answer = await receive(communicator)
+    assert (answer["type"], answer.get("code"), answer.get("command")) == ("error", "unknown_command", "sync"), answer
+    return communicator
+
+
+async def command(communicator, **content) -> None:
+    await communicator.send_to(text_data=json.dumps(content))
+
+
+async def receive(communicator, timeout: float = 3) -> dict:
+    return await communicator.receive_json_from(timeout=timeout)

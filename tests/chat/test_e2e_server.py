@@ -1,0 +1,161 @@
+"""End to end: a real uvicorn server (2 worker processes, Redis channel layer, the test database) and real WebSocket
+clients. A message sent on one socket reaches the other participant's sockets, whichever process holds them."""
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from accounts.services import tokens_issue
+from chat.models import Message, Participant
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+BASE_DIR = Path(settings.BASE_DIR)
+WAIT = 10  # seconds: the bound of every single wait
+READERS = 5  # sockets of the reader: with 2 workers, all on the sender's process has odds of 1 in 32
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_database_url() -> str:
+    db = settings.DATABASES["default"]  # inside a test: pytest-django's test database
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_server(port: int, log) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=server_database_url(), REDIS_URL=settings.REDIS_URL,
+               SECRET_KEY=settings.SECRET_KEY, JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],
+               DB_CONN_MAX_AGE="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "2", "--lifespan", "off"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    for sig, grace in ((signal.SIGTERM, WAIT), (signal.SIGKILL, WAIT)):
+        if process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+
+
+def wait_healthy(process: subprocess.Popen, port: int, log) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the server exited with {process.returncode}:\n{server_log(log)}"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server did not answer /healthz within 30 s:\n{server_log(log)}")
+
+
+def server_log(log) -> str:
+    log.flush()
+    return Path(log.name).read_text(errors="replace")[-5000:]
+
+
+async def receive(ws, *types: str) -> dict:
+    """The next event of one of `types` (others, e.g. the echo of one's own message, are skipped)."""
+    async with asyncio.timeout(WAIT):
+        while True:
+            event = json.loads(await ws.recv())
+            if event["type"] in types:
+                return event
+
+
+async def open_socket(port: int, token: str):
+    ws = await connect(f"ws://127.0.0.1:{port}/ws/?token={token}", origin=f"http://127.0.0.1:{port}",
+                       open_timeout=WAIT, close_timeout=2)
+    # Frames are handled once the consumer has joined the user's group: this answer proves the subscription.
+    await ws.send(json.dumps({"type": "sync"}))
+    answer = await receive(ws, "error")
+    assert (answer["code"], answer["command"]) == ("unknown_command", "sync")
+    return ws
+
+
+async def scenario(port: int, conversation_id: str, sender_token: str, reader_token: str) -> dict:
+    sender = await open_socket(port, sender_token)
+    # Several sockets for the reader, so that some are on the worker process that does not hold the sender's.
+    readers = [await open_socket(port, reader_token) for _ in range(READERS)]
+    try:
+        client_id = str(uuid.uuid4())
+        await sender.send(json.dumps({"type": "message.send", "conversation": conversation_id,
+                                      "body": "Halo dari server sungguhan", "client_id": client_id}))
+        ack = await receive(sender, "message.ack", "error")
+        created = [await receive(reader, "message.created", "error") for reader in readers]
+        message = ack["message"]
+        await readers[0].send(json.dumps({"type": "message.read", "conversation": conversation_id,
+                                          "message": message["id"]}))
+        read = await receive(sender, "message.read", "error")
+        return {"client_id": client_id, "ack": ack, "created": created, "read": read}
+    finally:
+        for ws in (sender, *readers):
+            await ws.close()
+
+
+async def refused(port: int) -> int:
+    async with connect(f"ws://127.0.0.1:{port}/ws/?token=garbage", origin=f"http://127.0.0.1:{port}",
+                       open_timeout=WAIT, close_timeout=2) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(WAIT):
+                await ws.recv()
+    return closed.value.rcvd.code
+
+
+def test_two_users_chat_through_a_real_server_with_two_workers(conversation, owner, freelancer):
+    sender_token, reader_token = tokens_issue(user=owner)["access"], tokens_issue(user=freelancer)["access"]
+    port = free_port()
+    with tempfile.NamedTemporaryFile("w+", prefix="bantu-uvicorn-", suffix=".log") as log:
+        process = start_server(port, log)
+        try:
+            wait_healthy(process, port, log)
+            result = asyncio.run(scenario(port, str(conversation.pk), sender_token, reader_token))
+            close_code = asyncio.run(refused(port))
+        finally:
+            stop_server(process)
+        output = server_log(log)
+
+    stored = Message.objects.get()
+    assert (stored.conversation_id, stored.sender_id, stored.seq, stored.body, str(stored.client_id)) == (
+        conversation.pk, owner.pk, 1, "Halo dari server sungguhan", result["client_id"])
+    wire = {"id": str(stored.pk), "conversation": str(conversation.pk), "sender": str(owner.pk), "seq": 1,
+            "body": "Halo dari server sungguhan", "client_id": result["client_id"],
+            "created_at": stored.created_at.isoformat()}
+    assert result["ack"] == {"type": "message.ack", "client_id": result["client_id"], "message": wire}
+    assert result["created"] == [{"type": "message.created", "conversation": str(conversation.pk),
+                                  "message": wire}] * READERS
+    assert result["read"] == {"type": "message.read", "conversation": str(conversation.pk),
+                              "user": str(freelancer.pk), "message": str(stored.pk)}
+    assert Participant.objects.get(conversation=conversation, user=freelancer).last_read_seq == 1
+    assert close_code == 4401
+    assert "Traceback" not in output, output
