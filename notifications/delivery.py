@@ -65,7 +65,11 @@ _push_off_logged = False
 
 
 def _log_push_off_once() -> None:
-    global _push_off_logged  # noqa: PLW0603  (say it once per process, not once per notification)
+    """INFO once per process (visible at the default level without flooding it), DEBUG every time."""
+    global _push_off_logged  # noqa: PLW0603
+    message = "Push is not configured (no VAPID keys, no FCM credentials): notifications are not pushed"
     if not _push_off_logged:
         _push_off_logged = True
-        logger.info("Push is not configured (no VAPID keys, no FCM credentials): notifications are not pushed")
+        logger.info(message)
+    else:
+        logger.debug(message)
