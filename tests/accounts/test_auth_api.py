@@ -5,6 +5,7 @@ from accounts.models import User
 from accounts.services import user_suspend
 from companies.models import Company, Membership
 from freelancers.models import FreelancerProfile
+from tests.problems import assert_problem
 
 REGISTER = "/api/v1/auth/register/"
 TOKEN = "/api/v1/auth/token/"
@@ -20,18 +21,6 @@ def register(api, **overrides):
     body = {"email": "Dewi@Example.id", "password": STRONG, "full_name": "Dewi Lestari", "role": "freelancer"}
     body.update(overrides)
     return api.post(REGISTER, body, format="json")
-
-
-def assert_problem(response, status, code=None):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "code"} <= set(body)
-    if code:
-        assert body["code"] == code
-        assert body["type"].endswith(f"/{code}")
-    return body
 
 
 def bearer(api, access):

@@ -42,14 +42,6 @@ def post_message(user, conversation, body: str = "Halo, apa kabar?", client_id=N
                                  {"body": body, "client_id": str(client_id or uuid.uuid4())}, format="json")
 
 
-def assert_problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
-
-
 async def connect(user) -> WebsocketCommunicator:
     from asgiref.sync import sync_to_async
 

@@ -1,41 +1,18 @@
 """Concurrent sends over REST, for real: threads with their own PostgreSQL connections (`select_for_update` is a
 no-op on SQLite). Sequence numbers stay gapless and unique; a resent client_id stores one message."""
 
-import threading
 import uuid
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from chat.models import Conversation, Message
+from tests.concurrency import run_at_once
 from tests.conftest import client_for
 
 from .helpers import messages_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def run_at_once(count: int, call) -> list:
-    """Run `call(index)` in `count` threads released together; return the results (or exceptions)."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call(index)
-        except Exception as exc:  # surfaced by the assertions on results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_concurrent_sends_get_unique_gapless_sequence_numbers(conversation, owner, freelancer):

@@ -2,10 +2,10 @@ import uuid
 from datetime import datetime
 
 import pytest
-from django.conf import settings
 
 from companies.models import Company, Membership
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+from tests.problems import assert_problem
 
 LIST_URL = "/api/v1/companies/"
 ME_URL = "/api/v1/me/"
@@ -31,23 +31,6 @@ def membership_of(user) -> Membership:
 
 def actor(request, name):
     return None if name == "anonymous" else request.getfixturevalue(name)
-
-
-def assert_problem(response, status: int, code: str, errors: dict | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
-    body = response.json()
-    expected_keys = {"type", "title", "status", "detail", "code"} | ({"errors"} if errors is not None else set())
-    assert set(body) == expected_keys
-    assert body["type"] == f"{settings.BANTU['PROBLEM_TYPE_BASE']}{code}"
-    assert body["title"] == TITLES[status]
-    assert body["status"] == status
-    assert body["code"] == code
-    assert isinstance(body["detail"], str)
-    assert body["detail"]
-    if errors is not None:
-        assert body["errors"] == errors
-    return body
 
 
 def names(response) -> list[str]:

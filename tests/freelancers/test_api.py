@@ -2,12 +2,12 @@ import uuid
 from datetime import datetime
 
 import pytest
-from django.conf import settings
 
 from freelancers.models import FreelancerProfile
 from taxonomy.data import SKILLS
 from taxonomy.models import Skill
 from tests.factories import FreelancerProfileFactory, UserFactory
+from tests.problems import assert_problem
 
 ME_PROFILE_URL = "/api/v1/me/freelancer-profile/"
 ME_URL = "/api/v1/me/"
@@ -18,23 +18,6 @@ TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "
 
 def detail_url(profile) -> str:
     return f"{LIST_URL}{profile.pk}/"
-
-
-def assert_problem(response, status: int, code: str, errors: dict | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
-    body = response.json()
-    expected_keys = {"type", "title", "status", "detail", "code"} | ({"errors"} if errors is not None else set())
-    assert set(body) == expected_keys
-    assert body["type"] == f"{settings.BANTU['PROBLEM_TYPE_BASE']}{code}"
-    assert body["title"] == TITLES[status]
-    assert body["status"] == status
-    assert body["code"] == code
-    assert isinstance(body["detail"], str)
-    assert body["detail"]
-    if errors is not None:
-        assert body["errors"] == errors
-    return body
 
 
 def profile_with(*, skills=(), **fields) -> FreelancerProfile:

@@ -31,18 +31,6 @@ def job_body(**overrides) -> dict:
     return body
 
 
-def assert_problem(response, status, code=None):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "code"} <= set(body)
-    if code:
-        assert body["code"] == code
-        assert body["type"].endswith(f"/{code}")
-    return body
-
-
 def titles(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [job["title"] for job in response.json()["results"]]

@@ -6,8 +6,9 @@ from companies.models import Membership
 from jobs import services
 from jobs.models import Job, JobStatusChange
 from tests.factories import CompanyFactory, MembershipFactory
+from tests.problems import assert_problem
 
-from .helpers import JOBS, assert_problem, detail_url, job_body, remove_url, restore_url
+from .helpers import JOBS, detail_url, job_body, remove_url, restore_url
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from jobs.models import MAX_BUDGET, Job, JobStatusChange
 from taxonomy.models import Category, Skill
+from tests.problems import assert_problem
 
-from .helpers import JOBS, assert_problem, detail_url, job_body
+from .helpers import JOBS, detail_url, job_body
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ from jobs import services
 from jobs.models import Job
 from taxonomy.models import Category, Skill
 from tests.factories import UserFactory
+from tests.problems import assert_problem
 
-from .helpers import JOBS, assert_problem, detail_url, remove_url, titles
+from .helpers import JOBS, detail_url, remove_url, titles
 
 pytestmark = pytest.mark.django_db
 

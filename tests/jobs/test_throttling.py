@@ -2,7 +2,9 @@
 
 import pytest
 
-from .helpers import JOBS, assert_problem, detail_url
+from tests.problems import assert_problem
+
+from .helpers import JOBS, detail_url
 
 pytestmark = pytest.mark.django_db
 

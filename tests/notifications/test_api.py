@@ -19,7 +19,8 @@ from notifications.services import notify, serialize
 from proposals import services as proposal_services
 from proposals.models import Contract, Proposal
 from tests.factories import FreelancerProfileFactory
-from tests.proposals.helpers import apply, assert_problem, make_job, submit
+from tests.problems import assert_problem
+from tests.proposals.helpers import apply, make_job, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -70,18 +70,6 @@ def in_days(days: int) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
-def assert_problem(response, status, code=None):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "code"} <= set(body)
-    if code:
-        assert body["code"] == code
-        assert body["type"].endswith(f"/{code}")
-    return body
-
-
 def kinds(user) -> list[str]:
     """The kinds of `user`'s notifications, oldest first."""
     return list(Notification.objects.filter(user=user).order_by("created_at", "id").values_list("kind", flat=True))

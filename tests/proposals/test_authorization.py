@@ -5,6 +5,7 @@ import pytest
 from proposals import services
 from proposals.models import Contract, Proposal
 from tests.factories import FreelancerProfileFactory
+from tests.problems import assert_problem
 
 from .helpers import (
     CONTRACTS,
@@ -12,7 +13,6 @@ from .helpers import (
     accept,
     apply,
     apply_url,
-    assert_problem,
     contract_url,
     counter,
     job_proposals_url,

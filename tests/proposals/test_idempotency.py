@@ -7,8 +7,9 @@ from jobs.models import Job
 from jobs.services import job_change_status
 from notifications.models import Notification
 from proposals.models import Contract, Milestone, Offer, Proposal
+from tests.problems import assert_problem
 
-from .helpers import accept, apply_body, apply_url, assert_problem, proposal_url, submit
+from .helpers import accept, apply_body, apply_url, proposal_url, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,13 @@ from notifications.models import Notification
 from proposals import services
 from proposals.models import Contract, Milestone, Proposal
 from tests.factories import FreelancerProfileFactory
+from tests.problems import assert_problem
 
 from .helpers import (
     accept,
     apply,
     apply_body,
     apply_url,
-    assert_problem,
     counter,
     in_days,
     make_job,

@@ -6,7 +6,7 @@ import pytest
 
 from notifications.models import Device
 from tests.factories import UserFactory
-from tests.proposals.helpers import assert_problem
+from tests.problems import assert_problem
 
 from .pushservice import browser_keys
 

@@ -2,11 +2,9 @@
 
 `select_for_update` is a no-op on SQLite, so these run where `.ci/run` runs them: on PostgreSQL."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_issue
@@ -15,6 +13,7 @@ from jobs.models import Job
 from jobs.services import job_create
 from proposals.models import Contract, Milestone, Offer, Proposal
 from taxonomy.models import Category
+from tests.concurrency import run_at_once
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -26,28 +25,6 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_issue(user=user)['access']}")
     return client
-
-
-def run_at_once(count: int, call) -> list:
-    """Run `call(index)` in `count` threads released together; return the results (or exceptions)."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call(index)
-        except Exception as exc:  # surfaced by the assertions on results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.fixture
