@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from bantu.core.indonesia import PROVINCE_CHOICES
-from bantu.core.models import BaseModel
+from bantu.core.models import BaseModel, StatusChange
 
 MAX_BUDGET = 10_000_000_000  # IDR 10 billion: above any freelance job, far below BIGINT overflow
 MAX_SKILLS_PER_JOB = 20
@@ -102,18 +102,8 @@ class Job(BaseModel):
         return self.removed_at is not None
 
 
-class JobStatusChange(models.Model):
-    """Audit row for every status change and moderation action."""
-
+class JobStatusChange(StatusChange):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at"]
-
-    def __str__(self):
-        return f"{self.job_id}: {self.from_status or '-'} → {self.to_status}"
+    class Meta(StatusChange.Meta):
+        pass

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from bantu.core.models import BaseModel
+from bantu.core.models import BaseModel, StatusChange
 from jobs.models import MAX_BUDGET
 
 MAX_DURATION_DAYS = 730
@@ -81,19 +81,11 @@ class Offer(BaseModel):
         return f"{self.side} offer {self.amount} on {self.proposal_id}"
 
 
-class ProposalStatusChange(models.Model):
+class ProposalStatusChange(StatusChange):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return f"{self.proposal_id}: {self.from_status or '-'} → {self.to_status}"
+    class Meta(StatusChange.Meta):
+        pass
 
 
 class Contract(BaseModel):

@@ -33,6 +33,23 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class StatusChange(models.Model):
+    """Audit row for a status change (or a moderation act) of the entity the subclass points at."""
+
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    actor = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class IdempotencyRecord(models.Model):
     """The first response to a request sent with an `Idempotency-Key` header (PRODUCT.md §3)."""
 
