@@ -20,10 +20,20 @@ def user_group(user_id) -> str:
     return f"user.{user_id}"
 
 
+# Concurrent sends per broadcast: the Redis layer's connection pool (redis-py: 100 per pool) raises rather than
+# waits when exhausted, and it also serves every socket's receive loop.
+MAX_CONCURRENT_SENDS = 20
+
+
 async def _send_all(layer, user_ids, payload) -> None:
     message = {"type": "relay", "payload": payload}
-    results = await asyncio.gather(*(layer.group_send(user_group(user_id), message) for user_id in user_ids),
-                                   return_exceptions=True)
+    gate = asyncio.Semaphore(MAX_CONCURRENT_SENDS)
+
+    async def send(user_id):
+        async with gate:
+            await layer.group_send(user_group(user_id), message)
+
+    results = await asyncio.gather(*(send(user_id) for user_id in user_ids), return_exceptions=True)
     for user_id, result in zip(user_ids, results, strict=True):
         if isinstance(result, Exception):
             logger.error("Realtime send to user %s failed: %r", user_id, result)
