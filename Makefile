@@ -30,7 +30,7 @@ run: demo
 	$(BIN)/uvicorn bantu.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off
 
 test: $(VENV)/.installed
-	DB_CONN_MAX_AGE=0 $(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
