@@ -13,8 +13,11 @@ import uuid
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.models import User
 from bantu.core import realtime
 from bantu.core.exceptions import TITLES, ApplicationError
+from bantu.core.ids import uuid_or_none
+from bantu.core.permissions import forget_company_roles
 
 from . import events, services
 from .models import MAX_BODY, Conversation
@@ -48,10 +51,8 @@ class SocketError(Exception):
 
 
 def _conversation(conversation_id) -> Conversation:
-    try:
-        conversation = Conversation.objects.filter(pk=uuid.UUID(str(conversation_id))).first()
-    except ValueError:
-        conversation = None
+    conversation_pk = uuid_or_none(conversation_id)
+    conversation = Conversation.objects.filter(pk=conversation_pk).first() if conversation_pk else None
     if conversation is None:
         raise SocketError(404, "not_in_conversation", "No such conversation.")
     return conversation
@@ -69,9 +70,6 @@ def _in_pool(function):
 def _still_allowed(user) -> bool:
     """Suspension and password changes revoke tokens; membership changes revoke access. A long-lived socket
     must notice both: re-read the user's standing and forget the memoised company roles before each command."""
-    from accounts.models import User
-    from bantu.core.permissions import forget_company_roles
-
     forget_company_roles(user)
     row = User.objects.filter(pk=user.pk).values("is_active", "auth_version").first()
     return bool(row) and row["is_active"] and row["auth_version"] == user.auth_version

@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import delivery
-from .models import Notification
+from .models import Device, Notification
+from .push import Outcome, send
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +62,6 @@ def push_payload(notification: Notification) -> dict:
 
 def push_to_device(*, notification_id, device_id) -> str:
     """Send one push and record the outcome on the device. Returns the outcome's name."""
-    from .models import Device
-    from .push import Outcome, send
-
     notification = Notification.objects.filter(pk=notification_id).first()
     device = Device.objects.filter(pk=device_id, active=True).first()
     if notification is None or device is None:
@@ -83,8 +81,6 @@ def push_to_device(*, notification_id, device_id) -> str:
 def device_register(*, user, kind: str, endpoint: str = "", p256dh: str = "", auth: str = "", token: str = ""):
     """Register (or refresh) a device. A subscription/token is unique: if another account registered it on
     this browser/phone before, it now belongs to `user`. Returns (device, created)."""
-    from .models import Device
-
     lookup = {"kind": kind, "endpoint": endpoint} if kind == Device.Kind.WEBPUSH else {"kind": kind, "token": token}
     values = {"user": user, "p256dh": p256dh, "auth": auth, "active": True, "last_error": ""}
     try:

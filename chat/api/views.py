@@ -1,5 +1,3 @@
-import uuid
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from bantu.core.ids import uuid_or_none
 from chat import selectors, services
 from chat.api import serializers as s
 from chat.models import Conversation, Message
@@ -78,11 +77,8 @@ class _ConversationMixin:
 class ConversationDetailApi(_ConversationMixin, APIView):
     @extend_schema(responses={200: s.ConversationSerializer}, tags=TAGS)
     def get(self, request, pk):
-        self.get_conversation()
-        conversation = selectors.conversation_list_mine(user=request.user).filter(pk=pk).first()
-        if conversation is None:  # a company member who has not joined yet: join by reading
-            services.conversation_mark_read(conversation=self.get_conversation(), user=request.user)
-            conversation = selectors.conversation_list_mine(user=request.user).get(pk=pk)
+        self.get_conversation()  # 404 / permission check
+        conversation = selectors.conversation_list_mine(user=request.user).get(pk=pk)  # with last message, unread
         return Response(s.ConversationSerializer(conversation).data)
 
 
@@ -101,8 +97,8 @@ class ConversationMessagesApi(_ConversationMixin, generics.ListAPIView):
         after = self.request.query_params.get("after")
         if after is None:
             return selectors.message_list(conversation=conversation)
-        anchor = conversation.messages.filter(pk=after).values_list("seq", flat=True).first() \
-            if _is_uuid(after) else None
+        after_id = uuid_or_none(after)
+        anchor = conversation.messages.filter(pk=after_id).values_list("seq", flat=True).first() if after_id else None
         if anchor is None:
             raise ValidationError({"after": ["Not a message of this conversation."]})
         return selectors.message_list(conversation=conversation, after_seq=anchor)
@@ -126,14 +122,6 @@ class ConversationMessagesApi(_ConversationMixin, generics.ListAPIView):
                                                  **data.validated_data)
         return Response(s.MessageSerializer(message).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 class ConversationReadApi(_ConversationMixin, APIView):

@@ -1,12 +1,12 @@
-import uuid
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bantu.core.ids import uuid_or_none
 from bantu.core.permissions import IsCompanyMember, IsPlatformAdmin, company_roles, is_platform_admin
 from bantu.core.throttling import SearchThrottle, UserWriteThrottle
 from bantu.core.views import MethodPermissionsMixin
@@ -43,15 +43,16 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
             return [SearchThrottle()]
         return [UserWriteThrottle()]
 
+    @cached_property
+    def requested_company_id(self):
+        return uuid_or_none(self.request.query_params.get("company"))  # a malformed one: 400 from the filters
+
     def get_queryset(self):
-        company_id = self.request.query_params.get("company")
-        return selectors.job_search_base(user=self.request.user,
-                                         company_id=_uuid_or_none(company_id))
+        return selectors.job_search_base(user=self.request.user, company_id=self.requested_company_id)
 
     @extend_schema(tags=["jobs"], parameters=[CACHE_HEADER_DOC])
     def get(self, request, *args, **kwargs):
-        company_id = _uuid_or_none(request.query_params.get("company"))
-        public = not (company_id is not None and _sees_private_jobs(request.user))
+        public = not (self.requested_company_id is not None and _sees_private_jobs(request.user))
         # The body holds absolute next/previous links, so the host is part of the key.
         params = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
         key = cache.search_key(params) if public else None
@@ -75,12 +76,6 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
         job = selectors.job_get_visible(user=request.user, job_id=job.pk)
         return Response(s.JobDetailSerializer(job).data, status=status.HTTP_201_CREATED)
 
-
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None  # the filter set reports the bad value as a 400
 
 
 class JobDetailApi(MethodPermissionsMixin, APIView):
