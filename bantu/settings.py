@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "proposals",
     "notifications",
     "chat",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_BEAT_SCHEDULE = {
     "idempotency-cleanup": {"task": "bantu.core.tasks.idempotency_cleanup_task", "schedule": 3600.0},
+    "payments-sweep": {"task": "payments.sweep", "schedule": 300.0},
+    "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
@@ -215,6 +218,14 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "proposals.models.Contract.Status",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
         "DeviceKindEnum": "notifications.models.Device.Kind",
+        "MilestoneStatusEnum": "proposals.models.Milestone.Status",
+        "PaymentStatusEnum": "payments.models.Payment.Status",
+        "GatewayEnum": "payments.models.Payment.Gateway",
+        "PayoutStatusEnum": "payments.models.Payout.Status",
+        "BankCodeEnum": "payments.banks.BANK_CHOICES",
+        "TransactionKindEnum": "payments.models.Transaction.Kind",
+        "DisputeStatusEnum": "payments.models.Dispute.Status",
+        "DisputeResolutionEnum": "payments.models.Dispute.Resolution",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -259,7 +270,34 @@ LOGGING = {
 
 # --- Bantu knobs, defaults in code --------------------------------------------------------------------------
 BANTU = {
-    "PLATFORM_FEE_PERCENT": env.int("PLATFORM_FEE_PERCENT", default=10),
+    # --- Money (payments app). Amounts are integer rupiah. ---
+    # Platform fee on released escrow, in percent with at most two decimals (e.g. 10 or 7.5).
+    "PLATFORM_FEE_PERCENT": env.str("PLATFORM_FEE_PERCENT", default="10"),
+    # Funding gateway: "xendit", "midtrans" or "sandbox". Empty: Xendit when XENDIT_SECRET_KEY is set, else
+    # Midtrans when MIDTRANS_SERVER_KEY is set, else the built-in sandbox.
+    "PAYMENT_GATEWAY": env.str("PAYMENT_GATEWAY", default=""),
+    # Payout gateway: "xendit" or "sandbox" (Midtrans Snap does no payouts). Empty: Xendit when keyed, else sandbox.
+    "PAYOUT_GATEWAY": env.str("PAYOUT_GATEWAY", default=""),
+    "XENDIT_SECRET_KEY": env.str("XENDIT_SECRET_KEY", default=""),
+    "XENDIT_CALLBACK_TOKEN": env.str("XENDIT_CALLBACK_TOKEN", default=""),
+    "XENDIT_API_URL": env.str("XENDIT_API_URL", default="https://api.xendit.co"),
+    "MIDTRANS_SERVER_KEY": env.str("MIDTRANS_SERVER_KEY", default=""),
+    "MIDTRANS_IS_PRODUCTION": env.bool("MIDTRANS_IS_PRODUCTION", default=False),
+    # Override the SDK's base URLs (tests point them at a local fake). Empty: the SDK's own for the environment.
+    "MIDTRANS_API_URL": env.str("MIDTRANS_API_URL", default=""),
+    "MIDTRANS_SNAP_URL": env.str("MIDTRANS_SNAP_URL", default=""),
+    "GATEWAY_CONNECT_TIMEOUT_SECONDS": env.float("GATEWAY_CONNECT_TIMEOUT_SECONDS", default=5.0),
+    "GATEWAY_READ_TIMEOUT_SECONDS": env.float("GATEWAY_READ_TIMEOUT_SECONDS", default=20.0),
+    # Where the gateway sends the payer after paying or failing; {payment} is replaced by the payment id.
+    "PAYMENT_SUCCESS_URL": env.str("PAYMENT_SUCCESS_URL", default="http://127.0.0.1:8000/payments/{payment}/done"),
+    "PAYMENT_FAILURE_URL": env.str("PAYMENT_FAILURE_URL", default="http://127.0.0.1:8000/payments/{payment}/failed"),
+    # The public base URL of this API: the sandbox gateway's checkout links start with it.
+    "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"),
+    "PAYMENT_EXPIRY_HOURS": env.int("PAYMENT_EXPIRY_HOURS", default=24),
+    # Submitted milestones the company neither approves nor disputes are approved after this many days.
+    "MILESTONE_REVIEW_DAYS": env.int("MILESTONE_REVIEW_DAYS", default=14),
+    "PAYOUT_MINIMUM": env.int("PAYOUT_MINIMUM", default=50_000),
+    "PAYOUT_MAXIMUM": env.int("PAYOUT_MAXIMUM", default=100_000_000),
     "READYZ_TIMEOUT_SECONDS": 2,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("proposals.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("chat.api.urls")),
+    path("", include("payments.api.urls")),
 ]
 
 urlpatterns = [

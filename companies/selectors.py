@@ -17,3 +17,9 @@ def memberships_of(*, user) -> QuerySet[Membership]:
 
 def company_member_ids(*, company_id) -> list:
     return list(Membership.objects.filter(company_id=company_id).values_list("user_id", flat=True))
+
+
+def company_manager_ids(*, company_id) -> list:
+    """Owners and admins: the members who handle the company's money."""
+    return list(Membership.objects.filter(company_id=company_id, role__in=Membership.MANAGER_ROLES)
+                .values_list("user_id", flat=True))

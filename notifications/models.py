@@ -15,6 +15,17 @@ class Notification(BaseModel):
         PROPOSAL_WITHDRAWN = "proposal.withdrawn", "Proposal withdrawn"
         JOB_REMOVED = "job.removed", "Job removed by an operator"
         MESSAGE_RECEIVED = "message.received", "New message while offline"
+        CONTRACT_COMPLETED = "contract.completed", "Contract completed"
+        MILESTONE_FUNDED = "milestone.funded", "Milestone funded"
+        MILESTONE_SUBMITTED = "milestone.submitted", "Work submitted"
+        MILESTONE_RELEASED = "milestone.released", "Payment released"
+        MILESTONE_AUTO_APPROVED = "milestone.auto_approved", "Milestone approved automatically"
+        MILESTONE_DISPUTED = "milestone.disputed", "Milestone disputed"
+        DISPUTE_RESOLVED = "dispute.resolved", "Dispute resolved"
+        MILESTONE_REFUNDED = "milestone.refunded", "Refund completed"
+        PAYMENT_EXPIRED = "payment.expired", "Payment expired or failed"
+        PAYOUT_COMPLETED = "payout.completed", "Payout completed"
+        PAYOUT_FAILED = "payout.failed", "Payout failed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)

@@ -53,3 +53,11 @@ def proposal_declined(proposal, job, reason: str = "") -> None:
 def proposal_withdrawn(proposal, job) -> None:
     _on_commit(user_ids=company_member_ids(company_id=job.company_id), kind=Kind.PROPOSAL_WITHDRAWN,
                title=f"A freelancer withdrew from “{job.title}”", data=_data(proposal))
+
+
+def contract_completed(contract) -> None:
+    recipients = [contract.freelancer_id, *company_member_ids(company_id=contract.company_id)]
+    _on_commit(user_ids=recipients, kind=Kind.CONTRACT_COMPLETED,
+               title=f"Contract completed: “{contract.job.title}”",
+               body="Every milestone is settled. You can now review each other.",
+               data={"contract": str(contract.pk), "job": str(contract.job_id)})

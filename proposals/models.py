@@ -104,9 +104,16 @@ class Contract(BaseModel):
     currency = models.CharField(max_length=3, default="IDR", editable=False)
     duration_days = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # The platform fee agreed when the contract started, in basis points (1000 = 10%): a later change of
+    # PLATFORM_FEE_PERCENT applies to new contracts only.
+    platform_fee_bps = models.PositiveSmallIntegerField(default=1000)
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(platform_fee_bps__lt=10_000), name="contracts_fee_below_100_percent"),
+        ]
         indexes = [
             models.Index(fields=["company", "-created_at"], name="contracts_company_idx"),
             models.Index(fields=["freelancer", "-created_at"], name="contracts_freelancer_idx"),
@@ -118,7 +125,23 @@ class Contract(BaseModel):
 
 class Milestone(BaseModel):
     class Status(models.TextChoices):
-        PENDING = "pending"  # funding, submission and approval come with payments
+        PENDING = "pending"  # not funded yet (a checkout may be open)
+        FUNDED = "funded"  # the amount is in escrow
+        SUBMITTED = "submitted"  # the freelancer delivered; the company reviews (auto-approved after a period)
+        DISPUTED = "disputed"  # frozen until an operator resolves it
+        RELEASED = "released"  # escrow paid to the freelancer's wallet (all, or the released part of a split)
+        REFUNDED = "refunded"  # escrow returned to the company
+
+    # The one map of allowed moves (PRODUCT.md §2.6). Only payments services move a milestone, under its lock.
+    ALLOWED_TRANSITIONS = {
+        Status.PENDING: {Status.FUNDED},
+        Status.FUNDED: {Status.SUBMITTED, Status.RELEASED, Status.DISPUTED},
+        Status.SUBMITTED: {Status.RELEASED, Status.DISPUTED},
+        Status.DISPUTED: {Status.RELEASED, Status.REFUNDED},
+        Status.RELEASED: set(),
+        Status.REFUNDED: set(),
+    }
+    SETTLED_STATUSES = (Status.RELEASED, Status.REFUNDED)
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
     position = models.PositiveSmallIntegerField()
@@ -126,6 +149,12 @@ class Milestone(BaseModel):
     amount = models.PositiveBigIntegerField()
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    funded_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submission_note = models.TextField(max_length=5_000, blank=True)
+    # When a submitted milestone is approved if the company does nothing (MILESTONE_REVIEW_DAYS after submit).
+    auto_approve_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["contract", "position"]
@@ -133,6 +162,17 @@ class Milestone(BaseModel):
             models.UniqueConstraint(fields=["contract", "position"], name="milestones_position_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="milestones_amount_positive"),
         ]
+        indexes = [
+            models.Index(fields=["auto_approve_at"], condition=Q(status="submitted"),
+                         name="milestones_auto_approve_idx"),
+        ]
 
     def __str__(self):
         return f"{self.position}. {self.title}"
+
+
+class MilestoneStatusChange(StatusChange):
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        pass

@@ -45,3 +45,12 @@ def contract_visible_to(user) -> QuerySet[Contract]:
     if is_platform_admin(user):
         return _contracts()
     return _contracts().filter(Q(freelancer=user) | Q(company_id__in=list(company_roles(user))))
+
+
+def milestone_visible_to(user) -> QuerySet[Milestone]:
+    """Milestones of the contracts `user` can see (its freelancer, members of its company, operators), with the
+    contract and its job."""
+    milestones = Milestone.objects.select_related("contract", "contract__job")
+    if is_platform_admin(user):
+        return milestones
+    return milestones.filter(Q(contract__freelancer=user) | Q(contract__company_id__in=list(company_roles(user))))

@@ -6,15 +6,17 @@ serialize per job: fifty concurrent accepts make one contract, and nobody applie
 """
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
+from bantu.core.money import platform_fee_bps
 from bantu.core.permissions import is_member
 from jobs.models import Job
 from jobs.services import job_change_status
 
 from . import errors, events
-from .models import Contract, Milestone, Offer, Proposal, ProposalStatusChange, Side
+from .models import Contract, Milestone, MilestoneStatusChange, Offer, Proposal, ProposalStatusChange, Side
 
 DEFAULT_MILESTONE_TITLE = "Seluruh pekerjaan (full scope)"
 
@@ -161,7 +163,8 @@ def proposal_accept(*, proposal: Proposal, actor: User, milestones=None) -> Cont
     proposal.save(update_fields=["status", "updated_at"])
     contract = Contract.objects.create(proposal=proposal, job=job, company_id=job.company_id,
                                        freelancer_id=proposal.freelancer_id, accepted_offer=offer,
-                                       amount=proposal.amount, duration_days=proposal.duration_days)
+                                       amount=proposal.amount, duration_days=proposal.duration_days,
+                                       platform_fee_bps=platform_fee_bps())
     Milestone.objects.bulk_create([
         Milestone(contract=contract, position=index, title=item["title"], amount=item["amount"],
                   due_date=item.get("due_date"))
@@ -176,3 +179,58 @@ def proposal_accept(*, proposal: Proposal, actor: User, milestones=None) -> Cont
         events.proposal_declined(other, job, "The company hired another freelancer for this job.")
     events.proposal_accepted(proposal, job, contract.pk, side, actor.pk)
     return contract
+
+
+# --- Milestones and contract completion (driven by the payments app) -----------------------------------------
+
+
+def milestone_lock(*, milestone_id, with_contract: bool = False) -> Milestone:
+    """The milestone row, locked (SELECT ... FOR UPDATE) until the caller's transaction ends.
+
+    Lock order: with `with_contract`, the contract row is locked first, then the milestone — every caller that
+    may settle a milestone (and so complete the contract) locks both in that order, so two milestones of one
+    contract settling at once cannot both miss that the contract is done. Raises Milestone.DoesNotExist."""
+    if with_contract:
+        contract_id = Milestone.objects.values_list("contract_id", flat=True).get(pk=milestone_id)
+        contract = Contract.objects.select_for_update().select_related("job").get(pk=contract_id)
+        milestone = Milestone.objects.select_for_update().get(pk=milestone_id)
+        milestone.contract = contract
+        return milestone
+    milestone = Milestone.objects.select_for_update().get(pk=milestone_id)
+    milestone.contract = Contract.objects.select_related("job").get(pk=milestone.contract_id)
+    return milestone
+
+
+def milestone_move(*, milestone: Milestone, to_status: str, actor: User | None, note: str = "",
+                   **fields) -> Milestone:
+    """Move a milestone the caller has locked (`milestone_lock`) to `to_status`, setting `fields` too, with an
+    audit row. Raises Conflict (illegal_milestone_transition) when the map does not allow the move."""
+    if to_status not in Milestone.ALLOWED_TRANSITIONS[milestone.status]:
+        raise Conflict(f"A milestone that is {milestone.status} cannot become {to_status}.",
+                       code=errors.ILLEGAL_MILESTONE_TRANSITION)
+    MilestoneStatusChange.objects.create(milestone=milestone, from_status=milestone.status, to_status=to_status,
+                                         actor=actor, note=note[:500])
+    milestone.status = to_status
+    if to_status in Milestone.SETTLED_STATUSES:
+        fields.setdefault("settled_at", timezone.now())
+    for name, value in fields.items():
+        setattr(milestone, name, value)
+    milestone.save(update_fields=["status", *fields, "updated_at"])
+    return milestone
+
+
+def contract_complete_if_settled(*, contract: Contract, actor: User | None = None) -> bool:
+    """Complete a contract (and its job) whose milestones are all released or refunded.
+
+    The caller holds the contract row lock (`milestone_lock(with_contract=True)`). Returns True when it completed
+    the contract now; False when a milestone is still open or it was already complete."""
+    if contract.status != Contract.Status.ACTIVE:
+        return False
+    if contract.milestones.exclude(status__in=Milestone.SETTLED_STATUSES).exists():
+        return False
+    contract.status = Contract.Status.COMPLETED
+    contract.completed_at = timezone.now()
+    contract.save(update_fields=["status", "completed_at", "updated_at"])
+    job_change_status(job=contract.job, to_status=Job.Status.COMPLETED, actor=actor, note=f"contract {contract.pk}")
+    events.contract_completed(contract)
+    return True

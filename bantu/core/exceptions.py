@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -28,6 +29,7 @@ TITLES = {
     422: "Unprocessable content",
     429: "Too many requests",
     500: "Internal server error",
+    502: "Bad gateway",
     503: "Service unavailable",
 }
 
@@ -40,6 +42,7 @@ class ApplicationError(Exception):
 
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "bad_request"
+    retry_after: int | None = None  # seconds; sent as Retry-After (503s)
 
     def __init__(self, detail: str, *, code: str | None = None, errors: dict | None = None):
         super().__init__(detail)
@@ -117,7 +120,13 @@ def problem_exception_handler(exc, context):
     """DRF `EXCEPTION_HANDLER`: every error leaves as problem details; a 500 leaks nothing."""
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return problem_response(status_code=exc.status_code, code=exc.code, detail=exc.detail, errors=exc.errors)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return problem_response(status_code=exc.status_code, code=exc.code, detail=exc.detail, errors=exc.errors,
+                                headers=headers)
+    if isinstance(exc, RequestDataTooBig):
+        set_rollback()
+        return problem_response(status_code=413, code="payload_too_large",
+                                detail=f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

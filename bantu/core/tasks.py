@@ -1,9 +1,13 @@
+import logging
 from datetime import timedelta
 
-from celery import shared_task
+from celery import current_app, shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from .models import IdempotencyRecord
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_RETENTION = timedelta(hours=24)
 
@@ -13,3 +17,20 @@ def idempotency_cleanup_task() -> int:
     """Forget Idempotency-Key records older than a day (clients retry within minutes, not days)."""
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_RETENTION).delete()
     return deleted
+
+
+def enqueue_on_commit(name: str, *args, countdown: float | None = None) -> None:
+    """Send the Celery task registered as `name` with `args` (ids and strings) once the current transaction
+    commits; at once when there is none. Eager in the embedded default.
+
+    By name, so that services never import the `tasks` modules that import them. A failure to enqueue (broker
+    down) or, in eager mode, a failure of the task itself is logged, never raised into the committed request:
+    the periodic sweeps pick up work whose task never ran."""
+
+    def send():
+        try:
+            current_app.tasks[name].apply_async(args=args, countdown=countdown)
+        except Exception:
+            logger.exception("Could not run or enqueue task %s%r", name, args)
+
+    transaction.on_commit(send)

@@ -81,10 +81,16 @@ class DeclineSerializer(StrictSerializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
+    contract = serializers.UUIDField(source="contract_id", read_only=True)
+
     class Meta:
         model = Milestone
-        fields = ["id", "position", "title", "amount", "due_date", "status"]
+        fields = ["id", "contract", "position", "title", "amount", "due_date", "status", "funded_at",
+                  "submitted_at", "submission_note", "auto_approve_at", "settled_at"]
         read_only_fields = fields
+        extra_kwargs = {"auto_approve_at": {"help_text": "When a submitted milestone is approved automatically "
+                                                         "unless the company approves or disputes it first."},
+                        "amount": {"help_text": "Integer rupiah."}}
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -92,9 +98,14 @@ class ContractSerializer(serializers.ModelSerializer):
     freelancer = PartySerializer(read_only=True)
     company = CompanyBriefSerializer(read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
+    platform_fee_percent = serializers.SerializerMethodField(
+        help_text="The platform fee on released escrow agreed for this contract, in percent (e.g. \"10.00\").")
 
     class Meta:
         model = Contract
         fields = ["id", "proposal", "job", "company", "freelancer", "amount", "currency", "duration_days", "status",
-                  "milestones", "created_at"]
+                  "platform_fee_percent", "milestones", "created_at", "completed_at"]
         read_only_fields = fields
+
+    def get_platform_fee_percent(self, contract) -> str:
+        return f"{contract.platform_fee_bps / 100:.2f}"

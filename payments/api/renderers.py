@@ -1,0 +1,19 @@
+from django.template.loader import render_to_string
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+
+class SandboxCheckoutHTMLRenderer(BaseRenderer):
+    """The sandbox checkout as a page for browsers. Errors stay problem details (JSON), so that their body
+    matches their `application/problem+json` type."""
+
+    media_type = "text/html"
+    format = "html"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        response = renderer_context.get("response")
+        if response is not None and response.status_code >= 400:
+            return JSONRenderer().render(data, accepted_media_type, renderer_context)
+        return render_to_string("payments/sandbox_checkout.html", {"payment": data},
+                                request=renderer_context.get("request"))

@@ -1,0 +1,163 @@
+"""The double-entry ledger: accounts, and `post()`, the only function that writes entries.
+
+Everything here runs inside the caller's database transaction. `post()` enforces the ledger's rules in code
+(entries sum to zero, no zero amounts, one account once, owned balances never below zero); the database enforces
+them again (check constraints everywhere, and on PostgreSQL triggers that refuse an unbalanced transaction at
+commit and any update or delete of a posted row: migration 0002).
+"""
+
+import dataclasses
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
+
+from bantu.core.exceptions import Conflict
+
+from . import errors
+from .models import CURRENCY, Account, Entry, Transaction
+
+
+class UnbalancedTransaction(ValueError):
+    """A programming error: the legs of a posting do not sum to zero (or are otherwise not a valid posting)."""
+
+
+class InsufficientFunds(Conflict):
+    """An owned account (wallet, escrow, company funding) would go below zero. Carries the account."""
+
+    default_code = errors.INSUFFICIENT_FUNDS
+
+    def __init__(self, account: Account, available: int, needed: int):
+        super().__init__(f"Not enough money in {account.get_kind_display().lower()}: {available} IDR available, "
+                         f"{needed} IDR needed.")
+        self.account = account
+        self.available = available
+        self.needed = needed
+
+
+@dataclasses.dataclass(frozen=True)
+class Leg:
+    account: Account
+    amount: int  # integer rupiah: positive into the account, negative out of it
+
+
+# --- Accounts -------------------------------------------------------------------------------------------------
+
+
+def _account(*, kind: str, key: str, **owner) -> Account:
+    account = Account.objects.filter(key=key).first()
+    if account is not None:
+        return account
+    balance = 0 if kind in Account.TRACKED_KINDS else None
+    # get_or_create inserts in a savepoint and re-reads on a unique violation: concurrent first uses are safe.
+    account, _ = Account.objects.get_or_create(key=key, defaults={"kind": kind, "balance": balance, **owner})
+    return account
+
+
+def company_funding_account(company_id) -> Account:
+    """Money a company has paid in and that is not (or no longer) in a milestone's escrow."""
+    return _account(kind=Account.Kind.COMPANY_FUNDING, key=f"company:{company_id}", company_id=company_id)
+
+
+def escrow_account(milestone) -> Account:
+    return _account(kind=Account.Kind.ESCROW, key=f"escrow:{milestone.pk}", milestone=milestone)
+
+
+def wallet_account(user_id) -> Account:
+    return _account(kind=Account.Kind.WALLET, key=f"wallet:{user_id}", user_id=user_id)
+
+
+def gateway_clearing_account(gateway: str) -> Account:
+    return _account(kind=Account.Kind.GATEWAY_CLEARING, key=f"gateway:{gateway}")
+
+
+def platform_fees_account() -> Account:
+    return _account(kind=Account.Kind.PLATFORM_FEES, key=Account.Kind.PLATFORM_FEES)
+
+
+def payouts_in_transit_account() -> Account:
+    return _account(kind=Account.Kind.PAYOUTS_IN_TRANSIT, key=Account.Kind.PAYOUTS_IN_TRANSIT)
+
+
+def refunds_in_transit_account() -> Account:
+    return _account(kind=Account.Kind.REFUNDS_IN_TRANSIT, key=Account.Kind.REFUNDS_IN_TRANSIT)
+
+
+# --- Posting --------------------------------------------------------------------------------------------------
+
+
+def _check(legs: list[Leg]) -> None:
+    if len(legs) < 2:
+        raise UnbalancedTransaction("A transaction needs at least two entries.")
+    if any(not isinstance(leg.amount, int) or isinstance(leg.amount, bool) or leg.amount == 0 for leg in legs):
+        raise UnbalancedTransaction("Entry amounts are non-zero integer rupiah.")
+    if sum(leg.amount for leg in legs) != 0:
+        raise UnbalancedTransaction(f"Entries sum to {sum(leg.amount for leg in legs)}, not 0.")
+    if len({leg.account.pk for leg in legs}) != len(legs):
+        raise UnbalancedTransaction("An account appears twice in one transaction.")
+    if any(leg.account.currency != CURRENCY for leg in legs):
+        raise UnbalancedTransaction("Every account of a transaction is in IDR.")
+
+
+def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str = "", **causes) -> Transaction | None:
+    """Post one balanced transaction; return it, or None when `idempotency_key` was posted before (nothing
+    happens then: each business event posts under one deterministic key, so a retry cannot move money twice).
+
+    `legs`: at least two, amounts non-zero integer rupiah summing to 0, each account once. `causes`: the
+    Transaction's cause fields (contract, milestone, payment, payout, refund, actor).
+
+    Locks: the owned (tracked) accounts among `legs`, in primary-key order so that concurrent postings never
+    deadlock on each other; held until the caller's transaction ends. Must run inside `transaction.atomic`.
+    Raises UnbalancedTransaction (a bug in the caller) and InsufficientFunds (409) when an owned account would
+    go below zero; the caller's transaction should then roll back.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("ledger.post() must run inside transaction.atomic().")
+    _check(legs)
+    tracked = sorted((leg for leg in legs if leg.account.tracked), key=lambda leg: leg.account.pk)
+    locked = {
+        account.pk: account
+        for account in Account.objects.select_for_update().filter(pk__in=[leg.account.pk for leg in tracked])
+        .order_by("pk")
+    }
+    # Under the locks a concurrent posting of the same key (same accounts) has committed or rolled back by now.
+    if Transaction.objects.filter(idempotency_key=idempotency_key).exists():
+        return None
+    balances_after = {}
+    for leg in tracked:
+        current = locked[leg.account.pk].balance
+        if current + leg.amount < 0:
+            raise InsufficientFunds(locked[leg.account.pk], available=current, needed=-leg.amount)
+        balances_after[leg.account.pk] = current + leg.amount
+    try:
+        with transaction.atomic():
+            posted = Transaction.objects.create(kind=kind, idempotency_key=idempotency_key,
+                                                description=description[:300], **causes)
+    except IntegrityError:
+        if Transaction.objects.filter(idempotency_key=idempotency_key).exists():
+            return None
+        raise
+    Entry.objects.bulk_create([
+        Entry(transaction=posted, account=leg.account, amount=leg.amount,
+              balance_after=balances_after.get(leg.account.pk))
+        for leg in legs
+    ])
+    for account_id, balance in balances_after.items():
+        Account.objects.filter(pk=account_id).update(balance=balance)
+        locked[account_id].balance = balance
+    for leg in tracked:
+        leg.account.balance = balances_after[leg.account.pk]
+    return posted
+
+
+# --- Reading --------------------------------------------------------------------------------------------------
+
+
+def balance_of(account: Account) -> int:
+    """Integer rupiah: the stored running balance of an owned account, or the sum of entries of any other."""
+    if account.tracked:
+        return Account.objects.values_list("balance", flat=True).get(pk=account.pk)
+    return entries_sum(account)
+
+
+def entries_sum(account: Account) -> int:
+    return Entry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"] or 0

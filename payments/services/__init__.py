@@ -1,0 +1,1 @@
+"""Writes of the payments app: escrow (funding, approval, disputes), refunds, payouts and gateway callbacks."""
