@@ -1,52 +1,62 @@
-"""Parsing JSON from outside (webhooks, socket frames) so that bad bytes are bad input, never a crash.
+"""Reading JSON from outside (webhooks, socket frames) so that bad bytes are bad input, never a crash.
 
-Python's `json` accepts what our storage and renderers cannot: nesting deep enough to exhaust the stack (it
-raises RecursionError, not ValueError), lone UTF-16 surrogates ("\\ud800", which fail later when encoded as
-UTF-8) and NUL characters (which PostgreSQL text refuses). `loads_strict` refuses all of them up front.
+Python's `json` accepts what our storage and renderers cannot, or reads it ambiguously: nesting deep enough to
+exhaust the stack (it raises RecursionError, not ValueError), lone UTF-16 surrogates ("\\ud800": they parse,
+then fail when encoded as UTF-8), NUL characters (PostgreSQL text refuses them), duplicate keys (two parsers
+may keep different copies) and NaN/Infinity (not JSON). `loads_strict` refuses all of them up front.
 """
 
 import json
+import re
+from decimal import Decimal
+from typing import Any
 
 MAX_DEPTH = 64
+_FORBIDDEN_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
 
 class JSONInputError(ValueError):
     """The input is not JSON we accept; the message says why (safe to show to the sender)."""
 
 
-def _check(value, depth: int) -> None:
-    if depth > MAX_DEPTH:
-        raise JSONInputError(f"JSON nested deeper than {MAX_DEPTH} levels.")
-    if isinstance(value, str):
-        _check_text(value)
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            _check_text(key)
-            _check(child, depth + 1)
-    elif isinstance(value, list):
-        for child in value:
-            _check(child, depth + 1)
+def _refuse_constant(name: str) -> Any:
+    raise JSONInputError(f"{name} is not JSON")
 
 
-def _check_text(text: str) -> None:
-    if "\x00" in text:
-        raise JSONInputError("Text must not contain NUL characters.")
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise JSONInputError("duplicate key")
+    return data
+
+
+def loads_strict(data: bytes | str, *, max_bytes: int | None = None, max_depth: int = MAX_DEPTH) -> Any:
+    """Decode JSON text (bytes must be UTF-8). Numbers with a fraction or exponent come back as Decimal, never
+    float. Raises JSONInputError for input over `max_bytes`, invalid UTF-8, malformed JSON, nesting deeper than
+    `max_depth`, duplicate keys, NaN/Infinity, and strings or keys holding NUL or a lone surrogate."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise JSONInputError(f"larger than {max_bytes} bytes")
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise JSONInputError("Text is not valid Unicode (lone surrogate).") from None
-
-
-def loads_strict(data: bytes | str):
-    """Decode JSON text (bytes must be UTF-8) and check it. Raises JSONInputError for anything refused."""
-    try:
-        text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise JSONInputError(f"Malformed JSON: {type(exc).__name__}.") from None
-    _check(value, 0)
+        text = bytes(data).decode("utf-8") if isinstance(data, bytes | bytearray) else data
+        value = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant,
+                           object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise JSONInputError("nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, over-long integers, the hooks' refusals
+        raise JSONInputError(str(error)) from None
+    # Iterative, so that checking depth cannot itself recurse too deeply.
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _FORBIDDEN_CHARACTERS.search(item):
+                raise JSONInputError("NUL or lone surrogate in a string")
+        elif isinstance(item, dict | list):
+            if depth >= max_depth:
+                raise JSONInputError("nested too deeply")
+            children = item.items() if isinstance(item, dict) else ((None, child) for child in item)
+            for key, child in children:
+                if key is not None and _FORBIDDEN_CHARACTERS.search(key):
+                    raise JSONInputError("NUL or lone surrogate in a key")
+                stack.append((child, depth + 1))
     return value
-
-
-def _refuse_constant(name: str):
-    raise JSONInputError(f"{name} is not JSON.")

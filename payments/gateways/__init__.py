@@ -24,6 +24,17 @@ def funding_gateway_name() -> str:
     return SANDBOX
 
 
+def funding_gateways_available() -> tuple[str, ...]:
+    """The gateways a company may choose to pay through: those with keys, and the sandbox only when no real
+    gateway has keys or PAYMENT_GATEWAY names it — never beside a real one, or fake money could fund escrow."""
+    config = settings.BANTU
+    real = tuple(name for name, key in ((XENDIT, "XENDIT_SECRET_KEY"), (MIDTRANS, "MIDTRANS_SERVER_KEY"))
+                 if config[key])
+    if not real or config["PAYMENT_GATEWAY"] == SANDBOX:
+        return (*real, SANDBOX)
+    return real
+
+
 def payout_gateway_name() -> str:
     """The gateway payouts use: PAYOUT_GATEWAY, or Xendit when it has a key, or the sandbox."""
     config = settings.BANTU

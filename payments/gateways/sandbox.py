@@ -18,8 +18,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from bantu.core.jsonsafe import JSONInputError, loads_strict
-
 from .base import (
     CallbackRejected,
     Checkout,
@@ -32,6 +30,7 @@ from .base import (
     TransferResult,
     TransferStatus,
 )
+from .callbacks import MalformedJSON, header, load_callback_json, same_secret
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 FAILING_ACCOUNT_SUFFIX = "000"
@@ -77,17 +76,16 @@ class SandboxGateway:
                               status=TransferStatus.SUCCEEDED)
 
     def parse_callback(self, *, headers: Mapping[str, str], body: bytes) -> list[GatewayEvent]:
-        signature = next((value for name, value in headers.items() if name.lower() == SIGNATURE_HEADER.lower()), "")
-        if not signature or not hmac.compare_digest(str(signature), sign(body)):
+        if not same_secret(header(headers, SIGNATURE_HEADER), sign(body)):
             raise CallbackRejected("The sandbox signature is missing or wrong.", status=401,
                                    code="invalid_signature")
         try:
-            data = loads_strict(body)
+            data = load_callback_json(body)
             kind, status = data["kind"], data["status"]
             if status not in _STATUSES[kind] or not isinstance(data["amount"], int):
                 raise ValueError(status)
             return [GatewayEvent(gateway=self.name, event_id=str(data["event_id"]), kind=kind,
                                  reference=str(data["reference"]), status=status, amount=data["amount"],
                                  currency=str(data["currency"]), raw=data)]
-        except (JSONInputError, KeyError, TypeError, ValueError):
+        except (MalformedJSON, KeyError, TypeError, ValueError):
             raise CallbackRejected("Malformed sandbox callback.", status=400, code="malformed_callback") from None

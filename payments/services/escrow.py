@@ -23,7 +23,7 @@ from proposals.models import Contract, Milestone
 from proposals.services import contract_complete_if_settled, milestone_lock, milestone_move
 
 from .. import errors, events, ledger
-from ..gateways import funding_gateway_name, get_gateway
+from ..gateways import funding_gateway_name, funding_gateways_available, get_gateway
 from ..gateways.base import CheckoutRequest, GatewayError, GatewayEvent, PaymentStatus
 from ..models import Dispute, Payment, Transaction
 from . import refunds
@@ -92,9 +92,13 @@ def milestone_fund(*, milestone_id, actor: User, gateway: str | None = None) -> 
     that is `pending` with no live checkout (Conflict: milestone_already_funded, payment_pending). The payment
     row is committed before the gateway is called, so a callback can always find it. Raises GatewayUnavailable
     (503) when the gateway cannot be reached and GatewayRefused (502) when it refuses; the payment is then
-    marked failed and the milestone can be funded again.
+    marked failed and the milestone can be funded again. ApplicationError gateway_not_configured (400) for a
+    `gateway` that is not available (`funding_gateways_available`).
     """
     gateway = gateway or funding_gateway_name()
+    if gateway not in funding_gateways_available():
+        raise ApplicationError(f"The {gateway} gateway is not available here.", code=errors.GATEWAY_NOT_CONFIGURED,
+                               errors={"gateway": [f"Choose one of: {', '.join(funding_gateways_available())}."]})
     payment = _payment_open(milestone_id=milestone_id, actor=actor, gateway=gateway)
     milestone = payment.milestone
     adapter = get_gateway(gateway)
