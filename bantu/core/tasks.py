@@ -19,6 +19,19 @@ def idempotency_cleanup_task() -> int:
     return deleted
 
 
+_modules_imported = False
+
+
+def _registered_task(name: str):
+    """The task registered as `name`. A worker imports every app's tasks module at start; a web process has not
+    necessarily imported them, so the first lookup asks Celery to (its autodiscovery of INSTALLED_APPS)."""
+    global _modules_imported  # noqa: PLW0603
+    if not _modules_imported:
+        current_app.loader.import_default_modules()
+        _modules_imported = True
+    return current_app.tasks[name]
+
+
 def enqueue_on_commit(name: str, *args, countdown: float | None = None) -> None:
     """Send the Celery task registered as `name` with `args` (ids and strings) once the current transaction
     commits; at once when there is none. Eager in the embedded default.
@@ -29,7 +42,7 @@ def enqueue_on_commit(name: str, *args, countdown: float | None = None) -> None:
 
     def send():
         try:
-            current_app.tasks[name].apply_async(args=args, countdown=countdown)
+            _registered_task(name).apply_async(args=args, countdown=countdown)
         except Exception:
             logger.exception("Could not run or enqueue task %s%r", name, args)
 

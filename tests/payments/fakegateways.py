@@ -152,6 +152,11 @@ class _FakeApi:
             for _ in range(times):
                 self._failures.append(_Answer(status, self.error_body(status) if body is None else body))
 
+    def recover(self) -> None:
+        """Forget the failures `fail_next` queued: the next requests are answered normally."""
+        with self._lock:
+            self._failures.clear()
+
     def error_body(self, status: int) -> Any:
         raise NotImplementedError
 

@@ -44,7 +44,17 @@ def ledger_balanced() -> None:
 
 
 def balance(key: str) -> int:
-    account = Account.objects.get(key=key)
+    """Integer rupiah in the account `key` (0 for an account never used)."""
+    account = Account.objects.filter(key=key).first()
+    if account is None:
+        return 0
     if account.tracked:
         return account.balance
     return Entry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def deliver(api, gateway: str, headers: dict, body: bytes):
+    """POST a callback delivery (headers, raw body) to `webhooks/<gateway>/` as the gateway would."""
+    meta = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()
+            if name.lower() != "content-type"}
+    return api.generic("POST", f"{API}/webhooks/{gateway}/", body, content_type="application/json", **meta)

@@ -37,8 +37,6 @@ from tests.payments.fakegateways import (
 )
 
 # Fixtures by assignment: imported names would trip ruff's F811 in every test that takes them as arguments.
-fake_xendit = fakegateways.fake_xendit
-fake_midtrans = fakegateways.fake_midtrans
 
 FAST = {"connect_timeout": 1.0, "read_timeout": 1.0}
 BASIC_XENDIT = "Basic eG5kX2RldmVsb3BtZW50X2JhbnR1X3Rlc3Rfa2V5Og=="  # base64("<XENDIT_SECRET_KEY>:")
