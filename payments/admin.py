@@ -18,6 +18,10 @@ from .services import escrow, refunds
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        # Every field, so that no edit form is ever built for money rows.
+        return [field.name for field in self.model._meta.fields]
+
     def has_add_permission(self, request, obj=None):
         return False
 
