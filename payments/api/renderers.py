@@ -15,5 +15,6 @@ class SandboxCheckoutHTMLRenderer(BaseRenderer):
         response = renderer_context.get("response")
         if response is not None and response.status_code >= 400:
             return JSONRenderer().render(data, accepted_media_type, renderer_context)
-        return render_to_string("payments/sandbox_checkout.html", {"payment": data},
+        amount = f"Rp{data['amount']:,}".replace(",", ".")  # Indonesian grouping: Rp1.500.000
+        return render_to_string("payments/sandbox_checkout.html", {"payment": data, "amount": amount},
                                 request=renderer_context.get("request"))

@@ -10,6 +10,8 @@ from freelancers.models import FreelancerProfile
 from freelancers.services import freelancer_profile_create
 from jobs.models import Job
 from jobs.services import job_create
+from proposals.models import Contract
+from proposals.services import proposal_accept, proposal_submit
 from taxonomy.models import Category, Skill
 
 DEMO_PASSWORD = "BantuDemo!2026"
@@ -75,12 +77,16 @@ class Command(BaseCommand):
                 })
         if not Job.objects.filter(company=company).exists():
             self._jobs(company, owner)
+        contract = Contract.objects.filter(company=company).first() or self._contract(company, owner)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Operator (admin):   {ADMIN[0]} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Company owner:      {OWNER[0]} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Company recruiter:  {RECRUITER[0]} / {DEMO_PASSWORD}")
         for email, *_ in FREELANCERS:
             self.stdout.write(f"  Freelancer:         {email} / {DEMO_PASSWORD}")
+        first = contract.milestones.order_by("position").first()
+        self.stdout.write(f"  A contract to fund: POST /api/v1/milestones/{first.pk}/fund/ as the owner, then open "
+                          "the checkout_url (sandbox gateway)")
 
     def _jobs(self, company, owner):
         categories = {category.slug: category for category in Category.objects.filter(parent__isnull=False)}
@@ -88,3 +94,15 @@ class Command(BaseCommand):
             job_create(company=company, posted_by=owner, title=title, description=description,
                        category=categories[category], skills=list(Skill.objects.filter(slug__in=skills)),
                        budget_min=low, budget_max=high)
+
+    def _contract(self, company, owner):
+        """Dewi's accepted proposal for the logo job: a contract with two milestones, ready to be funded."""
+        job = Job.objects.filter(company=company, title=DEMO_JOBS[0][0]).first()
+        freelancer = User.objects.get(email__iexact=FREELANCERS[0][0])
+        proposal = proposal_submit(job=job, freelancer=freelancer, amount=2_500_000, duration_days=14,
+                                   cover_letter="Saya sudah membuat lebih dari 40 logo untuk kedai kopi di Bandung "
+                                                "dan Jakarta. Portofolio terlampir.")
+        return proposal_accept(proposal=proposal, actor=owner, milestones=[
+            {"title": "Konsep logo dan palet warna", "amount": 1_000_000},
+            {"title": "Logo final dan panduan merek", "amount": 1_500_000},
+        ])
