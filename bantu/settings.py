@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["bantu.core.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "bantu.core.schema.BantuAutoSchema",
     "EXCEPTION_HANDLER": "bantu.core.exceptions.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["bantu.core.throttling.UserWriteThrottle"],

@@ -30,15 +30,19 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
     return data
 
 
-def loads_strict(data: bytes | str, *, max_bytes: int | None = None, max_depth: int = MAX_DEPTH) -> Any:
-    """Decode JSON text (bytes must be UTF-8). Numbers with a fraction or exponent come back as Decimal, never
-    float. Raises JSONInputError for input over `max_bytes`, invalid UTF-8, malformed JSON, nesting deeper than
-    `max_depth`, duplicate keys, NaN/Infinity, and strings or keys holding NUL or a lone surrogate."""
+def loads_strict(data: bytes | str, *, max_bytes: int | None = None, max_depth: int = MAX_DEPTH,
+                 decimals: bool = False) -> Any:
+    """Decode JSON text (bytes must be UTF-8).
+
+    With `decimals`, numbers with a fraction or exponent come back as Decimal instead of float (money must never
+    pass through a float). Raises JSONInputError for input over `max_bytes`, invalid UTF-8, malformed JSON,
+    nesting deeper than `max_depth`, duplicate keys, NaN/Infinity, and strings or keys holding NUL or a lone
+    surrogate."""
     if max_bytes is not None and len(data) > max_bytes:
         raise JSONInputError(f"larger than {max_bytes} bytes")
     try:
         text = bytes(data).decode("utf-8") if isinstance(data, bytes | bytearray) else data
-        value = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant,
+        value = json.loads(text, parse_float=Decimal if decimals else float, parse_constant=_refuse_constant,
                            object_pairs_hook=_unique_keys)
     except RecursionError:
         raise JSONInputError("nested too deeply") from None

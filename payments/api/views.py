@@ -2,13 +2,14 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bantu.core.exceptions import ApplicationError, Conflict
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, idempotent_outside_transaction
+from bantu.core.parsers import StrictJSONParser
 from bantu.core.permissions import IsFreelancer
 from proposals.api.serializers import MilestoneSerializer
 from proposals.models import Milestone
@@ -280,7 +281,7 @@ class SandboxCheckoutApi(APIView):
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [StrictJSONParser, FormParser]
     renderer_classes = [JSONRenderer, SandboxCheckoutHTMLRenderer]
     extra_error_responses = {409: "The payment is no longer pending."}
 

@@ -19,7 +19,7 @@ def load_callback_json(body: bytes) -> dict:
     MAX_JSON_DEPTH) into a dict. Raises MalformedJSON (= JSONInputError), also for anything but an object."""
     if not isinstance(body, bytes | bytearray):
         raise MalformedJSON("body missing")
-    data = loads_strict(body, max_bytes=MAX_CALLBACK_BYTES, max_depth=MAX_JSON_DEPTH)
+    data = loads_strict(body, max_bytes=MAX_CALLBACK_BYTES, max_depth=MAX_JSON_DEPTH, decimals=True)
     if not isinstance(data, dict):
         raise MalformedJSON("not a JSON object")
     return data
