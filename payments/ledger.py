@@ -116,7 +116,7 @@ def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str =
     tracked = sorted((leg for leg in legs if leg.account.tracked), key=lambda leg: leg.account.pk)
     locked = {
         account.pk: account
-        for account in Account.objects.select_for_update().filter(pk__in=[leg.account.pk for leg in tracked])
+        for account in Account.objects.select_for_update(no_key=True).filter(pk__in=[leg.account.pk for leg in tracked])
         .order_by("pk")
     }
     # Under the locks a concurrent posting of the same key (same accounts) has committed or rolled back by now.

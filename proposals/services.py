@@ -185,18 +185,23 @@ def proposal_accept(*, proposal: Proposal, actor: User, milestones=None) -> Cont
 
 
 def milestone_lock(*, milestone_id, with_contract: bool = False) -> Milestone:
-    """The milestone row, locked (SELECT ... FOR UPDATE) until the caller's transaction ends.
+    """The milestone row, locked until the caller's transaction ends.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: inserting a row that references the milestone or contract (a ledger
+    transaction, an audit row) takes FOR KEY SHARE on it when PostgreSQL checks the deferred foreign key at
+    commit, and FOR UPDATE would make that wait for (and deadlock with) whoever holds the row.
 
     Lock order: with `with_contract`, the contract row is locked first, then the milestone — every caller that
     may settle a milestone (and so complete the contract) locks both in that order, so two milestones of one
     contract settling at once cannot both miss that the contract is done. Raises Milestone.DoesNotExist."""
     if with_contract:
         contract_id = Milestone.objects.values_list("contract_id", flat=True).get(pk=milestone_id)
-        contract = Contract.objects.select_for_update().select_related("job").get(pk=contract_id)
-        milestone = Milestone.objects.select_for_update().get(pk=milestone_id)
+        contract = Contract.objects.select_for_update(no_key=True, of=("self",)).select_related("job").get(
+            pk=contract_id)
+        milestone = Milestone.objects.select_for_update(no_key=True).get(pk=milestone_id)
         milestone.contract = contract
         return milestone
-    milestone = Milestone.objects.select_for_update().get(pk=milestone_id)
+    milestone = Milestone.objects.select_for_update(no_key=True).get(pk=milestone_id)
     milestone.contract = Contract.objects.select_related("job").get(pk=milestone.contract_id)
     return milestone
 

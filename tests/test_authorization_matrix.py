@@ -2,19 +2,31 @@
 
 Each row: method, path template, body, and the expected status for each caller. Other tenants (a member of
 another company) and wrong roles must be refused: 401 anonymous, 403 wrong role, 404 where the object is
-private to its company. Detailed behaviour lives in the per-app tests; this file proves the matrix."""
+private to its company. Detailed behaviour lives in the per-app tests; this file proves the matrix.
+
+The money rows (docs/payments.md, "Who may do what") run against a contract of the matrix's freelancer whose
+milestones are released, funded, pending, and pending with an open sandbox checkout, so that every row's success
+case is possible on its own."""
 
 import pytest
 
-from companies.models import Membership
+from companies.models import Company, Membership
 from jobs.models import Job
 from jobs.services import job_create
 from notifications.models import Notification
+from payments.gateways import sandbox
+from payments.services import escrow, payouts, webhooks
 from proposals.services import proposal_accept, proposal_submit
 from taxonomy.models import Category
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
+from tests.payments.helpers import make_contract
 
 ROLES = ["anonymous", "freelancer", "other_member", "recruiter", "owner", "operator"]
+
+PAYOUT_BODY = {"amount": 100_000, "bank_code": "BCA", "account_number": "1234567890",
+               "account_holder_name": "Budi Santoso"}
+MIDTRANS_UNSIGNED = {"order_id": "01900000-0000-7000-8000-000000000000", "status_code": "200",
+                     "gross_amount": "1000000.00"}
 
 JOB_BODY = {"title": "Desainer Grafis", "description": "Membuat logo untuk kedai kopi di Bandung.",
             "category": "logo-brand-identity", "budget_min": 1_000_000, "budget_max": 2_000_000}
@@ -68,6 +80,27 @@ MATRIX = [
     ("get", "/api/v1/notifications/", None, (401, 200, 200, 200, 200, 200)),
     ("post", "/api/v1/notifications/read-all/", None, (401, 200, 200, 200, 200, 200)),
     ("post", "/api/v1/notifications/{notification}/read/", None, (401, 404, 404, 404, 200, 404)),
+    # Money (docs/payments.md): fund and approve by the company's owners/admins; submit by the freelancer; dispute
+    # by either party; the statement also for operators; wallets and payouts for freelancers only.
+    ("post", "/api/v1/milestones/{to_fund}/fund/", {}, (401, 403, 404, 403, 201, 403)),
+    ("post", "/api/v1/milestones/{funded}/submit/", {"note": "Logo final"}, (401, 200, 404, 403, 403, 403)),
+    ("post", "/api/v1/milestones/{funded}/approve/", None, (401, 403, 404, 403, 200, 403)),
+    ("post", "/api/v1/milestones/{funded}/dispute/", {"reason": "Pekerjaan belum sesuai brief."},
+     (401, 201, 404, 403, 201, 403)),
+    ("get", "/api/v1/contracts/{paid_contract}/statement/", None, (401, 200, 404, 403, 200, 200)),
+    ("get", "/api/v1/payments/", None, (401, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/payments/{payment}/", None, (401, 200, 404, 404, 200, 404)),
+    ("get", "/api/v1/wallet/", None, (401, 200, 403, 403, 403, 403)),
+    ("get", "/api/v1/wallet/transactions/", None, (401, 200, 403, 403, 403, 403)),
+    ("get", "/api/v1/payouts/", None, (401, 200, 403, 403, 403, 403)),
+    ("post", "/api/v1/payouts/", PAYOUT_BODY, (401, 201, 403, 403, 403, 403)),
+    ("get", "/api/v1/payouts/{payout}/", None, (401, 200, 403, 403, 403, 403)),
+    # The sandbox checkout needs no sign-in: like a gateway's page, its link is the capability.
+    ("get", "/api/v1/payments/sandbox/{payment}/pay/", None, (200, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/payments/sandbox/{payment}/pay/", {"outcome": "paid"}, (200, 200, 200, 200, 200, 200)),
+    # Gateways authenticate with their token or signature, never with a user's token.
+    ("post", "/api/v1/webhooks/xendit/", {}, (401, 401, 401, 401, 401, 401)),
+    ("post", "/api/v1/webhooks/midtrans/", MIDTRANS_UNSIGNED, (401, 401, 401, 401, 401, 401)),
 ]
 
 
@@ -103,13 +136,49 @@ def world(db):
     }
 
 
+MONEY_PREFIXES = ("/api/v1/milestones/", "/api/v1/payments/", "/api/v1/wallet/", "/api/v1/payouts/",
+                  "/api/v1/webhooks/")
+
+
+def needs_money(path: str) -> bool:
+    return path.startswith(MONEY_PREFIXES) or path.endswith("/statement/")
+
+
+def _pay(owner, milestone_id):
+    """Fund a milestone and pay it the way the sandbox checkout page does (a signed callback)."""
+    payment = escrow.milestone_fund(milestone_id=milestone_id, actor=owner)
+    headers, body = sandbox.callback(kind="payment", reference=payment.external_id, status="paid",
+                                     amount=payment.amount, event_id=f"sandbox:{payment.pk}:paid")
+    assert webhooks.webhook_receive(gateway="sandbox", headers=headers, body=body).outcome == "applied"
+
+
+@pytest.fixture
+def money(world):
+    """Built only for the money rows (it is the slow part): a contract between the company and the matrix's
+    freelancer with milestones released (the wallet holds 900,000), funded, pending, and pending with an open
+    sandbox checkout; and a completed payout."""
+    users = world["users"]
+    owner, freelancer = users["owner"], users["freelancer"]
+    contract = make_contract(Company.objects.get(pk=world["ids"]["company"]), owner, freelancer,
+                             amounts=(1_000_000,) * 4, title="Logo berbayar")
+    released, funded, to_fund, checkout = contract.milestones.order_by("position")
+    _pay(owner, released.pk)
+    escrow.milestone_approve(milestone_id=released.pk, actor=owner)
+    _pay(owner, funded.pk)
+    payout = payouts.payout_request(user=freelancer, **PAYOUT_BODY)
+    payment = escrow.milestone_fund(milestone_id=checkout.pk, actor=owner)
+    return {"paid_contract": contract.pk, "to_fund": to_fund.pk, "funded": funded.pk, "payment": payment.pk,
+            "payout": payout.pk}
+
+
 @pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX,
                          ids=[f"{row[0].upper()} {row[1]}" for row in MATRIX])
 @pytest.mark.parametrize("role", ROLES)
-def test_authorization_matrix(world, as_user, role, method, path, body, expected):
+def test_authorization_matrix(request, world, as_user, role, method, path, body, expected):
     client = as_user(world["users"][role])
+    ids = world["ids"] | (request.getfixturevalue("money") if needs_money(path) else {})
 
-    response = getattr(client, method)(path.format(**world["ids"]), body, format="json")
+    response = getattr(client, method)(path.format(**ids), body, format="json")
 
     assert response.status_code == expected[ROLES.index(role)], response.content
     if response.status_code >= 400:

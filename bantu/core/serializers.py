@@ -2,8 +2,8 @@ from rest_framework import serializers
 
 
 class StrictSerializer(serializers.Serializer):
-    """Input serializer that refuses what it does not know: unknown fields, and non-strings for text fields
-    (DRF would quietly turn 123 or 1.5 into "123" and "1.5")."""
+    """Input serializer that refuses what it does not know: unknown fields, non-strings for text fields (DRF
+    would quietly turn 123 or 1.5 into "123" and "1.5") and non-integers for integer fields."""
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -23,6 +23,13 @@ class StrictSerializer(serializers.Serializer):
                 and not isinstance(value, str)
             ):
                 errors[name] = ["Must be a string."]
+            elif (
+                isinstance(field, serializers.IntegerField)
+                and value is not None
+                and (isinstance(value, bool) or not isinstance(value, int))
+            ):
+                # DRF would take "100000" and 100000.0 as 100000: amounts are JSON integers, nothing else.
+                errors[name] = ["A valid integer is required."]
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

@@ -1,3 +1,24 @@
+import functools
+
+from .serializers import StrictSerializer
+
+
+class _NoInput(StrictSerializer):
+    pass
+
+
+def no_body(view_method):
+    """For actions that take no input: a body with any field is a 400 (`Unknown field.`), never silently ignored
+    (an `{"amount": 1}` sent to approve must not look accepted). An empty body or `{}` is fine."""
+
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        _NoInput(data=request.data).is_valid(raise_exception=True)
+        return view_method(self, request, *args, **kwargs)
+
+    return wrapper
+
+
 class MethodPermissionsMixin:
     """Declare who may call each method: `method_permissions = {"GET": [AllowAny], "PATCH": [IsCompanyAdmin]}`.
 

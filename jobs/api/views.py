@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from bantu.core.ids import uuid_or_none
 from bantu.core.permissions import IsCompanyMember, IsPlatformAdmin, company_roles, is_platform_admin
 from bantu.core.throttling import SearchThrottle, UserWriteThrottle
-from bantu.core.views import MethodPermissionsMixin
+from bantu.core.views import MethodPermissionsMixin, no_body
 from jobs import cache, selectors, services
 from jobs.api import serializers as s
 from jobs.api.filters import JobSearchFilter
@@ -146,6 +146,7 @@ class JobRestoreApi(APIView):
     extra_error_responses = {409: "The job is not removed."}
 
     @extend_schema(request=None, responses={200: s.JobDetailSerializer}, tags=["jobs"])
+    @no_body
     def post(self, request, pk):
         job = services.job_restore(job=get_object_or_404(Job, pk=pk), operator=request.user)
         return Response(s.JobDetailSerializer(selectors.job_get_visible(user=request.user, job_id=job.pk)).data)

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bantu.core.pagination import PageNumberPagination
+from bantu.core.views import no_body
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -55,6 +56,7 @@ class NotificationReadApi(APIView):
     """Mark one of your notifications read (idempotent)."""
 
     @extend_schema(request=None, responses={200: NotificationSerializer}, tags=["notifications"])
+    @no_body
     def post(self, request, pk):
         notification = get_object_or_404(Notification, pk=pk, user=request.user)
         return Response(NotificationSerializer(services.notification_mark_read(notification=notification)).data)
@@ -65,5 +67,6 @@ class NotificationReadAllApi(APIView):
 
     @extend_schema(request=None, responses={200: inline_serializer("ReadAll", {"marked": serializers.IntegerField()})},
                    tags=["notifications"])
+    @no_body
     def post(self, request):
         return Response({"marked": services.notification_mark_all_read(user=request.user)})

@@ -11,6 +11,7 @@ from bantu.core.exceptions import ApplicationError, Conflict
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, idempotent_outside_transaction
 from bantu.core.parsers import StrictJSONParser
 from bantu.core.permissions import IsFreelancer
+from bantu.core.views import no_body
 from proposals.api.serializers import MilestoneSerializer
 from proposals.models import Milestone
 from proposals.selectors import contract_visible_to, milestone_visible_to
@@ -97,6 +98,7 @@ class MilestoneApproveApi(_MilestoneApi):
     @extend_schema(request=None, responses={200: MilestoneSerializer}, parameters=[IDEMPOTENCY_PARAMETER],
                    tags=MILESTONE_TAGS)
     @idempotent
+    @no_body
     def post(self, request, pk):
         milestone = self.get_milestone(pk)
         escrow.milestone_approve(milestone_id=milestone.pk, actor=request.user)

@@ -1,9 +1,14 @@
-"""Errors and checks shared by the payments services."""
+"""Errors, checks and gateway-call helpers shared by the payments services."""
+
+import logging
+from collections.abc import Callable
 
 from bantu.core.exceptions import ApplicationError
 
 from .. import errors
-from ..gateways.base import GatewayError, GatewayEvent
+from ..gateways.base import GatewayError, GatewayEvent, TransferResult, TransferStatus
+
+logger = logging.getLogger(__name__)
 
 
 class GatewayUnavailable(ApplicationError):
@@ -46,3 +51,25 @@ def require_same_money(event: GatewayEvent, amount: int, currency: str, *, requi
     if event.currency is not None and event.currency != currency:
         raise CallbackMismatch(f"The callback's currency {event.currency} is not {currency}.",
                                code=errors.CURRENCY_MISMATCH)
+
+
+def transfer_send(send: Callable[[], TransferResult], *, what: str) -> TransferResult:
+    """Call `send` (an adapter's create_payout or create_refund). A refusal (non-transient GatewayError) comes
+    back as a FAILED result with the gateway's code as the reason; a transient GatewayError is raised for the
+    caller's task to retry with the same idempotency key."""
+    try:
+        return send()
+    except GatewayError as error:
+        if error.transient:
+            raise
+        logger.warning("%s refused by the gateway: %s", what, error.detail)
+        return TransferResult(gateway_reference="", status=TransferStatus.FAILED,
+                              failure_reason=error.code or error.detail)
+
+
+def transfer_event(*, gateway: str, kind: str, reference: str, result: TransferResult, amount: int,
+                   currency: str) -> GatewayEvent:
+    """A terminal call result as the event a callback would carry, so that one function settles both."""
+    return GatewayEvent(gateway=gateway, event_id=f"{kind}:{reference}:{result.status}", kind=kind,
+                        reference=reference, status=result.status, amount=amount, currency=currency,
+                        gateway_reference=result.gateway_reference, failure_reason=result.failure_reason)

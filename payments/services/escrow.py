@@ -52,7 +52,8 @@ def _require_active(contract: Contract) -> None:
 
 def _close_stale_pending(milestone: Milestone, now: datetime.datetime) -> Payment | None:
     """The milestone's pending payment if it is still live; a lapsed or interrupted one is closed here."""
-    pending = Payment.objects.select_for_update().filter(milestone=milestone, status=Payment.Status.PENDING).first()
+    pending = (Payment.objects.select_for_update(no_key=True)
+               .filter(milestone=milestone, status=Payment.Status.PENDING).first())
     if pending is None:
         return None
     if pending.expires_at and pending.expires_at <= now:
@@ -114,7 +115,7 @@ def milestone_fund(*, milestone_id, actor: User, gateway: str | None = None) -> 
     except GatewayError as error:
         logger.warning("Checkout for payment %s failed at %s: %s", payment.pk, gateway, error.detail)
         with transaction.atomic():
-            locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            locked = Payment.objects.select_for_update(no_key=True).get(pk=payment.pk)
             if locked.status == Payment.Status.PENDING:
                 locked.status = Payment.Status.FAILED
                 locked.failure_reason = f"Checkout could not be created: {error.detail}"[:300]
@@ -154,7 +155,7 @@ def payment_event_apply(event: GatewayEvent) -> str:
     if event.status == PaymentStatus.PENDING:
         return "ignored"
     milestone = milestone_lock(milestone_id=payment.milestone_id)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment.pk)
     if event.status in (PaymentStatus.EXPIRED, PaymentStatus.FAILED):
         if payment.status != Payment.Status.PENDING:
             return "ignored"
@@ -201,7 +202,7 @@ def payments_expire_due(*, now: datetime.datetime | None = None, limit: int = 50
     due = Payment.objects.filter(status=Payment.Status.PENDING, expires_at__lte=now).values_list("pk", flat=True)
     for payment_id in list(due[:limit]):
         with transaction.atomic():
-            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            payment = Payment.objects.select_for_update(no_key=True).get(pk=payment_id)
             if payment.status == Payment.Status.PENDING:
                 _lapse(payment, Payment.Status.EXPIRED, "The checkout expired.")
                 closed += 1
@@ -334,7 +335,7 @@ def dispute_resolve(*, dispute_id, operator: User, resolution: str, note: str,
     if dispute is None:
         raise NotFound("No such dispute.")
     milestone = milestone_lock(milestone_id=dispute.milestone_id, with_contract=True)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
+    dispute = Dispute.objects.select_for_update(no_key=True).get(pk=dispute_id)
     if dispute.status != Dispute.Status.OPEN:
         raise Conflict("This dispute is already resolved.", code=errors.DISPUTE_RESOLVED)
     if not note.strip():

@@ -22,7 +22,7 @@ from ..gateways import get_gateway, payout_gateway_name
 from ..gateways.base import EventKind, GatewayError, GatewayEvent, PayoutRequest, TransferStatus
 from ..ledger import InsufficientFunds
 from ..models import Payout, Transaction
-from .common import require_same_money
+from .common import require_same_money, transfer_event, transfer_send
 
 logger = logging.getLogger(__name__)
 
@@ -78,27 +78,19 @@ def payout_submit(*, payout_id) -> str:
     if payout.status != Payout.Status.PENDING:
         return payout.status
     Payout.objects.filter(pk=payout.pk).update(submit_attempts=payout.submit_attempts + 1)
-    try:
-        result = get_gateway(payout.gateway).create_payout(PayoutRequest(
-            reference=str(payout.pk), amount=payout.amount, currency=payout.currency, bank_code=payout.bank_code,
-            account_number=payout.account_number, account_holder_name=payout.account_holder_name,
-            description=f"Bantu payout {payout.pk}"))
-    except GatewayError as error:
-        if error.transient:
-            raise
-        logger.warning("Payout %s refused by %s: %s", payout.pk, payout.gateway, error.detail)
-        status, reference, reason = TransferStatus.FAILED, "", error.code or error.detail
-    else:
-        status, reference, reason = result.status, result.gateway_reference, result.failure_reason
+    request = PayoutRequest(
+        reference=str(payout.pk), amount=payout.amount, currency=payout.currency, bank_code=payout.bank_code,
+        account_number=payout.account_number, account_holder_name=payout.account_holder_name,
+        description=f"Bantu payout {payout.pk}")
+    result = transfer_send(lambda: get_gateway(payout.gateway).create_payout(request), what=f"Payout {payout.pk}")
     with transaction.atomic():
-        if status == TransferStatus.PENDING:
+        if result.status == TransferStatus.PENDING:
             Payout.objects.filter(pk=payout.pk, status=Payout.Status.PENDING).update(
-                status=Payout.Status.PROCESSING, gateway_reference=reference[:255], updated_at=timezone.now())
+                status=Payout.Status.PROCESSING, gateway_reference=result.gateway_reference[:255],
+                updated_at=timezone.now())
         else:
-            payout_event_apply(GatewayEvent(
-                gateway=payout.gateway, event_id=f"payout:{payout.pk}:{status}", kind=EventKind.PAYOUT,
-                reference=str(payout.pk), status=status, amount=payout.amount, currency=payout.currency,
-                gateway_reference=reference, failure_reason=reason))
+            payout_event_apply(transfer_event(gateway=payout.gateway, kind=EventKind.PAYOUT, reference=str(payout.pk),
+                                              result=result, amount=payout.amount, currency=payout.currency))
     return Payout.objects.values_list("status", flat=True).get(pk=payout.pk)
 
 
@@ -113,7 +105,7 @@ def payout_event_apply(event: GatewayEvent) -> str:
     if payout is None:
         raise NotFound(f"No {event.gateway} payout {event.reference!r}.", code=errors.UNKNOWN_REFERENCE)
     require_same_money(event, payout.amount, payout.currency, required=False)
-    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    payout = Payout.objects.select_for_update(no_key=True).get(pk=payout.pk)
     open_statuses = (Payout.Status.PENDING, Payout.Status.PROCESSING)
     in_transit, wallet = ledger.payouts_in_transit_account(), ledger.wallet_account(payout.user_id)
     clearing = ledger.gateway_clearing_account(payout.gateway)

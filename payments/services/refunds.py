@@ -17,9 +17,9 @@ from bantu.core.tasks import enqueue_on_commit
 
 from .. import errors, events, ledger
 from ..gateways import get_gateway
-from ..gateways.base import EventKind, GatewayError, GatewayEvent, RefundRequest, TransferStatus
+from ..gateways.base import EventKind, GatewayEvent, RefundRequest, TransferStatus
 from ..models import Account, Payment, Refund, Transaction
-from .common import require_same_money
+from .common import require_same_money, transfer_event, transfer_send
 
 logger = logging.getLogger(__name__)
 
@@ -50,25 +50,17 @@ def refund_submit(*, refund_id) -> str:
         return refund.status
     Refund.objects.filter(pk=refund.pk).update(submit_attempts=refund.submit_attempts + 1)
     payment = refund.payment
-    try:
-        result = get_gateway(payment.gateway).create_refund(RefundRequest(
-            reference=str(refund.pk), payment_reference=payment.external_id,
-            payment_gateway_reference=payment.gateway_reference, amount=refund.amount, currency=refund.currency,
-            reason=refund.reason))
-    except GatewayError as error:
-        if error.transient:
-            raise
-        logger.warning("Refund %s refused by %s: %s", refund.pk, payment.gateway, error.detail)
-        result_status, reference, reason = TransferStatus.FAILED, "", error.code or error.detail
-    else:
-        result_status, reference, reason = result.status, result.gateway_reference, result.failure_reason
+    request = RefundRequest(
+        reference=str(refund.pk), payment_reference=payment.external_id,
+        payment_gateway_reference=payment.gateway_reference, amount=refund.amount, currency=refund.currency,
+        reason=refund.reason)
+    result = transfer_send(lambda: get_gateway(payment.gateway).create_refund(request), what=f"Refund {refund.pk}")
     with transaction.atomic():
-        Refund.objects.filter(pk=refund.pk, gateway_reference="").update(gateway_reference=reference[:255])
-        if result_status != TransferStatus.PENDING:
-            refund_event_apply(GatewayEvent(
-                gateway=payment.gateway, event_id=f"refund:{refund.pk}:{result_status}", kind=EventKind.REFUND,
-                reference=str(refund.pk), status=result_status, amount=refund.amount, currency=refund.currency,
-                gateway_reference=reference, failure_reason=reason))
+        Refund.objects.filter(pk=refund.pk, gateway_reference="").update(
+            gateway_reference=result.gateway_reference[:255])
+        if result.status != TransferStatus.PENDING:
+            refund_event_apply(transfer_event(gateway=payment.gateway, kind=EventKind.REFUND, reference=str(refund.pk),
+                                              result=result, amount=refund.amount, currency=refund.currency))
     return Refund.objects.values_list("status", flat=True).get(pk=refund.pk)
 
 
@@ -79,7 +71,7 @@ def refund_event_apply(event: GatewayEvent) -> str:
     if refund is None or refund.payment.gateway != event.gateway:
         raise NotFound(f"No {event.gateway} refund {event.reference!r}.", code=errors.UNKNOWN_REFERENCE)
     require_same_money(event, refund.amount, refund.currency, required=False)
-    refund = Refund.objects.select_for_update().select_related("payment").get(pk=refund.pk)
+    refund = Refund.objects.select_for_update(no_key=True, of=("self",)).select_related("payment").get(pk=refund.pk)
     if refund.status != Refund.Status.PENDING or event.status == TransferStatus.PENDING:
         return "ignored"
     in_transit = ledger.refunds_in_transit_account()
@@ -108,7 +100,8 @@ def refund_event_apply(event: GatewayEvent) -> str:
 def refund_retry(*, refund_id, operator: User) -> Refund:
     """An operator sends a failed refund again: a new refund of the same amount from the company's funding
     account (where the failed one returned the money). Raises Conflict unless the refund failed."""
-    failed = Refund.objects.select_for_update().select_related("payment").filter(pk=refund_id).first()
+    failed = (Refund.objects.select_for_update(no_key=True, of=("self",)).select_related("payment")
+              .filter(pk=refund_id).first())
     if failed is None:
         raise NotFound("No such refund.")
     if failed.status != Refund.Status.FAILED:

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from bantu.core.permissions import IsCompanyMember, IsFreelancer
+from bantu.core.views import no_body
 from jobs.selectors import job_get_visible
 from proposals import selectors, services
 from proposals.api import serializers as s
@@ -166,6 +167,7 @@ class ProposalWithdrawApi(_ProposalApi):
     extra_error_responses = {409: "The proposal can no longer be withdrawn."}
 
     @extend_schema(request=None, responses={200: s.ProposalSerializer}, tags=TAGS)
+    @no_body
     def post(self, request, pk):
         return self.render(services.proposal_withdraw(proposal=self.get_proposal(pk), actor=request.user))
 
@@ -175,6 +177,7 @@ class ProposalShortlistApi(_ProposalApi):
     extra_error_responses = {409: "Only a submitted proposal can be shortlisted."}
 
     @extend_schema(request=None, responses={200: s.ProposalSerializer}, tags=TAGS)
+    @no_body
     def post(self, request, pk):
         return self.render(services.proposal_shortlist(proposal=self.get_proposal(pk), actor=request.user))
 

@@ -3,9 +3,14 @@ ledger invariants every test can assert."""
 
 from django.db.models import Sum
 
-from payments.models import Account, Entry, Transaction
-from proposals.models import Contract
+from bantu.core.models import IdempotencyRecord
+from notifications.models import Notification
+from payments.gateways import sandbox
+from payments.models import Account, Dispute, Entry, Payment, Payout, Transaction, WebhookEvent
+from payments.services import escrow, webhooks
+from proposals.models import Contract, Milestone
 from proposals.services import proposal_accept
+from tests.problems import assert_problem
 from tests.proposals.helpers import make_job, submit
 
 API = "/api/v1"
@@ -58,3 +63,51 @@ def deliver(api, gateway: str, headers: dict, body: bytes):
     meta = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()
             if name.lower() != "content-type"}
     return api.generic("POST", f"{API}/webhooks/{gateway}/", body, content_type="application/json", **meta)
+
+
+def snapshot() -> dict:
+    """Everything a refused call must leave as it was."""
+    return {
+        "payments": sorted(Payment.objects.values_list("pk", "status")),
+        "milestones": dict(Milestone.objects.values_list("pk", "status")),
+        "transactions": Transaction.objects.count(),
+        "entries": Entry.objects.count(),
+        "balances": dict(Account.objects.values_list("key", "balance")),
+        "disputes": Dispute.objects.count(),
+        "payouts": sorted(Payout.objects.values_list("pk", "status")),
+        "webhooks_applied": WebhookEvent.objects.exclude(outcome=WebhookEvent.Outcome.REJECTED).count(),
+        "idempotency": IdempotencyRecord.objects.count(),
+        "notifications": Notification.objects.count(),
+    }
+
+
+def assert_refused(capture, call, status: int, code: str, errors: dict | None = None) -> dict:
+    """`call()` answers the problem `status`/`code` (and `errors`), schedules nothing on commit and changes
+    nothing. `capture` is pytest-django's `django_capture_on_commit_callbacks`. Returns the problem body."""
+    before = snapshot()
+    with capture(execute=True) as callbacks:
+        response = call()
+    body = assert_problem(response, status, code, errors)
+    assert callbacks == []
+    assert snapshot() == before
+    return body
+
+
+def pay(owner, milestone_id):
+    """Setup: `owner` funds a milestone and the sandbox checkout pays it (the services and the signed callback
+    the checkout page posts; the API paths are under test elsewhere). Returns the payment."""
+    payment = escrow.milestone_fund(milestone_id=milestone_id, actor=owner)
+    headers, body = sandbox.callback(kind="payment", reference=payment.external_id, status="paid",
+                                     amount=payment.amount, event_id=f"sandbox:{payment.pk}:paid")
+    assert webhooks.webhook_receive(gateway="sandbox", headers=headers, body=body).outcome == "applied"
+    return payment
+
+
+def release(owner, milestone_id):
+    """Setup: fund, pay and approve a milestone: its amount minus the 10% fee lands in the freelancer's wallet."""
+    pay(owner, milestone_id)
+    escrow.milestone_approve(milestone_id=milestone_id, actor=owner)
+
+
+def post(client, milestone_id, action, body=None, **extra):
+    return client.post(milestone_url(milestone_id, action), body, format="json", **extra)
