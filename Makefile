@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format schema check migrate demo worker beat bench clean
 
@@ -30,7 +31,7 @@ run: demo
 	$(BIN)/uvicorn bantu.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off
 
 test: $(VENV)/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

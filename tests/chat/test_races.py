@@ -12,7 +12,10 @@ from tests.conftest import client_for
 
 from .helpers import messages_url
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# One xdist worker runs every thread race (`make test` uses --dist loadgroup): two at once on two workers would
+# need more connections than PostgreSQL allows (100).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.xdist_group("thread_races")]
 
 
 def test_concurrent_sends_get_unique_gapless_sequence_numbers(conversation, owner, freelancer):

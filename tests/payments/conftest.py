@@ -8,6 +8,11 @@ fake_xendit = fakegateways.fake_xendit
 fake_midtrans = fakegateways.fake_midtrans
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_test(eager_celery):
+    """Refund and payout tasks run where they are sent, on the embedded default and with REDIS_URL alike."""
+
+
 @pytest.fixture
 def contract(company, owner, freelancer):
     return make_contract(company, owner, freelancer, amounts=(1_000_000, 1_500_000))

@@ -23,7 +23,6 @@ from payments.gateways.base import (
 )
 from payments.gateways.midtrans import MidtransGateway
 from payments.gateways.xendit import XenditGateway
-from tests.payments import fakegateways
 from tests.payments.fakegateways import (
     MIDTRANS_SERVER_KEY,
     XENDIT_CALLBACK_TOKEN,

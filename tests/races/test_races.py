@@ -16,7 +16,10 @@ from taxonomy.models import Category
 from tests.concurrency import run_at_once
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# One xdist worker runs every thread race (`make test` uses --dist loadgroup): two at once on two workers would
+# need more connections than PostgreSQL allows (100).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.xdist_group("thread_races")]
 
 APPLY = {"cover_letter": "Saya siap mengerjakan logo ini minggu ini.", "amount": 2_000_000, "duration_days": 7}
 

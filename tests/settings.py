@@ -1,0 +1,23 @@
+"""Settings of the test suite: the project's own (bantu/settings.py), read from the same environment, with two
+changes for tests.
+
+- Under pytest-xdist (`make test` runs two workers) each worker gets a Redis database of its own (REDIS_URL's
+  number minus the worker's index), so that one worker's tests flushing the cache, filling the channel layer or
+  feeding a Celery broker never touch the other's. pytest-django already gives each worker its own test
+  database (`test_bantu_gw0`, ...). Servers the tests start inherit the adjusted environment.
+- WhiteNoise's finders are off: they let the embedded server serve static files before collectstatic, at the
+  price of a scan of every static directory per new test client (about 20 ms each); tests serve none.
+"""
+
+import os
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL") and not os.environ.get("BANTU_TEST_REDIS_SPLIT"):
+    _base, _, _number = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{int(_number or 0) - int(_worker[2:])}"
+    os.environ.pop("CELERY_BROKER_URL", None)  # follows REDIS_URL
+    os.environ["BANTU_TEST_REDIS_SPLIT"] = "1"  # once: a server started by a test reads this module again
+
+from bantu.settings import *
+
+WHITENOISE_USE_FINDERS = False
