@@ -8,14 +8,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bantu.settings")
 django_asgi_app = get_asgi_application()  # before importing anything that touches models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from bantu.core.websocket import JWTQueryAuthMiddleware  # noqa: E402
+from bantu.core.websocket import JWTQueryAuthMiddleware, SocketOriginValidator  # noqa: E402
 from bantu.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(JWTQueryAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": SocketOriginValidator(JWTQueryAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

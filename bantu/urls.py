@@ -3,6 +3,20 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from bantu.core import health
+from bantu.core.views import ProblemsAsJSONMixin
+
+
+class SchemaApi(ProblemsAsJSONMixin, SpectacularAPIView):
+    pass
+
+
+class SwaggerApi(ProblemsAsJSONMixin, SpectacularSwaggerView):
+    pass
+
+
+class RedocApi(ProblemsAsJSONMixin, SpectacularRedocView):
+    pass
+
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -18,9 +32,9 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/schema/", SchemaApi.as_view(), name="schema"),
+    path("api/docs/", SwaggerApi.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocApi.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -149,8 +149,13 @@ def problem_exception_handler(exc, context):
                 errors=_flatten_validation(exc.detail),
                 headers=headers,
             )
-        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        code = getattr(exc.detail, "code", None) or exc.default_code
+        detail, code = exc.detail, getattr(exc.detail, "code", None)
+        if isinstance(detail, dict):  # a library's nested detail: its sentence and code, never its repr
+            code = str(detail.get("code") or code or "")
+            detail = detail.get("detail") or exc.default_detail
+        elif isinstance(detail, list):
+            detail = detail[0] if detail else exc.default_detail
+        code = code or exc.default_code
         return problem_response(status_code=exc.status_code, code=str(code), detail=str(detail), headers=headers)
 
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context else "?")
@@ -160,9 +165,9 @@ def problem_exception_handler(exc, context):
     )
 
 
-def _django_problem(status_code: int, code: str, detail: str) -> JsonResponse:
+def _django_problem(status_code: int, code: str, detail: str, errors: dict | None = None) -> JsonResponse:
     return JsonResponse(
-        problem_body(status_code=status_code, code=code, detail=detail),
+        problem_body(status_code=status_code, code=code, detail=detail, errors=errors),
         status=status_code,
         content_type=PROBLEM_CONTENT_TYPE,
     )
@@ -177,6 +182,9 @@ def handler500(request):
 
 
 def handler400(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):  # a body without Content-Length, read by a plain Django view
+        return _django_problem(413, "payload_too_large",
+                               f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
     return _django_problem(400, "bad_request", "The request could not be understood.")
 
 

@@ -1,5 +1,9 @@
+import datetime
+
 import django_filters
+import django_filters.rest_framework
 from django import forms
+from django.utils import timezone
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -27,3 +31,52 @@ class StrictBooleanFilter(django_filters.Filter):
         if value in ("", None):
             return qs
         return super().filter(qs, value)
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO date or date-time between the years 1900 and 9998 in UTC: the calendar's edges (0001-01-01,
+    9999-12-31T23:59:59-12:00) overflow when converted for the database, which must be a 400, not a 500."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            in_utc = value.astimezone(datetime.UTC) if timezone.is_aware(value) else value
+        except OverflowError:
+            in_utc = None
+        if in_utc is None or not 1900 <= in_utc.year <= 9998:
+            raise forms.ValidationError("Use a date between 1900 and 9998.", code="invalid")
+        return value
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
+class StrictFilterSet(django_filters.rest_framework.FilterSet):
+    """A FilterSet that does not quietly ignore what it cannot use (PRODUCT.md §3: bad input is a 400):
+
+    - a typed parameter (number, date, id, choice, boolean) given with an empty value (`?posted_since=`) is a 400;
+    - a `min_*`/`max_*` (or `*_min`/`*_max`) pair given the wrong way round is a 400.
+    Free-text parameters may be empty (no filter)."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, value in self.data.items():
+            field = self.filters.get(name)
+            if field is not None and value == "" and not isinstance(field, django_filters.CharFilter):
+                self.form.add_error(name, "This parameter needs a value; leave it out for no filter.")
+        if valid:
+            data = self.form.cleaned_data
+            for low, high in self._ranges():
+                if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                    self.form.add_error(high, f"Must be greater than or equal to {low}.")
+        return valid and not self.form.errors
+
+    def _ranges(self):
+        for name in self.filters:
+            if name.startswith("min_") and f"max_{name[4:]}" in self.filters:
+                yield name, f"max_{name[4:]}"
+            elif name.endswith("_min") and f"{name[:-4]}_max" in self.filters:
+                yield name, f"{name[:-4]}_max"

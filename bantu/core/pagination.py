@@ -1,9 +1,22 @@
+import base64
 import re
+from urllib.parse import parse_qsl
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 _POSITIVE_INTEGER = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def _require_positive_integers(request, *names) -> None:
+    errors = {}
+    for name in names:
+        values = request.query_params.getlist(name)
+        if values and (len(values) > 1 or not _POSITIVE_INTEGER.fullmatch(values[0])):
+            errors[name] = ["A positive integer is required."]
+    if errors:
+        raise ValidationError(errors)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -18,11 +31,34 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        errors = {}
-        for name in (self.page_query_param, self.page_size_query_param):
-            values = request.query_params.getlist(name)
-            if values and (len(values) > 1 or not _POSITIVE_INTEGER.fullmatch(values[0])):
-                errors[name] = ["A positive integer is required."]
-        if errors:
-            raise ValidationError(errors)
+        _require_positive_integers(request, self.page_query_param, self.page_size_query_param)
         return super().paginate_queryset(queryset, request, view)
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Cursor pagination whose malformed `cursor` or `page_size` is a 400: DRF answers 404 for a cursor it
+    cannot decode, and a well-encoded cursor with a position its ordering column cannot hold (base64 of `p=abc`
+    for an integer column) raised ValueError, a 500."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        _require_positive_integers(request, self.page_size_query_param)
+        cursors = request.query_params.getlist(self.cursor_query_param)
+        if not cursors:
+            return super().paginate_queryset(queryset, request, view)
+        if len(cursors) > 1 or not _well_formed_cursor(cursors[0]):
+            raise ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (NotFound, ValueError, TypeError, OverflowError, DjangoValidationError):
+            raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
+
+
+def _well_formed_cursor(encoded: str) -> bool:
+    """What DRF itself writes: base64 of a query string with only its keys (o offset, r reverse, p position).
+    DRF's decoder skips characters that are not base64, so `%%%` would pass as the first page."""
+    try:
+        decoded = base64.b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+    except (ValueError, UnicodeError):
+        return False
+    keys = {key for key, _ in parse_qsl(decoded, keep_blank_values=True)}
+    return bool(keys) and keys <= {"o", "r", "p"}

@@ -1,5 +1,8 @@
 import functools
 
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
 from .serializers import StrictSerializer
 
 
@@ -31,3 +34,15 @@ class MethodPermissionsMixin:
         if classes is None:
             return super().get_permissions()
         return [permission() for permission in classes]
+
+
+class ProblemsAsJSONMixin:
+    """For views that render something other than JSON (the OpenAPI schema in YAML, HTML pages): their errors
+    are still problem details in JSON, so that the body matches its `application/problem+json` type."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response

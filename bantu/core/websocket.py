@@ -1,22 +1,23 @@
 """WebSocket authentication: `/ws/?token=<access JWT>`."""
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlparse
 
 from channels.db import database_sync_to_async
+from channels.security.websocket import OriginValidator
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.authentication import BantuJWTAuthentication
 
 
 @database_sync_to_async
 def _user_from_token(raw: str):
+    authentication = BantuJWTAuthentication()
     try:
-        token = AccessToken(raw)
-        return BantuJWTAuthentication().get_user(token)  # refuses suspended users and revoked tokens
-    except (TokenError, exceptions.AuthenticationFailed):
+        # The same checks as REST: signature, expiry, a real user id, suspension, revocation.
+        return authentication.get_user(authentication.get_validated_token(raw))
+    except exceptions.AuthenticationFailed:
         return AnonymousUser()
 
 
@@ -32,3 +33,17 @@ class JWTQueryAuthMiddleware:
         raw = (query.get("token") or [""])[0]
         scope = dict(scope, user=await _user_from_token(raw) if raw else AnonymousUser())
         return await self.app(scope, receive, send)
+
+
+class SocketOriginValidator(OriginValidator):
+    """Native clients (Android, iOS, servers) send no Origin and are accepted; a browser's Origin must be one of
+    ALLOWED_HOSTS or CORS_ALLOWED_ORIGINS (Channels' own validator refuses a socket without Origin with HTTP 403).
+    Authentication is separate: every socket still needs a valid token."""
+
+    def __init__(self, application):
+        hosts = list(settings.ALLOWED_HOSTS)
+        hosts += [urlparse(origin).hostname for origin in settings.CORS_ALLOWED_ORIGINS if urlparse(origin).hostname]
+        super().__init__(application, hosts)
+
+    def valid_origin(self, parsed_origin):
+        return parsed_origin is None or super().valid_origin(parsed_origin)

@@ -1,13 +1,14 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, pagination, permissions, status
+from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
 from bantu.core.ids import uuid_or_none
+from bantu.core.pagination import CursorPagination
 from chat import selectors, services
 from chat.api import serializers as s
 from chat.models import Conversation, Message
@@ -18,7 +19,7 @@ from proposals.selectors import proposal_visible_to
 TAGS = ["chat"]
 
 
-class MessageCursorPagination(pagination.CursorPagination):
+class MessageCursorPagination(CursorPagination):
     """Newest first; follow `next` for older messages. Stable under new messages arriving."""
 
     ordering = "-seq"

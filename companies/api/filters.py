@@ -1,12 +1,12 @@
 import django_filters
 from django.db.models import Q
 
-from bantu.core.filters import StableOrderingFilter, StrictBooleanFilter
+from bantu.core.filters import StableOrderingFilter, StrictBooleanFilter, StrictFilterSet
 from bantu.core.indonesia import PROVINCES
 from companies.models import Company
 
 
-class CompanyFilter(django_filters.FilterSet):
+class CompanyFilter(StrictFilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=100, help_text="Name or industry contains.")
     industry = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
     city = django_filters.CharFilter(lookup_expr="iexact", max_length=100)

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from bantu.core.filters import StableOrderingFilter
+from bantu.core.filters import StableOrderingFilter, StrictFilterSet
 from bantu.core.indonesia import PROVINCES
 from freelancers.models import MAX_HOURLY_RATE, FreelancerProfile
 
@@ -10,7 +10,7 @@ class SlugListFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated slugs; matches any of them."""
 
 
-class FreelancerFilter(django_filters.FilterSet):
+class FreelancerFilter(StrictFilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=100, help_text="Name or headline contains.")
     skills = SlugListFilter(field_name="skills__slug", method="filter_skills",
                             help_text="Comma-separated skill slugs; profiles with any of them.")

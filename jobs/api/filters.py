@@ -1,8 +1,8 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django_filters import rest_framework as filters
 
+from bantu.core.filters import BoundedIsoDateTimeFilter, StrictFilterSet
 from bantu.core.indonesia import PROVINCES
 from jobs import selectors
 from jobs.models import MAX_BUDGET, MAX_SKILLS_PER_JOB, Job
@@ -31,7 +31,7 @@ class SlugListFilter(django_filters.Filter):
     field_class = SlugListField
 
 
-class JobSearchFilter(filters.FilterSet):
+class JobSearchFilter(StrictFilterSet):
     """Validates every parameter (a bad one is a 400) and builds the search. Unknown parameters are ignored."""
 
     q = django_filters.CharFilter(method="filter_noop", max_length=MAX_Q_LENGTH,
@@ -47,7 +47,7 @@ class JobSearchFilter(filters.FilterSet):
     budget_min = django_filters.NumberFilter(method="filter_noop", min_value=0, max_value=MAX_BUDGET,
                                              help_text="Jobs whose budget range overlaps [budget_min, budget_max].")
     budget_max = django_filters.NumberFilter(method="filter_noop", min_value=0, max_value=MAX_BUDGET)
-    posted_since = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte",
+    posted_since = BoundedIsoDateTimeFilter(field_name="published_at", lookup_expr="gte",
                                                     help_text="ISO date or date-time.")
     company = django_filters.UUIDFilter(method="filter_noop",
                                         help_text="One company's jobs; its members also see non-open ones.")
@@ -78,9 +78,6 @@ class JobSearchFilter(filters.FilterSet):
         if not valid:
             return False
         data = self.form.cleaned_data
-        low, high = data.get("budget_min"), data.get("budget_max")
-        if low is not None and high is not None and low > high:
-            self.form.add_error("budget_max", "Must be greater than or equal to budget_min.")
         if data.get("category") and not Category.objects.filter(slug=data["category"]).exists():
             self.form.add_error("category", "Unknown category.")
         if data.get("skills"):

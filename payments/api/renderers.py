@@ -1,10 +1,9 @@
 from django.template.loader import render_to_string
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 
 
 class SandboxCheckoutHTMLRenderer(BaseRenderer):
-    """The sandbox checkout as a page for browsers. Errors stay problem details (JSON), so that their body
-    matches their `application/problem+json` type."""
+    """The sandbox checkout as a page for browsers (its view renders errors as JSON problem details)."""
 
     media_type = "text/html"
     format = "html"
@@ -12,9 +11,6 @@ class SandboxCheckoutHTMLRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         renderer_context = renderer_context or {}
-        response = renderer_context.get("response")
-        if response is not None and response.status_code >= 400:
-            return JSONRenderer().render(data, accepted_media_type, renderer_context)
         amount = f"Rp{data['amount']:,}".replace(",", ".")  # Indonesian grouping: Rp1.500.000
         return render_to_string("payments/sandbox_checkout.html", {"payment": data, "amount": amount},
                                 request=renderer_context.get("request"))

@@ -11,7 +11,7 @@ from bantu.core.exceptions import ApplicationError, Conflict
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, idempotent_outside_transaction
 from bantu.core.parsers import StrictJSONParser
 from bantu.core.permissions import IsFreelancer
-from bantu.core.views import no_body
+from bantu.core.views import ProblemsAsJSONMixin, no_body
 from proposals.api.serializers import MilestoneSerializer
 from proposals.models import Milestone
 from proposals.selectors import contract_visible_to, milestone_visible_to
@@ -276,7 +276,7 @@ class MidtransWebhookApi(_WebhookApi):
         return super().post(request)
 
 
-class SandboxCheckoutApi(APIView):
+class SandboxCheckoutApi(ProblemsAsJSONMixin, APIView):
     """The sandbox gateway's checkout page (sandbox payments only). GET shows the payment (HTML for browsers,
     JSON otherwise); POST `outcome` `paid` or `failed` completes it through the same callback path as a real
     gateway. No sign-in: like a gateway's page, the link is the capability."""

@@ -1,11 +1,10 @@
 import django_filters
-from django_filters import rest_framework as filters
 
-from bantu.core.filters import StableOrderingFilter
+from bantu.core.filters import StableOrderingFilter, StrictFilterSet
 from proposals.models import Proposal
 
 
-class ProposalFilter(filters.FilterSet):
+class ProposalFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=Proposal.Status.choices)
     ordering = StableOrderingFilter(fields=(("amount", "amount"), ("created_at", "created")),
                                     help_text="`amount`, `-amount` (bid), `created`, `-created` (default).")

@@ -1,8 +1,12 @@
 from datetime import timedelta
 
+import jwt
 import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.services import tokens_issue, user_suspend
@@ -58,4 +62,28 @@ async def test_authenticated_socket_receives_events_for_its_user(user):
     assert await communicator.receive_json_from(timeout=2) == {"type": "ping"}
     await communicator.send_to(text_data="not json")
     assert (await communicator.receive_json_from(timeout=2))["type"] == "error"
+    await communicator.disconnect()
+
+
+async def test_a_signed_token_with_a_non_uuid_user_is_closed_4401():
+    now = int(timezone.now().timestamp())
+    token = jwt.encode({"token_type": "access", "exp": now + 300, "iat": now, "jti": "x" * 32,
+                        "user_id": "not-a-uuid"}, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+    await assert_refused(f"?token={token}")
+
+
+# Native clients send no Origin; a browser's must be an allowed one.
+
+
+@pytest.mark.parametrize(("headers", "accepted"), [([], True), ([(b"origin", b"http://localhost")], True),
+                                                    ([(b"origin", b"https://evil.example")], False)],
+                         ids=["native-no-origin", "allowed-browser", "foreign-browser"])
+async def test_socket_origins(freelancer, headers, accepted):
+    access = (await sync_to_async(tokens_issue)(user=freelancer))["access"]
+    communicator = WebsocketCommunicator(application, f"/ws/?token={access}", headers=headers)
+
+    connected, _ = await communicator.connect()
+
+    assert connected is accepted
     await communicator.disconnect()

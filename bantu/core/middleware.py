@@ -1,0 +1,31 @@
+"""Refusals every request gets before any app code runs, whether it is signed in or not."""
+
+from django.conf import settings
+
+from .exceptions import _django_problem
+
+
+class RequestSanityMiddleware:
+    """- A body announced larger than DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 at once, on every route (a body sent
+      without Content-Length is refused the same way when it is read: see the exception handlers).
+    - A query string holding NUL is a 400: PostgreSQL text cannot hold NUL, so it would fail deep in a query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _django_problem(400, "bad_request", "Content-Length is not a number.")
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return _django_problem(413, "payload_too_large",
+                                   f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+        with_nul = sorted({key.replace("\x00", "") or "non_field_errors" for key, values in request.GET.lists()
+                           if "\x00" in key or any("\x00" in value for value in values)})
+        if with_nul or "\x00" in request.META.get("QUERY_STRING", ""):
+            return _django_problem(400, "validation_error", "The request contains invalid fields.",
+                                   errors={key: ["Null characters are not allowed."]
+                                           for key in with_nul or ["non_field_errors"]})
+        return self.get_response(request)

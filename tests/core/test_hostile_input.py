@@ -1,0 +1,179 @@
+"""Each kind of failure found from outside (issue: hostile input), with its reported example and more of the same
+kind: bad bytes anywhere are a 4xx problem, never a 500, signed in or not."""
+
+import datetime
+import json
+
+import jwt
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.services import tokens_issue
+from tests.problems import assert_problem
+
+API = "/api/v1"
+
+
+def _raw(client, method, path, body: bytes, **extra):
+    return client.generic(method, path, body, content_type="application/json", **extra)
+
+
+# --- 1. oversized bodies: 413 on every route --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [f"{API}/auth/token/", f"{API}/auth/register/", f"{API}/jobs/", "/admin/login/",
+                                  "/healthz", f"{API}/webhooks/xendit/"])
+def test_a_body_over_the_limit_is_413_on_every_route(api, db, path):
+    body = json.dumps({"email": "a@example.id", "password": "x" * (3 * 1024 * 1024)}).encode()
+
+    response = _raw(api, "POST", path, body)
+
+    assert_problem(response, 413, "payload_too_large")
+
+
+def test_a_body_over_the_limit_is_413_signed_in_too(as_user, freelancer):
+    response = _raw(as_user(freelancer), "PATCH", f"{API}/me/", b'{"full_name": "' + b"a" * 2_000_000 + b'"}')
+
+    assert_problem(response, 413, "payload_too_large")
+
+
+# --- 2, 3. JSON the stack cannot hold: deep nesting, lone surrogates, NUL, duplicate keys ------------------------
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    (f"{API}/auth/token/", b"[" * 5000 + b"]" * 5000),
+    (f"{API}/auth/token/", b'{"email": ' + b'{"a": ' * 3000 + b"1" + b"}" * 3000 + b"}"),
+    (f"{API}/auth/register/", b'{"email": "a@example.id", "password": "Correct-Horse-42", "full_name": "A", '
+                              b'"role": "\\ud800"}'),
+    (f"{API}/auth/register/", b'{"\\udfff": 1}'),
+    (f"{API}/auth/token/", b'{"email": "a\\u0000@example.id", "password": "x"}'),
+    (f"{API}/auth/token/", b'{"email": "a@example.id", "email": "b@example.id", "password": "x"}'),
+    (f"{API}/auth/token/", b'{"email": "a@example.id", "password": NaN}'),
+    (f"{API}/auth/token/", b'\xff\xfe{"email": 1}'),
+], ids=["deep-array", "deep-object", "surrogate-value", "surrogate-key", "nul", "duplicate-key", "nan", "not-utf8"])
+def test_json_the_stack_cannot_hold_is_400(api, db, path, body):
+    assert_problem(_raw(api, "POST", path, body), 400, "parse_error")
+
+
+# --- 4. NUL in a query string -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["skills=figma,a%00", "q=kopi%00", "city=%00", "page=1%00", "a%00b=1"])
+def test_nul_in_a_query_string_is_400(api, db, query):
+    response = api.get(f"{API}/jobs/?{query}")
+
+    body = assert_problem(response, 400, "validation_error")
+    assert list(body["errors"].values()) == [["Null characters are not allowed."]]
+
+
+# --- 5. the calendar's edges ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
+                                   "9999-12-31", "1899-12-31"])
+def test_dates_at_the_calendar_edges_are_400(api, db, value):
+    response = api.get(f"{API}/jobs/", {"posted_since": value})
+
+    assert_problem(response, 400, "validation_error", {"posted_since": ["Use a date between 1900 and 9998."]})
+
+
+def test_an_ordinary_date_still_filters(api, db):
+    since = (timezone.now() - datetime.timedelta(days=1)).date().isoformat()
+
+    assert api.get(f"{API}/jobs/", {"posted_since": since}).status_code == 200
+
+
+# --- 6. crafted cursors and page parameters ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["cursor=cD1hYmM%3D", "cursor=%%%", "cursor=cD0xJnI9MQ%3D%3D&cursor=x",
+                                   "page_size=0", "page_size=1.5"])
+def test_a_crafted_cursor_is_400(as_user, freelancer, owner, query):
+    from chat.services import conversation_open_direct
+
+    conversation, _ = conversation_open_direct(user=owner, company=owner.company_memberships.get().company,
+                                               freelancer=freelancer)
+
+    response = as_user(freelancer).get(f"{API}/conversations/{conversation.pk}/messages/?{query}")
+
+    assert_problem(response, 400, "validation_error")
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=-1", "page_size=abc", "page_size=", "page=1&page=2"])
+def test_malformed_page_parameters_are_400(api, db, query):
+    assert_problem(api.get(f"{API}/companies/?{query}"), 400, "validation_error")
+
+
+# --- 7, 8. tokens: one human sentence and one code per cause, on REST and on the socket ---------------------------
+
+
+def _signed(claims: dict) -> str:
+    now = int(timezone.now().timestamp())
+    payload = {"token_type": "access", "exp": now + 300, "iat": now, "jti": "x" * 32, **claims}
+    return jwt.encode(payload, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+
+@pytest.mark.parametrize(("authorization", "code"), [
+    ("Bearer garbage", "token_invalid"),
+    ("Bearer", "bad_authorization_header"),
+    ("Bearer a b", "bad_authorization_header"),
+    ("Bearer {not_a_uuid}", "token_invalid"),
+    ("Bearer {unknown_user}", "token_invalid"),
+    ("Bearer {no_user}", "token_invalid"),
+    ("Bearer {expired}", "token_expired"),
+], ids=["garbage", "no-token", "three-parts", "non-uuid-user", "unknown-user", "no-user-claim", "expired"])
+def test_a_bad_token_is_a_plain_401(api, db, authorization, code):
+    tokens = {"not_a_uuid": _signed({"user_id": "not-a-uuid"}), "unknown_user": _signed(
+        {"user_id": "01a22b35-0000-7000-8000-000000000000"}), "no_user": _signed({}),
+              "expired": _signed({"user_id": "x", "exp": 1})}
+
+    response = api.get(f"{API}/me/", HTTP_AUTHORIZATION=authorization.format(**tokens))
+
+    body = assert_problem(response, 401, code)
+    assert "ErrorDetail" not in body["detail"]
+    assert "token_class" not in body["detail"]
+    assert body["detail"].endswith(".")
+
+
+def test_a_suspended_users_token_is_a_plain_401(api, freelancer):
+    access = tokens_issue(user=freelancer)["access"]
+    type(freelancer).objects.filter(pk=freelancer.pk).update(is_active=False)
+
+    assert_problem(api.get(f"{API}/me/", HTTP_AUTHORIZATION=f"Bearer {access}"), 401, "account_suspended")
+
+
+# --- 13. non-JSON endpoints still answer errors as JSON problems ----------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_errors_of_the_documentation_endpoints_are_json_problems(api, db, path):
+    response = api.post(path, {}, format="json")
+
+    body = assert_problem(response, 405, "method_not_allowed")
+    assert json.loads(response.content) == body
+
+
+# --- 10. actions without input refuse input ---------------------------------------------------------------------
+
+
+def test_an_action_without_input_refuses_fields(as_user, freelancer, db):
+    from tests.factories import UserFactory
+
+    response = as_user(UserFactory()).post(f"{API}/notifications/read-all/", {"status": "accepted"}, format="json")
+
+    assert_problem(response, 400, "validation_error", {"status": ["Unknown field."]})
+
+
+@pytest.mark.parametrize(("path", "query", "field"), [
+    (f"{API}/jobs/", "posted_since=", "posted_since"),
+    (f"{API}/jobs/", "budget_min=", "budget_min"),
+    (f"{API}/freelancers/", "min_rate=", "min_rate"),
+    (f"{API}/freelancers/", "min_rate=500000&max_rate=100", "max_rate"),
+    (f"{API}/jobs/", "budget_min=5&budget_max=1", "budget_max"),
+])
+def test_empty_typed_parameters_and_inverted_ranges_are_400(api, db, path, query, field):
+    body = assert_problem(api.get(f"{path}?{query}"), 400, "validation_error")
+
+    assert list(body["errors"]) == [field]
+
