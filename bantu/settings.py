@@ -96,8 +96,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_bantu")
 else:
-    # Wait for a lock instead of failing at once when the embedded server and a management command overlap.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default under concurrent writes: WAL lets readers go on beside a writer; IMMEDIATE makes a
+    # writing transaction take the write lock when it begins, so writers queue (for up to `timeout` seconds)
+    # instead of failing with "database is locked" when a read lock cannot be upgraded (Django ≥ 5.1).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 

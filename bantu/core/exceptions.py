@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -158,6 +159,11 @@ def problem_exception_handler(exc, context):
         code = code or exc.default_code
         return problem_response(status_code=exc.status_code, code=str(code), detail=str(detail), headers=headers)
 
+    if isinstance(exc, DatabaseOperationalError) and "locked" in str(exc):
+        # SQLite (the embedded default) still busy after its timeout: a dependency is unavailable, not a bug.
+        set_rollback()
+        return problem_response(status_code=503, code="database_busy", headers={"Retry-After": "1"},
+                                detail="The database is busy. Retry in a moment.")
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context else "?")
     set_rollback()
     return problem_response(
