@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -11,11 +13,13 @@ class UserManager(BaseUserManager):
 
     @classmethod
     def normalize_email(cls, email):
-        # Emails are unique case-insensitively; store them lower-cased so lookups and the index agree.
-        return (email or "").strip().lower()
+        """The one canonical form of an email, for storing and for every comparison (registration, login,
+        uniqueness, invitations): Unicode NFKC (what Django's model validation applies to the username field, so
+        a decomposed "mu\u0308nchen" and a composed "münchen" are one address), stripped, lower-cased."""
+        return unicodedata.normalize("NFKC", email or "").strip().lower()
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=self.normalize_email(username))
 
     def create_user(self, email, password=None, **extra):
         if not email:

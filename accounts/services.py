@@ -68,10 +68,10 @@ def _email_taken():
 
 def user_login(*, request, email: str, password: str) -> User:
     """Check credentials. Suspended users are told so (only once the password is proven)."""
-    user = authenticate(request, email=email.strip(), password=password)
+    user = authenticate(request, email=User.objects.normalize_email(email), password=password)
     if user is not None:
         return user
-    suspended = User.objects.filter(email__iexact=email.strip(), is_active=False).first()
+    suspended = User.objects.filter(email__iexact=User.objects.normalize_email(email), is_active=False).first()
     if suspended is not None and suspended.check_password(password):
         raise Forbidden("This account is suspended.", code=errors.ACCOUNT_SUSPENDED)
     raise _auth_failed("Email or password is incorrect.", errors.INVALID_CREDENTIALS)

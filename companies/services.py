@@ -68,7 +68,7 @@ def _actor_role(company: Company, actor: User) -> str:
 def membership_add(*, company: Company, actor: User, email: str, role: str) -> Membership:
     """Add an existing user (by email) to the company. 409 if already a member."""
     _require_grant(_actor_role(company, actor), role)
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    user = User.objects.filter(email__iexact=User.objects.normalize_email(email), is_active=True).first()
     if user is None:
         raise NotFound("No active user has this email.", code=errors.USER_NOT_FOUND)
     try:

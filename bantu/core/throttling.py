@@ -5,6 +5,7 @@ so rates can be changed by settings (and by tests) without reloading modules.
 """
 
 import hashlib
+import unicodedata
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -32,7 +33,10 @@ class _EmailThrottle(_SettingsRateThrottle):
         email = request.data.get("email") if hasattr(request.data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
-        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+        # The canonical form (NFKC, lower case) of accounts.models.UserManager.normalize_email, written out here
+        # because core does not import apps: one address is one counter however it is spelled.
+        canonical = unicodedata.normalize("NFKC", email).strip().lower()
+        digest = hashlib.sha256(canonical.encode("utf-8", errors="replace")).hexdigest()[:32]
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 

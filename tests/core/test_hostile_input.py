@@ -177,3 +177,32 @@ def test_empty_typed_parameters_and_inverted_ranges_are_400(api, db, path, query
 
     assert list(body["errors"]) == [field]
 
+
+
+# --- 12. one canonical form of an email ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("registered", "login"), [
+    ("user@mu\u0308nchen.de", "user@mu\u0308nchen.de"),
+    ("user@mu\u0308nchen.de", "USER@M\u00dcNCHEN.DE"),
+    ("user@m\u00fcnchen.de", "user@mu\u0308nchen.de"),
+    ("  Ana@Example.ID ", "ana@example.id"),
+], ids=["same-decomposed", "composed-upper", "composed-then-decomposed", "spaces-and-case"])
+def test_an_email_signs_in_however_it_is_spelled(api, db, registered, login):
+    password = "Correct-Horse-42"
+    created = api.post(f"{API}/auth/register/", {"email": registered, "password": password, "full_name": "Ana",
+                                                 "role": "freelancer"}, format="json")
+    assert created.status_code == 201, created.content
+
+    response = api.post(f"{API}/auth/token/", {"email": login, "password": password}, format="json")
+
+    assert response.status_code == 200, response.content
+
+
+def test_two_spellings_of_one_email_are_one_account(api, db):
+    body = {"password": "Correct-Horse-42", "full_name": "Ana", "role": "freelancer"}
+    assert api.post(f"{API}/auth/register/", {**body, "email": "u@m\u00fcnchen.de"}, format="json").status_code == 201
+
+    response = api.post(f"{API}/auth/register/", {**body, "email": "U@MU\u0308NCHEN.DE"}, format="json")
+
+    assert_problem(response, 400, "email_taken")
