@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
@@ -31,7 +32,9 @@ class FreelancerDetailApi(APIView):
 
     @extend_schema(responses={200: s.FreelancerProfileSerializer}, tags=["freelancers"])
     def get(self, request, pk):
-        profile = get_object_or_404(selectors.freelancer_list(), pk=pk)
+        # The id a proposal, contract or conversation gives for its freelancer is the user's: it opens the
+        # profile too (PRODUCT.md §1: one id per freelancer), as does the profile's own id.
+        profile = get_object_or_404(selectors.freelancer_list(), Q(pk=pk) | Q(user_id=pk))
         return Response(s.FreelancerProfileSerializer(profile).data)
 
 

@@ -206,3 +206,19 @@ def test_two_spellings_of_one_email_are_one_account(api, db):
     response = api.post(f"{API}/auth/register/", {**body, "email": "U@MU\u0308NCHEN.DE"}, format="json")
 
     assert_problem(response, 400, "email_taken")
+
+
+# --- 16. one id per freelancer ------------------------------------------------------------------------------------
+
+
+def test_the_freelancer_id_a_proposal_gives_opens_the_profile(api, as_user, owner, company, freelancer):
+    from tests.proposals.helpers import make_job, submit
+
+    proposal = submit(make_job(company, owner), freelancer)
+    referenced = as_user(owner).get(f"{API}/proposals/{proposal.pk}/").json()["freelancer"]["id"]
+
+    response = api.get(f"{API}/freelancers/{referenced}/")
+
+    assert response.status_code == 200
+    assert response.json()["id"] == str(freelancer.freelancer_profile.pk)
+    assert api.get(f"{API}/freelancers/{freelancer.freelancer_profile.pk}/").json() == response.json()
