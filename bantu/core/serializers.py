@@ -1,4 +1,10 @@
+import re
+
 from rest_framework import serializers
+
+# Bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069) make text display in another order than it
+# is stored ("invoice.exe" shown as "exe.eciovni"): a spoofing tool, never needed in Bantu's text.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 class StrictSerializer(serializers.Serializer):
@@ -23,6 +29,8 @@ class StrictSerializer(serializers.Serializer):
                 and not isinstance(value, str)
             ):
                 errors[name] = ["Must be a string."]
+            elif isinstance(value, str) and _BIDI_CONTROLS.search(value):
+                errors[name] = ["Bidirectional control characters are not allowed."]
             elif (
                 isinstance(field, serializers.IntegerField)
                 and value is not None

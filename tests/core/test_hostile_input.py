@@ -222,3 +222,25 @@ def test_the_freelancer_id_a_proposal_gives_opens_the_profile(api, as_user, owne
     assert response.status_code == 200
     assert response.json()["id"] == str(freelancer.freelancer_profile.pk)
     assert api.get(f"{API}/freelancers/{freelancer.freelancer_profile.pk}/").json() == response.json()
+
+
+# --- 17. text that displays in another order than it is stored ----------------------------------------------------
+
+
+@pytest.mark.parametrize("character", ["\u202e", "\u202d", "\u2066", "\u2069"])
+def test_bidirectional_controls_in_text_are_400(as_user, db, character):
+    from tests.factories import UserFactory
+
+    response = as_user(UserFactory()).post(f"{API}/companies/", {"name": f"PT Ko{character}pi"}, format="json")
+
+    assert_problem(response, 400, "validation_error",
+                   {"name": ["Bidirectional control characters are not allowed."]})
+
+
+def test_hsts_subdomains_and_preload_can_be_configured(api, db, settings):
+    settings.SECURE_HSTS_SECONDS = 600
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = True
+
+    response = api.get("/healthz", secure=True)
+
+    assert response["Strict-Transport-Security"] == "max-age=600; includeSubDomains; preload"
