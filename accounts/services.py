@@ -11,6 +11,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from bantu.core import realtime
 from bantu.core.exceptions import ApplicationError, Forbidden
 
 from . import errors, roles
@@ -132,8 +133,11 @@ def user_logout(*, user: User, refresh: str) -> None:
 
 
 def _revoke_all_tokens(user: User) -> None:
-    """Bump the auth version (kills access tokens) and blacklist every outstanding refresh token."""
+    """Bump the auth version (kills access tokens), blacklist every outstanding refresh token, and once
+    committed close the user's open sockets with 4401 (they were opened with a token that no longer counts)."""
     User.objects.filter(pk=user.pk).update(auth_version=F("auth_version") + 1)
+    user_id = user.pk
+    transaction.on_commit(lambda: realtime.close_user_sockets(user_id, realtime.CLOSE_UNAUTHENTICATED))
     user.refresh_from_db(fields=["auth_version"])
     outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
     BlacklistedToken.objects.bulk_create(

@@ -6,7 +6,7 @@ the user groups (`bantu.core.realtime`), so a message sent over REST or from ano
 here the same way.
 """
 
-import json
+import logging
 import time
 import uuid
 
@@ -17,12 +17,15 @@ from accounts.models import User
 from bantu.core import realtime
 from bantu.core.exceptions import TITLES, ApplicationError
 from bantu.core.ids import uuid_or_none
+from bantu.core.jsonsafe import JSONInputError, loads_strict
 from bantu.core.permissions import forget_company_roles
 
 from . import events, services
 from .models import MAX_BODY, Conversation
 
-CLOSE_UNAUTHENTICATED = 4401
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = realtime.CLOSE_UNAUTHENTICATED
 MAX_FRAME_BYTES = 16 * 1024
 PRESENCE_REFRESH_SECONDS = 60
 
@@ -48,6 +51,22 @@ class SocketError(Exception):
     def __init__(self, status: int, code: str, detail: str, errors: dict | None = None):
         super().__init__(detail)
         self.status, self.code, self.detail, self.errors = status, code, detail, errors
+
+
+def _frame(text_data) -> dict:
+    """A client frame as a JSON object with a `type`. Raises SocketError for binary, oversized or malformed
+    frames (deep nesting, lone surrogates, NUL: an error event, never a crash)."""
+    if text_data is None:
+        raise SocketError(400, "text_frames_only", "Send JSON text frames.")
+    if len(text_data.encode("utf-8", errors="replace")) > MAX_FRAME_BYTES:
+        raise SocketError(413, "frame_too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
+    try:
+        content = loads_strict(text_data)
+    except JSONInputError:
+        raise SocketError(400, "malformed_frame", "Not valid JSON.") from None
+    if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+        raise SocketError(400, "malformed_frame", "Expected a JSON object with a `type`.")
+    return content
 
 
 def _conversation(conversation_id) -> Conversation:
@@ -96,38 +115,54 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
     send_rate = (5.0, 20)  # messages per second, burst
     typing_rate = (2.0, 5)
 
+    group = None
+    present = False
+
+    async def __call__(self, scope, receive, send):
+        # However the socket ends (a clean close, a crash in a handler, the server stopping), its group and
+        # presence are released: a stale presence count would hide the user from offline notifications.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._release()
+
     async def connect(self):
         self.user = self.scope.get("user")
         await self.accept()  # accept first: closing before accepting reaches the client as HTTP 403, not 4401
         if self.user is None or not self.user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.group = realtime.user_group(self.user.pk)
         self.buckets = {"message.send": TokenBucket(*self.send_rate), "typing": TokenBucket(*self.typing_rate)}
         self.presence_refreshed = time.monotonic()
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await database_sync_to_async(realtime.socket_opened)(self.user.pk)
+        try:
+            await self.channel_layer.group_add(realtime.user_group(self.user.pk), self.channel_name)
+            self.group = realtime.user_group(self.user.pk)
+            await database_sync_to_async(realtime.socket_opened)(self.user.pk)
+            self.present = True
+        except Exception:
+            logger.exception("Socket of user %s: the channel layer is unavailable", self.user.pk)
+            await self.close(code=realtime.CLOSE_UNAVAILABLE)
 
     async def disconnect(self, code):
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._release()
+
+    async def _release(self):
+        group, present = self.group, self.present
+        self.group, self.present = None, False
+        try:
+            if group:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except Exception:  # the layer is down: its group expires on its own
+            logger.warning("Socket of user %s: could not leave its group", self.user.pk)
+        if present:
             await database_sync_to_async(realtime.socket_closed)(self.user.pk)
 
     async def receive(self, text_data=None, bytes_data=None):
-        if not getattr(self, "group", None):
+        if not self.group:
             return
         command, reply_to = None, {}
         try:
-            if text_data is None:
-                raise SocketError(400, "text_frames_only", "Send JSON text frames.")
-            if len(text_data.encode()) > MAX_FRAME_BYTES:
-                raise SocketError(413, "frame_too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
-            try:
-                content = json.loads(text_data)
-            except ValueError:
-                raise SocketError(400, "malformed_frame", "Not valid JSON.") from None
-            if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-                raise SocketError(400, "malformed_frame", "Expected a JSON object with a `type`.")
+            content = _frame(text_data)
             command = content["type"]
             if isinstance(content.get("client_id"), str):
                 reply_to["client_id"] = content["client_id"]
@@ -149,6 +184,12 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             await self._error(exc, command, reply_to)
         except ApplicationError as exc:
             await self._error(SocketError(exc.status_code, exc.code, exc.detail, exc.errors), command, reply_to)
+        except Exception:
+            # A bug or an unavailable dependency must not drop the socket: the client gets a 500 event, as REST
+            # would answer, and the details go to the log.
+            logger.exception("Socket command %r of user %s failed", command, self.user.pk)
+            await self._error(SocketError(500, "server_error", "An unexpected error occurred. It has been logged."),
+                              command, reply_to)
 
     async def _error(self, exc: SocketError, command, reply_to):
         """The problem-details body of the REST API, as an `error` event naming the command it answers."""
@@ -188,3 +229,7 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
     async def relay(self, event):
         """Group message `{"type": "relay", "payload": {...}}` → the payload to this client."""
         await self.send_json(event["payload"])
+
+    async def session_close(self, event):
+        """Group message `{"type": "session.close", "code": 4401}`: the user's tokens were revoked."""
+        await self.close(code=event["code"])

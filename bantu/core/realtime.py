@@ -14,6 +14,8 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 PRESENCE_TTL = 600  # refreshed by every frame a client sends; a crashed process's sockets expire on their own
+CLOSE_UNAUTHENTICATED = 4401  # PRODUCT.md §4: no, bad or revoked credentials
+CLOSE_UNAVAILABLE = 1011  # a dependency (the channel layer) is down: the client reconnects later
 
 
 def user_group(user_id) -> str:
@@ -50,6 +52,18 @@ def send_to_users(user_ids, payload: dict) -> None:
         async_to_sync(_send_all)(layer, recipients, payload)
     except Exception:
         logger.exception("Realtime send to %d users failed", len(recipients))
+
+
+def close_user_sockets(user_id, code: int) -> None:
+    """Close every open socket of a user, on any server process, with `code` (4401 when their tokens were
+    revoked: suspension, password change, logout everywhere). Best effort, like `send_to_users`."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.close", "code": code})
+    except Exception:
+        logger.exception("Closing the sockets of user %s failed", user_id)
 
 
 def _presence_key(user_id) -> str:

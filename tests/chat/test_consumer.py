@@ -8,7 +8,7 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 
-from accounts.services import user_suspend
+from accounts.services import user_password_change, user_suspend
 from chat.models import Message, Participant
 from companies.models import Membership
 from companies.services import membership_remove
@@ -255,7 +255,12 @@ async def test_oversized_frame_is_refused_and_the_socket_stays_usable(conversati
     ({"text_data": '{"type": "message.delete"}'}, "unknown_command", "Unknown command 'message.delete'.",
      "message.delete"),
     ({"bytes_data": b'{"type": "typing"}'}, "text_frames_only", "Send JSON text frames.", None),
-], ids=["malformed-json", "array", "string", "no-type", "unknown-command", "binary"])
+    ({"text_data": "[" * 5000 + "]" * 5000}, "malformed_frame", "Not valid JSON.", None),
+    ({"text_data": '{"type": "message.send", "body": "\\ud800"}'}, "malformed_frame", "Not valid JSON.", None),
+    ({"text_data": '{"type": "message.send", "body": "a\\u0000b"}'}, "malformed_frame", "Not valid JSON.", None),
+    ({"text_data": '{"type": "typing", "type": "message.send"}'}, "malformed_frame", "Not valid JSON.", None),
+], ids=["malformed-json", "array", "string", "no-type", "unknown-command", "binary", "deep", "surrogate", "nul",
+        "duplicate-key"])
 async def test_bad_frames_answer_an_error_and_the_socket_stays_open(conversation, owner, frame, code, detail,
                                                                     command_name):
     owner_ws = await connect(owner)
@@ -415,13 +420,21 @@ async def test_a_member_removed_from_the_company_can_no_longer_post(conversation
     await close(recruiter_ws)
 
 
-async def test_a_suspended_user_can_no_longer_post_over_an_open_socket(conversation, owner, freelancer):
-    freelancer_ws = await connect(freelancer)
+async def test_suspension_closes_the_users_open_sockets_at_once(conversation, owner, freelancer):
+    freelancer_ws, owner_ws = await connect(freelancer), await connect(owner)
+
     await sync_to_async(user_suspend)(user=freelancer, reason="Penipuan")
 
-    await send_command(freelancer_ws, conversation, "Transfer ke rekening saya")
+    assert await freelancer_ws.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
+    client_id = await send_command(owner_ws, conversation, "Masih ada?")
+    assert (await acked(owner_ws, client_id))["body"] == "Masih ada?"  # the other side's socket is untouched
+    await close(owner_ws)
 
-    output = await freelancer_ws.receive_output(timeout=3)
-    assert output["type"] == "websocket.close" or json.loads(output["text"])["type"] == "error"
-    assert await stored_messages() == []
-    await close(freelancer_ws)
+
+async def test_a_password_change_closes_the_users_open_sockets_at_once(freelancer, password):
+    freelancer_ws = await connect(freelancer)
+
+    await sync_to_async(user_password_change)(user=freelancer, old_password=password,
+                                              new_password="Another-Horse-97")
+
+    assert await freelancer_ws.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}

@@ -87,3 +87,15 @@ async def test_socket_origins(freelancer, headers, accepted):
 
     assert connected is accepted
     await communicator.disconnect()
+
+
+async def test_a_socket_closes_with_1011_when_the_channel_layer_is_down(freelancer, settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+        "hosts": [{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 0.5}]}}}
+    access = (await sync_to_async(tokens_issue)(user=freelancer))["access"]
+    communicator = WebsocketCommunicator(application, f"/ws/?token={access}")
+
+    connected, _ = await communicator.connect(timeout=5)
+
+    assert connected
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 1011}
