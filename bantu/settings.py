@@ -133,8 +133,12 @@ if REDIS_URL:
             },
         }
     }
+    # Throttles see Redis errors (the default cache hides them) so that they can fall back to per-process
+    # limits instead of counting from zero (bantu.core.throttling).
+    CACHES["throttle"] = {**CACHES["default"], "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bantu"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bantu"},
+              "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bantu-throttle"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -194,6 +198,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env.str("THROTTLE_LOGIN_IP", default="30/min"),
         "login_email": env.str("THROTTLE_LOGIN_EMAIL", default="10/min"),
+        "login_email_ceiling": env.str("THROTTLE_LOGIN_EMAIL_CEILING", default="100/hour"),
         "register_ip": env.str("THROTTLE_REGISTER_IP", default="20/hour"),
         "register_email": env.str("THROTTLE_REGISTER_EMAIL", default="5/hour"),
         "user_write": env.str("THROTTLE_USER_WRITE", default="120/min"),

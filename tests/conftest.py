@@ -1,9 +1,11 @@
 """Fixtures shared by every test. Tests marked `postgres` or `redis` run only where that service is configured
 (`.ci/run` configures both); they are never mocked away."""
 
+import contextlib
+
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_issue
@@ -28,8 +30,11 @@ def _fast_hashing_and_clean_cache(settings):
     # Argon2 is the production hasher (tested in tests/accounts); MD5 keeps the rest of the suite fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    caches["throttle"].clear()
     yield
     cache.clear()
+    with contextlib.suppress(Exception):  # a test may have pointed the throttle cache at a Redis that is down
+        caches["throttle"].clear()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ class RegisterApi(PublicAuthApi):
 class TokenObtainApi(PublicAuthApi):
     """Log in with email (any letter case) and password; answers a token pair."""
 
-    throttle_classes = [throttling.LoginIPThrottle, throttling.LoginEmailThrottle]
+    throttle_classes = [throttling.LoginIPThrottle, throttling.LoginEmailIPThrottle, throttling.LoginEmailThrottle]
     extra_error_responses = {401: "Email or password is incorrect.", 403: "The account is suspended."}
 
     @extend_schema(request=s.LoginSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])

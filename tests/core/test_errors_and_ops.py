@@ -116,7 +116,7 @@ def test_readyz_reports_each_dependency(client):
 
 @pytest.mark.django_db
 def test_readyz_is_503_when_the_cache_is_unreachable(client, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
     response = client.get("/readyz")
 
@@ -144,3 +144,50 @@ def test_deploy_check_refuses_the_development_secret(settings):
     assert [error.id for error in check_secret_key(None)] == ["bantu.E001"]
     settings.SECRET_KEY = "x" * 50
     assert check_secret_key(None) == []
+
+
+@pytest.mark.django_db
+def test_login_attempts_from_one_client_do_not_lock_the_victim_out_elsewhere(settings):
+    from rest_framework.test import APIClient
+
+    from tests.factories import PASSWORD, UserFactory
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login_email": "3/min"}}
+    victim = UserFactory(email="victim@example.id")
+    attacker, own_device = APIClient(REMOTE_ADDR="203.0.113.9"), APIClient(REMOTE_ADDR="198.51.100.7")
+
+    attempts = [attacker.post("/api/v1/auth/token/", {"email": victim.email, "password": "guess"},
+                              format="json").status_code for _ in range(5)]
+    mine = own_device.post("/api/v1/auth/token/", {"email": victim.email, "password": PASSWORD}, format="json")
+
+    assert attempts == [401, 401, 401, 429, 429]
+    assert mine.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_per_email_ceiling_stops_guessing_spread_over_many_clients(settings):
+    from rest_framework.test import APIClient
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login_email_ceiling": "4/hour"}}
+
+    statuses = [APIClient(REMOTE_ADDR=f"203.0.113.{n}").post(
+        "/api/v1/auth/token/", {"email": "target@example.id", "password": "guess"}, format="json").status_code
+        for n in range(6)]
+
+    assert statuses == [401, 401, 401, 401, 429, 429]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_with_redis_down_login_throttling_falls_back_to_this_process(api, settings):
+    settings.CACHES = {**settings.CACHES, "throttle": {**settings.CACHES["throttle"],
+                                                       "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login_email": "3/min"}}
+    body = {"email": "target@example.id", "password": "wrong-password"}
+
+    statuses = [api.post("/api/v1/auth/token/", body, format="json").status_code for _ in range(5)]
+
+    assert statuses == [401, 401, 401, 429, 429]
