@@ -1,6 +1,9 @@
 """Writes of the accounts app: registration, tokens, password, suspension."""
 
+import secrets
+
 from django.contrib.auth import authenticate, password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -188,3 +191,29 @@ def user_suspend(*, user: User, reason: str = "") -> None:
 def user_reactivate(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(is_active=True, suspended_at=None, suspension_reason="")
     user.refresh_from_db()
+
+
+WS_TICKET_SECONDS = 30
+
+
+def ws_ticket_issue(*, user: User) -> dict:
+    """A single-use ticket for opening a socket (`/ws/?ticket=`), valid WS_TICKET_SECONDS, so that a long-lived
+    access token never travels in a URL (URLs end up in logs). Stored in the cache (Redis in service mode).
+    Returns {"ticket": str, "expires_in": seconds}."""
+    ticket = secrets.token_urlsafe(32)
+    cache.set(f"ws-ticket:{ticket}", (str(user.pk), user.auth_version), timeout=WS_TICKET_SECONDS)
+    return {"ticket": ticket, "expires_in": WS_TICKET_SECONDS}
+
+
+def ws_ticket_redeem(*, ticket: str) -> User | None:
+    """The active user a ticket was issued to, once: a second use, an expired ticket, a suspended user or
+    revoked tokens since give None. Two sockets racing for one ticket: only the one whose delete removed it
+    gets the user."""
+    if not ticket or len(ticket) > 100:
+        return None
+    key = f"ws-ticket:{ticket}"
+    issued = cache.get(key)
+    if issued is None or not cache.delete(key):
+        return None
+    user_id, auth_version = issued
+    return User.objects.filter(pk=user_id, is_active=True, auth_version=auth_version).first()

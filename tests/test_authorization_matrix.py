@@ -34,6 +34,7 @@ JOB_BODY = {"title": "Desainer Grafis", "description": "Membuat logo untuk kedai
 # expected: anonymous, freelancer, other company's member, recruiter of the company, owner, operator
 MATRIX = [
     ("get", "/api/v1/me/", None, (401, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/auth/ws-ticket/", None, (401, 200, 200, 200, 200, 200)),
     ("patch", "/api/v1/me/", {"phone": "0812345678"}, (401, 200, 200, 200, 200, 200)),
     ("get", "/api/v1/me/freelancer-profile/", None, (401, 200, 403, 403, 403, 403)),
     ("patch", "/api/v1/me/freelancer-profile/", {"headline": "Baru"}, (401, 200, 403, 403, 403, 403)),

@@ -94,3 +94,8 @@ class RefreshSerializer(StrictSerializer):
 class PasswordChangeSerializer(StrictSerializer):
     old_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class WsTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Use once: `/ws/?ticket=<ticket>`.")
+    expires_in = serializers.IntegerField(help_text="Seconds it stays valid.")

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.api import serializers as s
 from bantu.core import throttling
+from bantu.core.views import no_body
 
 
 class PublicAuthApi(APIView):
@@ -95,3 +96,13 @@ class MeApi(APIView):
         data.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, data=data.validated_data)
         return Response(s.MeSerializer(user).data)
+
+
+class WsTicketApi(APIView):
+    """A single-use ticket to open the socket with `/ws/?ticket=<ticket>` within 30 seconds, so that the access
+    token stays out of URLs (and so out of proxy and server logs)."""
+
+    @extend_schema(request=None, responses={200: s.WsTicketSerializer}, tags=["auth"])
+    @no_body
+    def post(self, request):
+        return Response(services.ws_ticket_issue(user=request.user))

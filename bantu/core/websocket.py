@@ -1,5 +1,8 @@
-"""WebSocket authentication: `/ws/?token=<access JWT>`."""
+"""WebSocket authentication: `/ws/?ticket=<single-use ticket>` (from `auth/ws-ticket/`) or `/ws/?token=<access
+JWT>`, and the redaction of both from the server's access log."""
 
+import logging
+import re
 from urllib.parse import parse_qs, urlparse
 
 from channels.db import database_sync_to_async
@@ -21,6 +24,13 @@ def _user_from_token(raw: str):
         return AnonymousUser()
 
 
+@database_sync_to_async
+def _user_from_ticket(raw: str):
+    from accounts.services import ws_ticket_redeem  # accounts imports core: resolve at call time, not import
+
+    return ws_ticket_redeem(ticket=raw) or AnonymousUser()
+
+
 class JWTQueryAuthMiddleware:
     """Puts the token's user (or AnonymousUser) in `scope["user"]`. Refusal is the consumer's job: it must
     accept and then close with 4401, because closing before accepting turns into an HTTP 403."""
@@ -30,8 +40,12 @@ class JWTQueryAuthMiddleware:
 
     async def __call__(self, scope, receive, send):
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        raw = (query.get("token") or [""])[0]
-        scope = dict(scope, user=await _user_from_token(raw) if raw else AnonymousUser())
+        ticket, token = (query.get("ticket") or [""])[0], (query.get("token") or [""])[0]
+        if ticket:
+            user = await _user_from_ticket(ticket)
+        else:
+            user = await _user_from_token(token) if token else AnonymousUser()
+        scope = dict(scope, user=user)
         return await self.app(scope, receive, send)
 
 
@@ -47,3 +61,23 @@ class SocketOriginValidator(OriginValidator):
 
     def valid_origin(self, parsed_origin):
         return parsed_origin is None or super().valid_origin(parsed_origin)
+
+
+_CREDENTIAL_IN_QUERY = re.compile(r"((?:^|[?&])(?:token|ticket)=)[^&\s]*")
+
+
+class RedactCredentials(logging.Filter):
+    """uvicorn's access log prints each request's path with its query string: `/ws/?token=eyJ…` would put a
+    working access token in every log line. This masks `token=` and `ticket=` values."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_CREDENTIAL_IN_QUERY.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        return True
+
+
+def redact_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, RedactCredentials) for existing in access.filters):
+        access.addFilter(RedactCredentials())

@@ -99,3 +99,50 @@ async def test_a_socket_closes_with_1011_when_the_channel_layer_is_down(freelanc
 
     assert connected
     assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 1011}
+
+
+async def _ticket(user) -> str:
+    from tests.conftest import client_for
+
+    response = await sync_to_async(lambda: client_for(user).post("/api/v1/auth/ws-ticket/"))()
+    assert response.status_code == 200
+    assert response.json()["expires_in"] == 30
+    return response.json()["ticket"]
+
+
+async def test_a_ticket_opens_one_socket_once(freelancer):
+    ticket = await _ticket(freelancer)
+
+    first = WebsocketCommunicator(application, f"/ws/?ticket={ticket}")
+    connected, _ = await first.connect()
+    assert connected
+    await first.send_to(text_data='{"type": "sync"}')
+    assert (await first.receive_json_from(timeout=2))["code"] == "unknown_command"  # open and signed in
+    await first.disconnect()
+
+    await assert_refused(f"?ticket={ticket}")
+
+
+async def test_a_ticket_dies_with_the_users_tokens(freelancer):
+    ticket = await _ticket(freelancer)
+    await sync_to_async(user_suspend)(user=freelancer, reason="Penipuan")
+
+    await assert_refused(f"?ticket={ticket}")
+
+
+@pytest.mark.parametrize("query", ["?ticket=unknown", "?ticket=" + "x" * 500, "?ticket=&token="])
+async def test_a_bad_ticket_is_refused(query):
+    await assert_refused(query)
+
+
+def test_credentials_are_redacted_from_the_access_log():
+    import logging
+
+    from bantu.core.websocket import RedactCredentials
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/ws/?token=eyJhbGciOi.abc.def&x=1", "1.1", 101), None)
+
+    RedactCredentials().filter(record)
+
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /ws/?token=[redacted]&x=1 HTTP/1.1" 101'
