@@ -31,7 +31,8 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False,
+    HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH}, OpenApiParameter.HEADER,
+    required=False,
     description="A unique key (e.g. a UUID) per intended operation. A retry with the same key and body returns "
                 "the first response and does nothing again; the same key with another body answers 422.",
 )
@@ -68,8 +69,8 @@ class _Replay(Exception):
 
 def _key(request) -> str | None:
     key = request.headers.get(HEADER)
-    if key is not None and (not key.strip() or len(key) > MAX_KEY_LENGTH):
-        raise ApplicationError(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
+    if key is not None and (not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable()):
+        raise ApplicationError(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.",
                                code="invalid_idempotency_key")
     return key
 

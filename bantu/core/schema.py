@@ -1,6 +1,6 @@
 """OpenAPI: every operation documents its problem-details errors and the Bearer scheme."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
@@ -18,8 +18,9 @@ class ProblemSerializer(serializers.Serializer):
 
 class ValidationProblemSerializer(ProblemSerializer):
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Field name (dotted for nested fields) → messages.",
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text="Field name (dotted for nested fields) → messages. Present for `validation_error`; absent for "
+                  "other 400s such as `parse_error` (a body that is not JSON) or `invalid_idempotency_key`.",
     )
 
 
@@ -28,6 +29,19 @@ def _problem(serializer, description):
 
 
 class BantuAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        # DRF drops `allow_blank` from read-only fields, so a model choice field that may be blank (a company's
+        # province, an open dispute's resolution) was documented without "" although answers hold "".
+        if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
+            model = getattr(getattr(field.parent, "Meta", None), "model", None)
+            try:
+                model_field = model._meta.get_field(field.source) if model is not None else None
+            except Exception:  # not a model field (a method, a related path)
+                model_field = None
+            if model_field is not None and getattr(model_field, "blank", False):
+                field.allow_blank = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
     def _allows_anonymous(self) -> bool:
         return any(
             isinstance(permission, permissions.AllowAny) for permission in self.view.get_permissions()
@@ -69,3 +83,17 @@ class BantuJWTScheme(OpenApiAuthenticationExtension):
 
 
 MessageSerializer = inline_serializer("Message", {"detail": serializers.CharField()})
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """Request bodies of StrictSerializers refuse unknown fields (a 400), so their schema says so:
+    `additionalProperties: false`, for generated clients and fuzzers alike."""
+
+    target_class = "bantu.core.serializers.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema

@@ -1,6 +1,8 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from bantu.core.filters import BoundedIsoDateTimeFilter, StrictFilterSet
 from bantu.core.indonesia import PROVINCES
@@ -27,7 +29,10 @@ class SlugListField(forms.CharField):
         return slugs
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class SlugListFilter(django_filters.Filter):
+    """Comma-separated slugs (documented as a string: the model field behind it is an integer id)."""
+
     field_class = SlugListField
 
 

@@ -17,6 +17,9 @@ TAGS = ["notifications"]
 
 
 class DeviceSerializer(serializers.ModelSerializer):
+    endpoint = serializers.CharField(read_only=True, help_text="Web Push: the subscription endpoint (a URL). "
+                                                                "FCM devices: empty.")
+
     class Meta:
         model = Device
         fields = ["id", "kind", "endpoint", "active", "last_success_at", "created_at"]

@@ -244,3 +244,49 @@ def test_hsts_subdomains_and_preload_can_be_configured(api, db, settings):
     response = api.get("/healthz", secure=True)
 
     assert response["Strict-Transport-Security"] == "max-age=600; includeSubDomains; preload"
+
+
+# --- 9. the schema says what the answers are --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_choice_fields_that_may_be_blank_document_blank(schema):
+    components = schema["components"]["schemas"]
+
+    for component, field in (("Company", "province"), ("Company", "size"), ("JobList", "province"),
+                             ("FreelancerProfile", "province"), ("Dispute", "resolution")):
+        refs = [option["$ref"] for option in components[component]["properties"][field]["oneOf"]]
+        assert "#/components/schemas/BlankEnum" in refs, (component, field)
+
+
+def test_validation_problems_need_not_carry_errors(schema):
+    assert "errors" not in schema["components"]["schemas"]["ValidationProblem"].get("required", [])
+
+
+def test_request_bodies_refuse_unknown_fields_in_the_schema_too(schema):
+    components = schema["components"]["schemas"]
+
+    for name in ("LoginRequest", "ApplyRequest", "PayoutCreateRequest", "FundRequest"):
+        assert components[name]["additionalProperties"] is False, name
+
+
+def test_parameters_are_documented_with_their_real_types(schema):
+    jobs = {parameter["name"]: parameter for parameter in schema["paths"]["/api/v1/jobs/"]["get"]["parameters"]}
+    approve = schema["paths"]["/api/v1/milestones/{id}/approve/"]["post"]["parameters"]
+
+    assert jobs["skills"]["schema"] == {"type": "string"}
+    assert [parameter["schema"] for parameter in approve if parameter["name"] == "Idempotency-Key"] == [
+        {"type": "string", "minLength": 1, "maxLength": 255}]
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "line\nbreak", " ", "x" * 256])
+def test_an_unusable_idempotency_key_is_400(as_user, freelancer, key):
+    response = as_user(freelancer).post(f"{API}/payouts/", {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+    assert_problem(response, 400, "invalid_idempotency_key")
