@@ -23,4 +23,4 @@ USER bantu
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
-CMD ["sh", "-c", "exec uvicorn bantu.asgi:application --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY} --no-proxy-headers --lifespan off"]
+CMD ["sh", "-c", "exec uvicorn bantu.asgi:application --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY} --no-proxy-headers --lifespan off --timeout-graceful-shutdown 5"]

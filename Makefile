@@ -28,7 +28,7 @@ run: demo
 	@echo "  Admin:       http://$(HOST):$(PORT)/admin/  (operator login above)"
 	@echo "  WebSocket:   ws://$(HOST):$(PORT)/ws/?token=<access JWT>"
 	@echo ""
-	$(BIN)/uvicorn bantu.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off --no-proxy-headers
+	$(BIN)/uvicorn bantu.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off --no-proxy-headers --timeout-graceful-shutdown 5
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
