@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from bantu.core.admin import ReadOnlyInline
 from bantu.core.exceptions import ApplicationError
 
 from .models import Account, Dispute, Entry, Payment, Payout, Refund, Transaction, WebhookEvent
@@ -32,18 +33,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(ReadOnlyInline):
     model = Entry
     fields = ["account", "amount", "balance_after", "created_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Transaction)

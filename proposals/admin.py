@@ -3,18 +3,9 @@ through the services (the API), which keep the offer history, audit rows and not
 
 from django.contrib import admin
 
+from bantu.core.admin import ReadOnlyInline
+
 from .models import Contract, Milestone, Offer, Proposal, ProposalStatusChange
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OfferInline(ReadOnlyInline):
