@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 1
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint format schema check migrate demo worker beat bench clean
+.PHONY: run test lint format schema check migrate demo worker beat bench bench-escrow clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ beat: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-escrow: $(VENV)/.installed
+	$(BIN)/python bench/escrow.py $(BENCH_ESCROW_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache schema.yml

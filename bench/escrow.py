@@ -18,7 +18,8 @@ Steps:
 
    approve_http     POST /api/v1/milestones/{id}/approve/ (the owner's JWT): escrow -> wallet, each a different
                     milestone; contracts are interleaved so that concurrent approvals lock different contracts
-                    and contend on the wallet only. Every answer must be 200.
+                    and contend on the wallet only. Every answer must be 200. The keep-alive connections are
+                    spread evenly over the workers (see `connect_balanced`).
    approve_service  `escrow.milestone_approve` called from --concurrency threads of this process, each with its
                     own database connection (no HTTP, no DRF).
    payout_http      POST /api/v1/payouts/ (the freelancer's JWT, sandbox payout gateway: completes at once).
@@ -66,6 +67,7 @@ import psycopg  # noqa: E402
 from bench.httpload import HOST, Answer, Connection, HttpError, percentile  # noqa: E402
 from bench.run import (  # noqa: E402
     CLOCK_TICKS,
+    clean_cache,
     cpu_snapshot,
     cpu_usage,
     free_port,
@@ -113,8 +115,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db-pool-size", type=int, default=4, help="connections per worker with --db-connections "
                                                                     "pool (default 4)")
     parser.add_argument("--throttle-user-write", default="1000000/s",
-                        help="THROTTLE_USER_WRITE of the server (default 1000000/s: lifted; a per-second window "
-                             "keeps the throttle's history list as short as the production 120/min one)")
+                        help="THROTTLE_USER_WRITE of the server (default 1000000/s: lifted. The throttle still "
+                             "reads and writes its history in Redis; a one-second window keeps that list about as "
+                             "short as the production 120/min one, where a /min window would hold every request of "
+                             "the last minute)")
     parser.add_argument("--idempotency-keys", action="store_true",
                         help="send a fresh Idempotency-Key with every HTTP request, as a careful client does")
     parser.add_argument("--seed-threads", type=int, default=2, help="threads that seed contracts (default 2)")
@@ -892,6 +896,21 @@ def database_counters(url: str, database: str) -> dict:
     return {"xact_commit": row[0], "xact_rollback": row[1], "deadlocks": row[2]}
 
 
+def code_version() -> dict:
+    """The commit measured, and whether the working tree differed from it (other work in progress)."""
+    import subprocess
+
+    def git(*arguments: str) -> str:
+        try:
+            return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=10,
+                                  check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line]
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "modified_files": changed[:50]}
+
+
 def server_log_problems(path: Path) -> dict:
     if not path.exists():
         return {}
@@ -999,6 +1018,8 @@ def main() -> None:
     finally:
         if server is not None:
             stop_server(server)
+    prefix = env["CACHE_KEY_PREFIX"]
+    removed = clean_cache(args.redis_url, prefix) + clean_cache(args.redis_url, f"{prefix}-ws")  # this run's keys
     time.sleep(1.2)  # PostgreSQL flushes its statistics about once a second
     counters_after = database_counters(args.database_url, database)
     expected = {"approvals_ok": sum(p["by_kind"].get("approve", {}).get("ok_total", 0) for p in phases),
@@ -1008,10 +1029,10 @@ def main() -> None:
     lines = report(phases, verification, args)
     print("\n" + "\n".join(lines))
     output = {
-        "run_id": run_id, "args": vars(args), "machine": machine, "seed": seeded["summary"],
+        "run_id": run_id, "args": vars(args), "code": code_version(), "machine": machine, "seed": seeded["summary"],
         "fee": fee, "net": net, "phases": phases, "verification": verification,
         "database_counters": {key: counters_after[key] - counters_before[key] for key in counters_before},
-        "server_log": server_log_problems(log_path), "report": lines,
+        "server_log": server_log_problems(log_path), "cache_keys_removed": removed, "report": lines,
         "notes": "Load generator, uvicorn, PostgreSQL and Redis share the machine; see cpu_cores. "
                  f"THROTTLE_USER_WRITE={args.throttle_user_write} on the server.",
     }
