@@ -9,7 +9,7 @@ commit and any update or delete of a posted row: migration 0002).
 import dataclasses
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import BigIntegerField, Case, Sum, Value, When
 
 from bantu.core.exceptions import Conflict
 
@@ -128,21 +128,29 @@ def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str =
         if current + leg.amount < 0:
             raise InsufficientFunds(locked[leg.account.pk], available=current, needed=-leg.amount)
         balances_after[leg.account.pk] = current + leg.amount
-    try:
-        with transaction.atomic():
-            posted = Transaction.objects.create(kind=kind, idempotency_key=idempotency_key,
-                                                description=description[:300], **causes)
-    except IntegrityError:
-        if Transaction.objects.filter(idempotency_key=idempotency_key).exists():
-            return None
-        raise
+    fields = {"kind": kind, "idempotency_key": idempotency_key, "description": description[:300], **causes}
+    if tracked:
+        # Under the locks the key was checked above, so the insert cannot collide: no savepoint needed, which
+        # keeps the wallet's lock short (it is the one lock every release and payout of a freelancer shares).
+        posted = Transaction.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                posted = Transaction.objects.create(**fields)
+        except IntegrityError:
+            if Transaction.objects.filter(idempotency_key=idempotency_key).exists():
+                return None
+            raise
     Entry.objects.bulk_create([
         Entry(transaction=posted, account=leg.account, amount=leg.amount,
               balance_after=balances_after.get(leg.account.pk))
         for leg in legs
     ])
+    if balances_after:
+        Account.objects.filter(pk__in=list(balances_after)).update(balance=Case(
+            *(When(pk=account_id, then=Value(balance)) for account_id, balance in balances_after.items()),
+            output_field=BigIntegerField()))
     for account_id, balance in balances_after.items():
-        Account.objects.filter(pk=account_id).update(balance=balance)
         locked[account_id].balance = balance
     for leg in tracked:
         leg.account.balance = balances_after[leg.account.pk]

@@ -270,9 +270,11 @@ def milestone_approve(*, milestone_id, actor: User | None, automatic: bool = Fal
     if automatic and (milestone.status != Milestone.Status.SUBMITTED or milestone.auto_approve_at > timezone.now()):
         raise Conflict("This milestone is not due for automatic approval.", code=errors.MILESTONE_NOT_APPROVABLE)
     note = "approved automatically after the review period" if automatic else "approved"
-    net, fee = _release(milestone, milestone.amount, actor, note)
     milestone_move(milestone=milestone, to_status=Milestone.Status.RELEASED, actor=actor, note=note)
     contract_complete_if_settled(contract=contract, actor=actor)
+    # The ledger last: the freelancer's wallet is the lock every release and payout of theirs shares, so it is
+    # taken when everything else of this approval is done (docs/benchmarks.md, escrow).
+    net, fee = _release(milestone, milestone.amount, actor, note)
     events.milestone_released(milestone, net=net, fee=fee, actor_id=getattr(actor, "pk", None), automatic=automatic)
     return milestone
 
