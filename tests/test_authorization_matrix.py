@@ -8,12 +8,17 @@ The money rows (docs/payments.md, "Who may do what") run against a contract of t
 milestones are released, funded, pending, and pending with an open sandbox checkout, so that every row's success
 case is possible on its own."""
 
+import re
+import uuid
+
 import pytest
 
+from chat.services import conversation_open_for_proposal, message_send
 from companies.models import Company, Membership
 from jobs.models import Job
 from jobs.services import job_create
-from notifications.models import Notification
+from notifications.models import Device, Notification
+from notifications.services import device_register
 from payments.gateways import sandbox
 from payments.services import escrow, payouts, webhooks
 from proposals.services import proposal_accept, proposal_submit
@@ -81,6 +86,33 @@ MATRIX = [
     ("get", "/api/v1/notifications/", None, (401, 200, 200, 200, 200, 200)),
     ("post", "/api/v1/notifications/read-all/", None, (401, 200, 200, 200, 200, 200)),
     ("post", "/api/v1/notifications/{notification}/read/", None, (401, 404, 404, 404, 200, 404)),
+    # Members: owners/admins change roles; any member may leave, managers remove others within their grant.
+    ("patch", "/api/v1/companies/{company}/members/{recruiter_membership}/", {"role": "admin"},
+     (401, 403, 403, 403, 200, 403)),
+    ("delete", "/api/v1/companies/{company}/members/{recruiter_membership}/", None, (401, 403, 403, 204, 204, 403)),
+    # Push devices are the caller's own; the VAPID key is public.
+    ("get", "/api/v1/devices/", None, (401, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/devices/", {"kind": "fcm", "token": "fcm-token-baru"}, (401, 201, 201, 201, 201, 201)),
+    ("delete", "/api/v1/devices/{device}/", None, (401, 404, 404, 404, 204, 404)),
+    ("get", "/api/v1/devices/webpush-key/", None, (200, 200, 200, 200, 200, 200)),
+    # Chat: the freelancer and the company's members take part; operators read chats in the admin, not here.
+    ("get", "/api/v1/conversations/", None, (401, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/conversations/", {"proposal": "{proposal}"}, (401, 200, 404, 200, 200, 404)),
+    ("get", "/api/v1/conversations/{conversation}/", None, (401, 200, 404, 200, 200, 404)),
+    ("get", "/api/v1/conversations/{conversation}/messages/", None, (401, 200, 404, 200, 200, 404)),
+    ("post", "/api/v1/conversations/{conversation}/messages/",
+     {"body": "Halo, kapan bisa mulai?", "client_id": "01900000-0000-7000-8000-00000000c1a7"},
+     (401, 201, 404, 201, 201, 404)),
+    ("post", "/api/v1/conversations/{conversation}/read/", {}, (401, 204, 404, 204, 204, 404)),
+    ("post", "/api/v1/messages/{message}/report/", {"reason": "Meminta bayar di luar platform."},
+     (401, 201, 404, 201, 201, 404)),
+    # Public auth routes read no Authorization header: the outcome is the same for every caller.
+    ("post", "/api/v1/auth/register/", {"email": "baru@example.id", "password": "Kopi-Susu-Gula-Aren-2026",
+                                        "full_name": "Sari Baru", "role": "freelancer"},
+     (201, 201, 201, 201, 201, 201)),
+    ("post", "/api/v1/auth/token/", {"email": "new@example.id", "password": "salah-sekali"},
+     (401, 401, 401, 401, 401, 401)),
+    ("post", "/api/v1/auth/token/refresh/", {"refresh": "x"}, (401, 401, 401, 401, 401, 401)),
     # Money (docs/payments.md): fund and approve by the company's owners/admins; submit by the freelancer; dispute
     # by either party; the statement also for operators; wallets and payouts for freelancers only.
     ("post", "/api/v1/milestones/{to_fund}/fund/", {}, (401, 403, 404, 403, 201, 403)),
@@ -109,7 +141,8 @@ MATRIX = [
 def world(db):
     company = CompanyFactory()
     owner = MembershipFactory(company=company, role=Membership.Role.OWNER).user
-    recruiter = MembershipFactory(company=company, role=Membership.Role.RECRUITER).user
+    recruiter_membership = MembershipFactory(company=company, role=Membership.Role.RECRUITER)
+    recruiter = recruiter_membership.user
     other_member = MembershipFactory(company=CompanyFactory(), role=Membership.Role.OWNER).user
     profile = FreelancerProfileFactory()
     UserFactory(email="new@example.id")
@@ -128,12 +161,16 @@ def world(db):
                             amount=2, duration_days=3)
     contract = proposal_accept(proposal=other, actor=owner)
     notification = Notification.objects.create(user=owner, kind=Notification.Kind.PROPOSAL_SUBMITTED, title="x")
+    conversation, _ = conversation_open_for_proposal(user=owner, proposal=proposal)
+    message, _ = message_send(conversation=conversation, sender=owner, body="Halo dari kami.", client_id=uuid.uuid4())
+    device, _ = device_register(user=owner, kind=Device.Kind.FCM, token="fcm-token-owner")
     return {
         "users": {"anonymous": None, "freelancer": profile.user, "other_member": other_member,
                   "recruiter": recruiter, "owner": owner, "operator": UserFactory(is_staff=True)},
         "ids": {"company": company.pk, "profile": profile.pk, "job": job.pk, "draft": draft.pk,
                 "removed": removed.pk, "job2": job2.pk, "proposal": proposal.pk, "contract": contract.pk,
-                "notification": notification.pk},
+                "notification": notification.pk, "recruiter_membership": recruiter_membership.pk,
+                "conversation": conversation.pk, "message": message.pk, "device": device.pk},
     }
 
 
@@ -179,8 +216,27 @@ def test_authorization_matrix(request, world, as_user, role, method, path, body,
     client = as_user(world["users"][role])
     ids = world["ids"] | (request.getfixturevalue("money") if needs_money(path) else {})
 
+    if body is not None:
+        body = {key: value.format(**ids) if isinstance(value, str) and value.startswith("{") else value
+                for key, value in body.items()}
     response = getattr(client, method)(path.format(**ids), body, format="json")
 
     assert response.status_code == expected[ROLES.index(role)], response.content
     if response.status_code >= 400:
         assert response["Content-Type"] == "application/problem+json"
+
+
+def _operation_key(method: str, path: str) -> tuple[str, str]:
+    return method.lower(), re.sub(r"\{[^}]*\}", "{}", path.split("?", 1)[0])
+
+
+def test_every_route_of_the_schema_has_a_row(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {_operation_key(method, path) for path, item in schema["paths"].items() for method in item
+                  if method in ("get", "post", "put", "patch", "delete")}
+    rows = {_operation_key(row[0], row[1]) for row in MATRIX}
+
+    missing = sorted(operations - rows)
+    assert not missing, "Operations without a row in MATRIX:\n" + "\n".join(f"{m.upper()} {p}" for m, p in missing)
