@@ -352,35 +352,6 @@ class Op:
 
 # --- HTTP phases ----------------------------------------------------------------------------------------------------
 
-class PostConnection(Connection):
-    """bench.httpload's keep-alive connection, with requests other than GET (headers and a body)."""
-
-    async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> Answer:
-        if self.writer is None:
-            await self._open()
-        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-        self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nAccept: application/json\r\n"
-                          f"User-Agent: bantu-bench\r\nContent-Type: application/json\r\n"
-                          f"Content-Length: {len(body)}\r\n{extra}\r\n".encode("latin-1") + body)
-        try:
-            head = await self.reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
-            await self.close()
-            raise HttpError(f"bad or missing response head: {exc}") from exc
-        lines = head.decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ", 2)
-        if len(parts) < 2 or not parts[1].isdigit():
-            await self.close()
-            raise HttpError(f"bad status line: {lines[0]!r}")
-        answer_headers = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if sep:
-                answer_headers[name.strip().lower()] = value.strip()
-        answer_body = await self._body(answer_headers)
-        if answer_headers.get("connection", "").lower() == "close":
-            await self.close()
-        return Answer(int(parts[1]), answer_headers, answer_body)
 
 
 def http_request(kind: str, milestone_id: str | None, seeded: dict, args: argparse.Namespace):
@@ -431,7 +402,7 @@ def _worker_of(port: int, client_port: int, workers: list[int]) -> int | None:
     return None
 
 
-async def connect_balanced(port: int, workers: list[int], per_worker: Counter, share: int) -> PostConnection:
+async def connect_balanced(port: int, workers: list[int], per_worker: Counter, share: int) -> Connection:
     """A keep-alive connection to a uvicorn worker that has fewer than `share` of ours (seen in /proc).
 
     The workers share one listening socket and whichever accepts first keeps the connection for its lifetime: 16
@@ -440,7 +411,7 @@ async def connect_balanced(port: int, workers: list[int], per_worker: Counter, s
     lose the race to accept), and a connection that lands on a worker with its share already is closed and opened
     again (at most 30 times; then it is kept wherever it lands)."""
     for attempt in range(30):
-        connection = PostConnection(port)
+        connection = Connection(port)
         await connection._open()
         local_port = connection.writer.get_extra_info("sockname")[1]
         owner = None
@@ -509,7 +480,7 @@ async def http_phase(port: int, work: Work, seeded: dict, args: argparse.Namespa
 
 async def http_check(port: int, seeded: dict) -> None:
     """The JWTs issued here work on the server (GET /api/v1/wallet/ as the freelancer)."""
-    connection = PostConnection(port)
+    connection = Connection(port)
     try:
         answer = await connection.request("GET", f"{API}/wallet/",
                                           headers={"Authorization": f"Bearer {seeded['freelancer_token']}"})

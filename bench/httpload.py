@@ -57,10 +57,17 @@ class Connection:
         self.reader = self.writer = None
 
     async def get(self, path: str) -> Answer:
+        return await self.request("GET", path)
+
+    async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> Answer:
+        """One request on the kept-alive connection; a body is sent as JSON with its Content-Length."""
         if self.writer is None:
             await self._open()
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nAccept: application/json\r\n"
-                          f"User-Agent: bantu-bench\r\n\r\n".encode("latin-1"))
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        if body or method != "GET":
+            extra += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nAccept: application/json\r\n"
+                          f"User-Agent: bantu-bench\r\n{extra}\r\n".encode("latin-1") + body)
         try:
             head = await self.reader.readuntil(b"\r\n\r\n")
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
@@ -71,15 +78,15 @@ class Connection:
         if len(parts) < 2 or not parts[1].isdigit():
             await self.close()
             raise HttpError(f"bad status line: {lines[0]!r}")
-        headers = {}
+        answer_headers = {}
         for line in lines[1:]:
             name, sep, value = line.partition(":")
             if sep:
-                headers[name.strip().lower()] = value.strip()
-        body = await self._body(headers)
-        if headers.get("connection", "").lower() == "close":
+                answer_headers[name.strip().lower()] = value.strip()
+        answer_body = await self._body(answer_headers)
+        if answer_headers.get("connection", "").lower() == "close":
             await self.close()
-        return Answer(int(parts[1]), headers, body)
+        return Answer(int(parts[1]), answer_headers, answer_body)
 
     async def _body(self, headers: dict[str, str]) -> bytes:
         if "content-length" in headers:
