@@ -126,8 +126,7 @@ def problem_exception_handler(exc, context):
                                 headers=headers)
     if isinstance(exc, RequestDataTooBig):
         set_rollback()
-        return problem_response(status_code=413, code="payload_too_large",
-                                detail=f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+        return payload_too_large()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -179,6 +178,13 @@ def _django_problem(status_code: int, code: str, detail: str, errors: dict | Non
     )
 
 
+def payload_too_large() -> JsonResponse:
+    """The one 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, whoever notices it (the request middleware, DRF's
+    parsing, a plain Django view)."""
+    return _django_problem(413, "payload_too_large",
+                           f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+
+
 def handler404(request, exception=None):
     return _django_problem(404, "not_found", "No such resource.")
 
@@ -189,8 +195,7 @@ def handler500(request):
 
 def handler400(request, exception=None):
     if isinstance(exception, RequestDataTooBig):  # a body without Content-Length, read by a plain Django view
-        return _django_problem(413, "payload_too_large",
-                               f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+        return payload_too_large()
     return _django_problem(400, "bad_request", "The request could not be understood.")
 
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .exceptions import _django_problem
+from .exceptions import _django_problem, payload_too_large
 
 
 class RequestSanityMiddleware:
@@ -20,8 +20,7 @@ class RequestSanityMiddleware:
         except ValueError:
             return _django_problem(400, "bad_request", "Content-Length is not a number.")
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return _django_problem(413, "payload_too_large",
-                                   f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+            return payload_too_large()
         with_nul = sorted({key.replace("\x00", "") or "non_field_errors" for key, values in request.GET.lists()
                            if "\x00" in key or any("\x00" in value for value in values)})
         if with_nul or "\x00" in request.META.get("QUERY_STRING", ""):
