@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bantu.core.middleware.SyncChainMiddleware",  # last: see its docstring
 ]
 
 ROOT_URLCONF = "bantu.urls"
@@ -86,15 +87,32 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # 0 under ASGI: each request runs in a worker thread, and persistent connections stay open per thread until
-    # garbage collection; the 100k benchmark ran PostgreSQL out of connections with 60. Scale with PgBouncer.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A pool per process (psycopg_pool through Django): a request borrows a connection and gives it back when it
+    # ends. Without one, every request opened a connection of its own (CONN_MAX_AGE=0; persistent connections
+    # stay open per ASGI thread until garbage collection), which cost the escrow benchmark about a quarter of its
+    # throughput (docs/benchmarks.md). A request waits up to DB_POOL_TIMEOUT seconds for a free connection, then
+    # gets 503 database_busy. DB_POOL_MAX_SIZE=0 turns the pool off (for PgBouncer in transaction mode).
+    _pool_max = env.int("DB_POOL_MAX_SIZE", default=8)
+    if _pool_max > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections: Django must not
+        # With a pool Django turns this into the pool's check on checkout: one round trip, and a connection the
+        # server dropped (restart, failover) is replaced instead of failing the request that borrows it.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DB_POOL_MIN_SIZE", default=2), _pool_max),
+            "max_size": _pool_max,
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+            "max_idle": 300,
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Typo tolerance: "desiner" is 0.55 word-similar to "Desainer Grafis"; pg_trgm's default cut-off is 0.6.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c pg_trgm.word_similarity_threshold={env.float('SEARCH_TYPO_THRESHOLD', default=0.5)}"
     )
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}")
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+        "DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}")
 else:
     # The embedded default under concurrent writes: WAL lets readers go on beside a writer; IMMEDIATE makes a
     # writing transaction take the write lock when it begins, so writers queue (for up to `timeout` seconds)

@@ -41,45 +41,87 @@ class Leg:
 
 
 # --- Accounts -------------------------------------------------------------------------------------------------
+#
+# An account is named by its `key` (unique). The functions below return the *spec* of an account (kind, key,
+# owner), which costs nothing; `resolve()` turns any number of specs into Account rows with one query, creating
+# those that do not exist yet. The `*_account()` forms resolve one spec.
 
 
-def _account(*, kind: str, key: str, **owner) -> Account:
-    account = Account.objects.filter(key=key).first()
-    if account is not None:
-        return account
-    balance = 0 if kind in Account.TRACKED_KINDS else None
-    # get_or_create inserts in a savepoint and re-reads on a unique violation: concurrent first uses are safe.
-    account, _ = Account.objects.get_or_create(key=key, defaults={"kind": kind, "balance": balance, **owner})
-    return account
+@dataclasses.dataclass(frozen=True)
+class AccountSpec:
+    kind: str
+    key: str
+    owner: tuple = ()  # ((field, value), …): the owner fields of a new account (company_id, milestone_id, user_id)
+
+
+def company_funding(company_id) -> AccountSpec:
+    """Money a company has paid in and that is not (or no longer) in a milestone's escrow."""
+    return AccountSpec(Account.Kind.COMPANY_FUNDING, f"company:{company_id}", (("company_id", company_id),))
+
+
+def escrow(milestone) -> AccountSpec:
+    return AccountSpec(Account.Kind.ESCROW, f"escrow:{milestone.pk}", (("milestone_id", milestone.pk),))
+
+
+def wallet(user_id) -> AccountSpec:
+    return AccountSpec(Account.Kind.WALLET, f"wallet:{user_id}", (("user_id", user_id),))
+
+
+def gateway_clearing(gateway: str) -> AccountSpec:
+    return AccountSpec(Account.Kind.GATEWAY_CLEARING, f"gateway:{gateway}")
+
+
+def platform_fees() -> AccountSpec:
+    return AccountSpec(Account.Kind.PLATFORM_FEES, Account.Kind.PLATFORM_FEES)
+
+
+def payouts_in_transit() -> AccountSpec:
+    return AccountSpec(Account.Kind.PAYOUTS_IN_TRANSIT, Account.Kind.PAYOUTS_IN_TRANSIT)
+
+
+def refunds_in_transit() -> AccountSpec:
+    return AccountSpec(Account.Kind.REFUNDS_IN_TRANSIT, Account.Kind.REFUNDS_IN_TRANSIT)
+
+
+def resolve(*specs: AccountSpec) -> list[Account]:
+    """The Account rows of `specs`, in their order: one SELECT for all of them, plus a get_or_create for each that
+    does not exist yet (get_or_create inserts in a savepoint and re-reads on a unique violation, so concurrent
+    first uses are safe). Takes no lock: `post()` locks what it moves."""
+    found = {account.key: account for account in Account.objects.filter(key__in={spec.key for spec in specs})}
+    for spec in specs:
+        if spec.key not in found:
+            balance = 0 if spec.kind in Account.TRACKED_KINDS else None
+            found[spec.key], _ = Account.objects.get_or_create(
+                key=spec.key, defaults={"kind": spec.kind, "balance": balance, **dict(spec.owner)})
+    return [found[spec.key] for spec in specs]
 
 
 def company_funding_account(company_id) -> Account:
-    """Money a company has paid in and that is not (or no longer) in a milestone's escrow."""
-    return _account(kind=Account.Kind.COMPANY_FUNDING, key=f"company:{company_id}", company_id=company_id)
+    return resolve(company_funding(company_id))[0]
 
 
 def escrow_account(milestone) -> Account:
-    return _account(kind=Account.Kind.ESCROW, key=f"escrow:{milestone.pk}", milestone=milestone)
+    return resolve(escrow(milestone))[0]
 
 
 def wallet_account(user_id) -> Account:
-    return _account(kind=Account.Kind.WALLET, key=f"wallet:{user_id}", user_id=user_id)
+    return resolve(wallet(user_id))[0]
 
 
 def gateway_clearing_account(gateway: str) -> Account:
-    return _account(kind=Account.Kind.GATEWAY_CLEARING, key=f"gateway:{gateway}")
+    return resolve(gateway_clearing(gateway))[0]
 
 
 def platform_fees_account() -> Account:
-    return _account(kind=Account.Kind.PLATFORM_FEES, key=Account.Kind.PLATFORM_FEES)
+    return resolve(platform_fees())[0]
 
 
 def payouts_in_transit_account() -> Account:
-    return _account(kind=Account.Kind.PAYOUTS_IN_TRANSIT, key=Account.Kind.PAYOUTS_IN_TRANSIT)
+    return resolve(payouts_in_transit())[0]
 
 
 def refunds_in_transit_account() -> Account:
-    return _account(kind=Account.Kind.REFUNDS_IN_TRANSIT, key=Account.Kind.REFUNDS_IN_TRANSIT)
+    return resolve(refunds_in_transit())[0]
 
 
 # --- Posting --------------------------------------------------------------------------------------------------
@@ -98,9 +140,15 @@ def _check(legs: list[Leg]) -> None:
         raise UnbalancedTransaction("Every account of a transaction is in IDR.")
 
 
-def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str = "", **causes) -> Transaction | None:
+def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str = "", serialized: bool = False,
+         **causes) -> Transaction | None:
     """Post one balanced transaction; return it, or None when `idempotency_key` was posted before (nothing
     happens then: each business event posts under one deterministic key, so a retry cannot move money twice).
+
+    `serialized=True` says the caller already makes this posting happen at most once: it holds the lock of the
+    thing the key names and has checked its state (a milestone locked and found not yet released; a payout
+    created in this transaction, or locked and found open). The lookup of the key is then skipped (one statement
+    less under the wallet's lock); the key's unique index still refuses a second posting, as an IntegrityError.
 
     `legs`: at least two, amounts non-zero integer rupiah summing to 0, each account once. `causes`: the
     Transaction's cause fields (contract, milestone, payment, payout, refund, actor).
@@ -120,7 +168,7 @@ def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str =
         .order_by("pk")
     }
     # Under the locks a concurrent posting of the same key (same accounts) has committed or rolled back by now.
-    if Transaction.objects.filter(idempotency_key=idempotency_key).exists():
+    if not serialized and Transaction.objects.filter(idempotency_key=idempotency_key).exists():
         return None
     balances_after = {}
     for leg in tracked:
@@ -129,9 +177,10 @@ def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str =
             raise InsufficientFunds(locked[leg.account.pk], available=current, needed=-leg.amount)
         balances_after[leg.account.pk] = current + leg.amount
     fields = {"kind": kind, "idempotency_key": idempotency_key, "description": description[:300], **causes}
-    if tracked:
-        # Under the locks the key was checked above, so the insert cannot collide: no savepoint needed, which
-        # keeps the wallet's lock short (it is the one lock every release and payout of a freelancer shares).
+    if tracked or serialized:
+        # The key was checked above under the locks, or the caller serializes it: the insert cannot collide, so
+        # no savepoint, which keeps the wallet's lock short (the one lock every release and payout of a
+        # freelancer shares).
         posted = Transaction.objects.create(**fields)
     else:
         try:

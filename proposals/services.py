@@ -195,9 +195,11 @@ def milestone_lock(*, milestone_id, with_contract: bool = False) -> Milestone:
     may settle a milestone (and so complete the contract) locks both in that order, so two milestones of one
     contract settling at once cannot both miss that the contract is done. Raises Milestone.DoesNotExist."""
     if with_contract:
-        contract_id = Milestone.objects.values_list("contract_id", flat=True).get(pk=milestone_id)
-        contract = Contract.objects.select_for_update(no_key=True, of=("self",)).select_related("job").get(
-            pk=contract_id)
+        # One statement finds and locks the contract through the milestone (only the contract's row is locked).
+        # Not its job: only completing the contract needs it, and then reads it.
+        contract = Contract.objects.select_for_update(no_key=True).filter(milestones__pk=milestone_id).first()
+        if contract is None:
+            raise Milestone.DoesNotExist(f"No milestone {milestone_id}.")
         milestone = Milestone.objects.select_for_update(no_key=True).get(pk=milestone_id)
         milestone.contract = contract
         return milestone

@@ -28,3 +28,20 @@ class RequestSanityMiddleware:
                                    errors={key: ["Null characters are not allowed."]
                                            for key in with_nul or ["non_field_errors"]})
         return self.get_response(request)
+
+
+class SyncChainMiddleware:
+    """Last in MIDDLEWARE, sync only, does nothing itself: it makes Django build the whole middleware chain in sync
+    mode under ASGI. Django adapts each middleware to the mode of the one inside it, so without this the chain
+    switched between the event loop and the request's thread about a dozen times per request (every
+    MiddlewareMixin in async mode inside WhiteNoise, which is sync only); with it, a request enters its thread
+    once and the view runs in that same thread. Measured: docs/benchmarks.md (escrow, "CPU per request")."""
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)

@@ -14,7 +14,7 @@ from bantu.core.permissions import IsFreelancer
 from bantu.core.views import ProblemsAsJSONMixin, no_body
 from proposals.api.serializers import MilestoneSerializer
 from proposals.models import Milestone
-from proposals.selectors import contract_visible_to, milestone_visible_to
+from proposals.selectors import contract_visible_to, milestone_visible_or_none
 
 from .. import errors, selectors
 from ..gateways import sandbox
@@ -37,15 +37,15 @@ class _MilestoneApi(APIView):
     """A milestone the caller can see (else 404), then the class's object permission (else 403)."""
 
     def get_milestone(self, pk) -> Milestone:
-        milestone = milestone_visible_to(self.request.user).filter(pk=pk).first()
+        milestone = milestone_visible_or_none(self.request.user, pk)
         if milestone is None:
             raise Http404
         self.check_object_permissions(self.request, milestone)
         return milestone
 
-    def render(self, milestone_id, code=status.HTTP_200_OK) -> Response:
-        fresh = milestone_visible_to(self.request.user).get(pk=milestone_id)
-        return Response(MilestoneSerializer(fresh).data, status=code)
+    def render(self, milestone: Milestone) -> Response:
+        """The milestone as the service left it: it read the row under its lock and saved every change."""
+        return Response(MilestoneSerializer(milestone).data)
 
 
 class MilestoneFundApi(_MilestoneApi):
@@ -83,8 +83,8 @@ class MilestoneSubmitApi(_MilestoneApi):
         milestone = self.get_milestone(pk)
         data = s.SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        escrow.milestone_submit(milestone_id=milestone.pk, actor=request.user, **data.validated_data)
-        return self.render(milestone.pk)
+        return self.render(escrow.milestone_submit(milestone_id=milestone.pk, actor=request.user,
+                                                   **data.validated_data))
 
 
 class MilestoneApproveApi(_MilestoneApi):
@@ -101,8 +101,7 @@ class MilestoneApproveApi(_MilestoneApi):
     @no_body
     def post(self, request, pk):
         milestone = self.get_milestone(pk)
-        escrow.milestone_approve(milestone_id=milestone.pk, actor=request.user)
-        return self.render(milestone.pk)
+        return self.render(escrow.milestone_approve(milestone_id=milestone.pk, actor=request.user))
 
 
 class MilestoneDisputeApi(_MilestoneApi):

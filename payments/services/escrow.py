@@ -235,18 +235,25 @@ def milestone_submit(*, milestone_id, actor: User, note: str = "") -> Milestone:
 
 def _release(milestone: Milestone, gross: int, actor: User | None, note: str) -> tuple[int, int]:
     """Pay `gross` rupiah of a locked milestone's escrow to the freelancer's wallet minus the contract's fee.
-    Returns (net, fee)."""
+    Returns (net, fee). Locks the escrow and the wallet (ledger.post)."""
     contract = milestone.contract
-    fee = fee_for(gross, contract.platform_fee_bps)
-    net = gross - fee
-    legs = [ledger.Leg(ledger.escrow_account(milestone), -gross),
-            ledger.Leg(ledger.wallet_account(contract.freelancer_id), net)]
+    net, fee = _split(gross, contract)
+    moves = [(ledger.escrow(milestone), -gross), (ledger.wallet(contract.freelancer_id), net)]
     if fee:
-        legs.append(ledger.Leg(ledger.platform_fees_account(), fee))
+        moves.append((ledger.platform_fees(), fee))
+    accounts = ledger.resolve(*(spec for spec, _ in moves))
+    legs = [ledger.Leg(account, amount) for account, (_, amount) in zip(accounts, moves, strict=True)]
+    # serialized: every caller holds the milestone's lock and found it funded, submitted or disputed (unreleased).
     ledger.post(kind=Transaction.Kind.ESCROW_RELEASED, idempotency_key=f"milestone:{milestone.pk}:release",
                 legs=legs, description=f"“{milestone.title}”: {note}", contract=contract, milestone=milestone,
-                actor=actor)
+                actor=actor, serialized=True)
     return net, fee
+
+
+def _split(gross: int, contract) -> tuple[int, int]:
+    """(net, fee) of releasing `gross` rupiah under the contract's fee (bantu.core.money.fee_for: rounded down)."""
+    fee = fee_for(gross, contract.platform_fee_bps)
+    return gross - fee, fee
 
 
 @transaction.atomic
@@ -272,10 +279,11 @@ def milestone_approve(*, milestone_id, actor: User | None, automatic: bool = Fal
     note = "approved automatically after the review period" if automatic else "approved"
     milestone_move(milestone=milestone, to_status=Milestone.Status.RELEASED, actor=actor, note=note)
     contract_complete_if_settled(contract=contract, actor=actor)
-    # The ledger last: the freelancer's wallet is the lock every release and payout of theirs shares, so it is
-    # taken when everything else of this approval is done (docs/benchmarks.md, escrow).
-    net, fee = _release(milestone, milestone.amount, actor, note)
+    net, fee = _split(milestone.amount, contract)
     events.milestone_released(milestone, net=net, fee=fee, actor_id=getattr(actor, "pk", None), automatic=automatic)
+    # The ledger last: the freelancer's wallet is the lock every release and payout of theirs shares, so it is
+    # taken when everything else of this approval (its reads included) is done (docs/benchmarks.md, escrow).
+    _release(milestone, milestone.amount, actor, note)
     return milestone
 
 

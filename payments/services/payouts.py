@@ -38,11 +38,12 @@ def _payout_hold(*, user: User, amount: int, bank_code: str, account_number: str
                                errors={"amount": [f"Must be between {minimum} and {maximum}."]})
     payout = Payout.objects.create(user=user, gateway=payout_gateway_name(), amount=amount, bank_code=bank_code,
                                    account_number=account_number, account_holder_name=account_holder_name)
+    wallet, in_transit = ledger.resolve(ledger.wallet(user.pk), ledger.payouts_in_transit())
     try:
         ledger.post(kind=Transaction.Kind.PAYOUT_REQUESTED, idempotency_key=f"payout:{payout.pk}:request",
-                    legs=[ledger.Leg(ledger.wallet_account(user.pk), -amount),
-                          ledger.Leg(ledger.payouts_in_transit_account(), amount)],
-                    description=f"Payout to {bank_code} ••••{account_number[-4:]}", payout=payout, actor=user)
+                    legs=[ledger.Leg(wallet, -amount), ledger.Leg(in_transit, amount)],
+                    description=f"Payout to {bank_code} ••••{account_number[-4:]}", payout=payout, actor=user,
+                    serialized=True)  # the payout (the key's subject) was created in this transaction
     except InsufficientFunds as short:
         raise Conflict(f"Your available balance is {short.available} IDR.",
                        code=errors.INSUFFICIENT_BALANCE) from None
@@ -62,7 +63,7 @@ def payout_request(*, user: User, amount: int, bank_code: str, account_number: s
     payout = _payout_hold(user=user, amount=amount, bank_code=bank_code, account_number=account_number,
                           account_holder_name=account_holder_name)
     try:
-        payout_submit(payout_id=payout.pk)
+        _submit(payout)
     except GatewayError as error:
         logger.warning("Payout %s not submitted yet (%s); retrying in the background", payout.pk, error.detail)
         enqueue_on_commit(SUBMIT_TASK, str(payout.pk), countdown=30)
@@ -77,6 +78,12 @@ def payout_submit(*, payout_id) -> str:
     payout = Payout.objects.get(pk=payout_id)
     if payout.status != Payout.Status.PENDING:
         return payout.status
+    _submit(payout)
+    return Payout.objects.values_list("status", flat=True).get(pk=payout.pk)
+
+
+def _submit(payout: Payout) -> None:
+    """payout_submit() of a pending payout the caller has read. Leaves `payout` stale: re-read it."""
     Payout.objects.filter(pk=payout.pk).update(submit_attempts=payout.submit_attempts + 1)
     request = PayoutRequest(
         reference=str(payout.pk), amount=payout.amount, currency=payout.currency, bank_code=payout.bank_code,
@@ -91,7 +98,6 @@ def payout_submit(*, payout_id) -> str:
         else:
             payout_event_apply(transfer_event(gateway=payout.gateway, kind=EventKind.PAYOUT, reference=str(payout.pk),
                                               result=result, amount=payout.amount, currency=payout.currency))
-    return Payout.objects.values_list("status", flat=True).get(pk=payout.pk)
 
 
 def payout_event_apply(event: GatewayEvent) -> str:
@@ -101,14 +107,15 @@ def payout_event_apply(event: GatewayEvent) -> str:
     wallet. reversed: completed → reversed (the bank returned it), the money back in the wallet; on a payout not
     yet completed it counts as failed. Runs in the caller's transaction. Locks the payout, then the wallet.
     Raises NotFound (unknown_reference), CallbackMismatch (amount or currency)."""
-    payout = Payout.objects.filter(pk=uuid_or_none(event.reference), gateway=event.gateway).first()
+    # Locked at once: a callback that turns out not to match rolls back with its caller's transaction.
+    payout = Payout.objects.select_for_update(no_key=True).filter(
+        pk=uuid_or_none(event.reference), gateway=event.gateway).first()
     if payout is None:
         raise NotFound(f"No {event.gateway} payout {event.reference!r}.", code=errors.UNKNOWN_REFERENCE)
     require_same_money(event, payout.amount, payout.currency, required=False)
-    payout = Payout.objects.select_for_update(no_key=True).get(pk=payout.pk)
     open_statuses = (Payout.Status.PENDING, Payout.Status.PROCESSING)
-    in_transit, wallet = ledger.payouts_in_transit_account(), ledger.wallet_account(payout.user_id)
-    clearing = ledger.gateway_clearing_account(payout.gateway)
+    in_transit, wallet = ledger.payouts_in_transit(), ledger.wallet(payout.user_id)
+    clearing = ledger.gateway_clearing(payout.gateway)
     reason = (event.failure_reason or "refused by the bank")[:300]
     if event.status == TransferStatus.SUCCEEDED and payout.status in open_statuses:
         _post(payout, Transaction.Kind.PAYOUT_COMPLETED, "settle", in_transit, clearing)
@@ -127,10 +134,12 @@ def payout_event_apply(event: GatewayEvent) -> str:
     return "applied"
 
 
-def _post(payout: Payout, kind: str, step: str, source, destination) -> None:
+def _post(payout: Payout, kind: str, step: str, source: ledger.AccountSpec, destination: ledger.AccountSpec) -> None:
+    source, destination = ledger.resolve(source, destination)
     ledger.post(kind=kind, idempotency_key=f"payout:{payout.pk}:{step}",
                 legs=[ledger.Leg(source, -payout.amount), ledger.Leg(destination, payout.amount)],
-                description=f"Payout {payout.gateway_reference or payout.pk}", payout=payout)
+                description=f"Payout {payout.gateway_reference or payout.pk}", payout=payout,
+                serialized=True)  # the caller holds the payout's lock and has checked its status
 
 
 def payouts_resubmit_stale(*, older_than, limit: int = 200) -> int:
