@@ -47,6 +47,11 @@ def contract_visible_to(user) -> QuerySet[Contract]:
     return _contracts().filter(Q(freelancer=user) | Q(company_id__in=list(company_roles(user))))
 
 
+def milestone_list_for_contract(*, contract_id) -> QuerySet[Milestone]:
+    """In plan order; `position` is unique within a contract, so pages never overlap or skip."""
+    return Milestone.objects.filter(contract_id=contract_id).order_by("position")
+
+
 def milestone_visible_or_none(user, milestone_id) -> Milestone | None:
     """One milestone, with its contract, if `user` may see it, else None: its contract's freelancer, members of
     its company, operators (the rule of `contract_visible_to`). Read by primary key and checked on the row, a

@@ -30,9 +30,12 @@ def _cached(name: str, build):
 
 
 def category_tree() -> list[dict]:
+    """Top-level categories with their children, by position then name; the unique slug breaks ties, so that
+    pages of the tree never overlap or skip."""
+
     def build():
-        nodes = list(Category.objects.order_by("position", "name").values("id", "slug", "name", "name_en",
-                                                                          "parent_id"))
+        nodes = list(Category.objects.order_by("position", "name", "slug").values("id", "slug", "name", "name_en",
+                                                                                  "parent_id"))
         children: dict = {}
         for node in nodes:
             children.setdefault(node["parent_id"], []).append(node)
@@ -47,6 +50,7 @@ def category_tree() -> list[dict]:
 
 
 def skill_list() -> list[dict]:
+    """By name; the unique slug breaks ties between skills of one name (pages never overlap or skip)."""
     return _cached("skills", lambda: list(
-        Skill.objects.order_by("name").values("slug", "name", "category__slug")
+        Skill.objects.order_by("name", "slug").values("slug", "name", "category__slug")
     ))

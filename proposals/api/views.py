@@ -11,7 +11,7 @@ from jobs.selectors import job_get_visible
 from proposals import selectors, services
 from proposals.api import serializers as s
 from proposals.api.filters import MyProposalFilter, ProposalFilter
-from proposals.models import Contract, Proposal
+from proposals.models import Contract, Milestone, Offer, Proposal
 from proposals.permissions import IsProposalCompanySide, IsProposalFreelancer, IsProposalParty
 
 TAGS = ["proposals"]
@@ -102,9 +102,11 @@ class ProposalDetailApi(_ProposalApi):
         return Response(s.ProposalSerializer(self.get_proposal(pk)).data)
 
 
-class ProposalOffersApi(_ProposalApi):
-    """The negotiation history (GET), or a counter offer from either side (POST)."""
+class ProposalOffersApi(_ProposalApi, generics.ListAPIView):
+    """The negotiation history, oldest first, one page at a time (GET), or a counter offer from either side
+    (POST)."""
 
+    serializer_class = s.OfferSerializer
     extra_error_responses = {409: "The proposal or the job no longer allows offers.",
                              422: "Idempotency-Key reused with another body."}
 
@@ -113,10 +115,14 @@ class ProposalOffersApi(_ProposalApi):
             return [permissions.IsAuthenticated(), IsProposalParty()]
         return super().get_permissions()
 
-    @extend_schema(responses={200: s.OfferSerializer(many=True)}, tags=TAGS)
-    def get(self, request, pk):
-        proposal = self.get_proposal(pk)
-        return Response(s.OfferSerializer(selectors.offer_history(proposal=proposal), many=True).data)
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Offer.objects.none()
+        return selectors.offer_history(proposal=self.get_proposal(self.kwargs["pk"]))
+
+    @extend_schema(tags=TAGS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=s.CounterOfferSerializer, responses={201: s.OfferSerializer},
                    parameters=[IDEMPOTENCY_PARAMETER], tags=TAGS)
@@ -206,10 +212,19 @@ class ContractDetailApi(APIView):
         return Response(s.ContractSerializer(contract).data)
 
 
-class ContractMilestonesApi(APIView):
-    @extend_schema(responses={200: s.MilestoneSerializer(many=True)}, tags=["contracts"])
-    def get(self, request, pk):
-        contract = selectors.contract_visible_to(request.user).filter(pk=pk).first()
-        if contract is None:
+class ContractMilestonesApi(generics.ListAPIView):
+    """A contract's milestones in plan order: its freelancer, members of its company, operators."""
+
+    serializer_class = s.MilestoneSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Milestone.objects.none()
+        contract_id = self.kwargs["pk"]
+        if not selectors.contract_visible_to(self.request.user).filter(pk=contract_id).exists():
             raise Http404
-        return Response(s.MilestoneSerializer(contract.milestones.all(), many=True).data)
+        return selectors.milestone_list_for_contract(contract_id=contract_id)
+
+    @extend_schema(tags=["contracts"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -1,7 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework import generics, permissions, serializers
 
 from taxonomy import selectors
 
@@ -19,22 +17,32 @@ class SkillSerializer(serializers.Serializer):
     category = serializers.SlugField(source="category__slug", allow_null=True)
 
 
-class CategoryListApi(APIView):
-    """The whole category tree (two levels). Filters elsewhere take a category slug; a parent includes its
-    children."""
+class CategoryListApi(generics.ListAPIView):
+    """The category tree (two levels), one page of top-level categories at a time, each with its sub-categories,
+    in display order. Filters elsewhere take a category slug; a parent includes its children."""
 
     permission_classes = [permissions.AllowAny]
+    serializer_class = CategoryNodeSerializer
+    filter_backends = []
 
-    @extend_schema(responses={200: CategoryNodeSerializer(many=True)}, tags=["taxonomy"])
-    def get(self, request):
-        return Response(selectors.category_tree())
+    def get_queryset(self):
+        return selectors.category_tree()  # a cached list: paging it reads no database
+
+    @extend_schema(tags=["taxonomy"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
-class SkillListApi(APIView):
-    """Every skill with its category slug."""
+class SkillListApi(generics.ListAPIView):
+    """Every skill with its category slug, by name, one page at a time."""
 
     permission_classes = [permissions.AllowAny]
+    serializer_class = SkillSerializer
+    filter_backends = []
 
-    @extend_schema(responses={200: SkillSerializer(many=True)}, tags=["taxonomy"])
-    def get(self, request):
-        return Response(SkillSerializer(selectors.skill_list(), many=True).data)
+    def get_queryset(self):
+        return selectors.skill_list()  # a cached list: paging it reads no database
+
+    @extend_schema(tags=["taxonomy"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

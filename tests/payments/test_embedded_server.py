@@ -94,7 +94,7 @@ def test_make_run_then_the_sandbox_checkout_page_completes_a_payment(embedded_se
     assert status == 200
     assert "Status: paid" in result
     _, _, milestones = _call("GET", f"{api}/contracts/{milestone['contract']}/milestones/", token=token)
-    assert [item["status"] for item in json.loads(milestones)] == ["funded", "pending"]
+    assert [item["status"] for item in json.loads(milestones)["results"]] == ["funded", "pending"]
 
 
 def _outcome(method, url, body) -> tuple[int, str]:

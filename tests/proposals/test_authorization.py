@@ -96,7 +96,8 @@ def test_parties_see_the_contract(request, as_user, world, party):
     client = as_user(request.getfixturevalue(party))
 
     assert client.get(contract_url(contract.pk)).json()["id"] == str(contract.pk)
-    assert [m["amount"] for m in client.get(contract_url(contract.pk, "milestones")).json()] == [4_000_000]
+    assert [m["amount"] for m in client.get(contract_url(contract.pk, "milestones")).json()["results"]] == [
+        4_000_000]
     assert ids(client.get(CONTRACTS)) == [str(contract.pk)]
 
 
@@ -177,7 +178,8 @@ def test_operator_reads_proposals_and_contracts(as_user, world, operator):
     proposal, contract = world["proposal"], world["contract"]
 
     assert client.get(proposal_url(proposal.pk)).json()["id"] == str(proposal.pk)
-    assert [o["amount"] for o in client.get(proposal_url(proposal.pk, "offers")).json()] == [2_500_000]
+    assert [o["amount"] for o in client.get(proposal_url(proposal.pk, "offers")).json()["results"]] == [
+        2_500_000]
     assert client.get(contract_url(contract.pk)).json()["amount"] == 4_000_000
     assert client.get(contract_url(contract.pk, "milestones")).status_code == 200
     assert ids(client.get(CONTRACTS)) == [str(contract.pk)]

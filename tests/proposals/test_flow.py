@@ -43,7 +43,7 @@ def test_whole_flow_from_apply_to_contract(as_user, job, owner, company_admin, r
         assert body["job"] == {"id": str(job.pk), "title": "Desain Logo Kedai Kopi", "status": "open",
                                "company": {"id": str(job.company_id), "name": job.company.name}}
         assert body["freelancer"] == {"id": str(freelancer.pk), "full_name": freelancer.full_name}
-        history = as_user(freelancer).get(proposal_url(proposal_id, "offers")).json()
+        history = as_user(freelancer).get(proposal_url(proposal_id, "offers")).json()["results"]
         assert [(o["side"], o["author"]["id"], o["amount"], o["duration_days"], o["message"]) for o in history] == [
             ("freelancer", str(freelancer.pk), 2_500_000, 14, COVER_LETTER)]
 
@@ -93,7 +93,7 @@ def test_whole_flow_from_apply_to_contract(as_user, job, owner, company_admin, r
     assert as_user(freelancer).get(contract_url(contract["id"])).json() == contract
     assert as_user(recruiter).get(contract_url(contract["id"])).json() == contract
     milestones = as_user(freelancer).get(contract_url(contract["id"], "milestones")).json()
-    assert milestones == contract["milestones"]
+    assert milestones == {"count": 3, "next": None, "previous": None, "results": contract["milestones"]}
 
     for member in (company_admin, recruiter):
         assert kinds(member) == ["proposal.submitted", "proposal.submitted", "proposal.countered",
@@ -228,7 +228,7 @@ def test_offers_history_lists_every_offer_in_order_with_sides_and_authors(as_use
 
         assert response.status_code == 200, response.content
         assert [(o["side"], o["author"], o["amount"], o["duration_days"], o["message"])
-                for o in response.json()] == [
+                for o in response.json()["results"]] == [
             ("freelancer", {"id": str(freelancer.pk), "full_name": freelancer.full_name}, 2_500_000, 14,
              COVER_LETTER),
             ("company", {"id": str(owner.pk), "full_name": owner.full_name}, 2_000_000, 14, "Terlalu mahal."),

@@ -3,9 +3,10 @@
 import pytest
 
 from proposals import services
+from proposals.api.serializers import MAX_MILESTONES
 from tests.factories import FreelancerProfileFactory
 
-from .helpers import CONTRACTS, PROPOSALS, job_proposals_url, make_job, submit
+from .helpers import CONTRACTS, PROPOSALS, contract_url, job_proposals_url, make_job, proposal_url, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +73,33 @@ def test_contracts_as_company_member(as_user, company, owner, recruiter, rows, d
 
     with django_assert_max_num_queries(5):
         get_page(client, CONTRACTS, rows)
+
+
+def _negotiate(proposal, company_side, freelancer, offers):
+    """`offers` offers in all: the proposal's own, then counter offers from alternating sides."""
+    for n in range(offers - 1):
+        actor = company_side if n % 2 == 0 else freelancer
+        services.offer_counter(proposal=proposal, actor=actor, amount=2_000_000 + n, duration_days=14)
+
+
+@pytest.mark.parametrize("rows", SIZES)
+def test_offer_history(as_user, company, owner, recruiter, freelancer, rows, django_assert_max_num_queries):
+    proposal = submit(make_job(company, owner), freelancer)
+    _negotiate(proposal, owner, freelancer, rows)
+    client = as_user(recruiter)
+
+    # the user, their company roles, the proposal, count, the page with its authors
+    with django_assert_max_num_queries(5):
+        get_page(client, proposal_url(proposal.pk, "offers"), rows)
+
+
+@pytest.mark.parametrize("rows", [3, MAX_MILESTONES])
+def test_contract_milestones(as_user, company, owner, recruiter, freelancer, rows, django_assert_max_num_queries):
+    proposal = submit(make_job(company, owner), freelancer, amount=rows * 100_000)
+    plan = [{"title": f"Tahap {n}", "amount": 100_000} for n in range(rows)]
+    contract = services.proposal_accept(proposal=proposal, actor=owner, milestones=plan)
+    client = as_user(recruiter)
+
+    # the user, their company roles, the contract's visibility, count, the page
+    with django_assert_max_num_queries(5):
+        get_page(client, contract_url(contract.pk, "milestones"), rows)
