@@ -36,7 +36,7 @@ class InsufficientFunds(Conflict):
 
 @dataclasses.dataclass(frozen=True)
 class Leg:
-    account: Account
+    account: "Account | AccountSpec"
     amount: int  # integer rupiah: positive into the account, negative out of it
 
 
@@ -52,6 +52,10 @@ class AccountSpec:
     kind: str
     key: str
     owner: tuple = ()  # ((field, value), …): the owner fields of a new account (company_id, milestone_id, user_id)
+
+    @property
+    def tracked(self) -> bool:
+        return self.kind in Account.TRACKED_KINDS
 
 
 def company_funding(company_id) -> AccountSpec:
@@ -96,6 +100,47 @@ def resolve(*specs: AccountSpec) -> list[Account]:
     return [found[spec.key] for spec in specs]
 
 
+# Platform-wide accounts (fees, clearing, in transit) never change and are never deleted: each process keeps the
+# rows it has seen committed, so a posting does not read them again.
+_platform_accounts: dict[str, Account] = {}
+
+
+def forget_platform_accounts() -> None:
+    """For tests that empty the database between tests (TransactionTestCase): the rows remembered are gone."""
+    _platform_accounts.clear()
+
+
+def _platform(specs: list) -> dict[str, Account]:
+    """Untracked (platform-wide) accounts by key: remembered ones, the rest resolved. Remembered only once this
+    transaction commits, so a row created in a transaction that rolls back is never remembered."""
+    found = {spec.key: _platform_accounts[spec.key] for spec in specs if spec.key in _platform_accounts}
+    wanted = [spec for spec in specs if spec.key not in found]
+    if wanted:
+        rows = {account.key: account for account in resolve(*wanted)}
+        found.update(rows)
+        transaction.on_commit(lambda: _platform_accounts.update(rows))
+    return found
+
+
+def _lock(specs: list) -> dict[str, Account]:
+    """Owned (tracked) accounts by key, each locked FOR NO KEY UPDATE in primary-key order (so that concurrent
+    postings never deadlock on each other) and created first if new."""
+    keys = sorted({spec.key for spec in specs})
+    if not keys:
+        return {}
+
+    def lock() -> dict[str, Account]:
+        return {account.key: account
+                for account in Account.objects.select_for_update(no_key=True).filter(key__in=keys).order_by("pk")}
+
+    locked = lock()
+    missing = [spec for spec in specs if spec.key not in locked]
+    if missing:  # a wallet's first release, an escrow's first funding: create, then lock all in order again
+        resolve(*missing)
+        locked = lock()
+    return locked
+
+
 def company_funding_account(company_id) -> Account:
     return resolve(company_funding(company_id))[0]
 
@@ -134,10 +179,8 @@ def _check(legs: list[Leg]) -> None:
         raise UnbalancedTransaction("Entry amounts are non-zero integer rupiah.")
     if sum(leg.amount for leg in legs) != 0:
         raise UnbalancedTransaction(f"Entries sum to {sum(leg.amount for leg in legs)}, not 0.")
-    if len({leg.account.pk for leg in legs}) != len(legs):
+    if len({leg.account.key for leg in legs}) != len(legs):
         raise UnbalancedTransaction("An account appears twice in one transaction.")
-    if any(leg.account.currency != CURRENCY for leg in legs):
-        raise UnbalancedTransaction("Every account of a transaction is in IDR.")
 
 
 def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str = "", serialized: bool = False,
@@ -145,13 +188,14 @@ def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str =
     """Post one balanced transaction; return it, or None when `idempotency_key` was posted before (nothing
     happens then: each business event posts under one deterministic key, so a retry cannot move money twice).
 
+    `legs`: at least two, amounts non-zero integer rupiah summing to 0, each account once; an account is an
+    Account row or an AccountSpec (created on first use). `causes`: the Transaction's cause fields (contract,
+    milestone, payment, payout, refund, actor).
+
     `serialized=True` says the caller already makes this posting happen at most once: it holds the lock of the
     thing the key names and has checked its state (a milestone locked and found not yet released; a payout
     created in this transaction, or locked and found open). The lookup of the key is then skipped (one statement
     less under the wallet's lock); the key's unique index still refuses a second posting, as an IntegrityError.
-
-    `legs`: at least two, amounts non-zero integer rupiah summing to 0, each account once. `causes`: the
-    Transaction's cause fields (contract, milestone, payment, payout, refund, actor).
 
     Locks: the owned (tracked) accounts among `legs`, in primary-key order so that concurrent postings never
     deadlock on each other; held until the caller's transaction ends. Must run inside `transaction.atomic`.
@@ -161,49 +205,63 @@ def post(*, kind: str, idempotency_key: str, legs: list[Leg], description: str =
     if not connection.in_atomic_block:
         raise RuntimeError("ledger.post() must run inside transaction.atomic().")
     _check(legs)
-    tracked = sorted((leg for leg in legs if leg.account.tracked), key=lambda leg: leg.account.pk)
-    locked = {
-        account.pk: account
-        for account in Account.objects.select_for_update(no_key=True).filter(pk__in=[leg.account.pk for leg in tracked])
-        .order_by("pk")
-    }
+    locked = _lock([leg.account for leg in legs if leg.account.tracked])
+    shared = _platform([leg.account for leg in legs if not leg.account.tracked])
+    rows = {**locked, **shared}
+    if any(rows[leg.account.key].currency != CURRENCY for leg in legs):
+        raise UnbalancedTransaction("Every account of a transaction is in IDR.")
     # Under the locks a concurrent posting of the same key (same accounts) has committed or rolled back by now.
     if not serialized and Transaction.objects.filter(idempotency_key=idempotency_key).exists():
         return None
     balances_after = {}
-    for leg in tracked:
-        current = locked[leg.account.pk].balance
-        if current + leg.amount < 0:
-            raise InsufficientFunds(locked[leg.account.pk], available=current, needed=-leg.amount)
-        balances_after[leg.account.pk] = current + leg.amount
+    for leg in legs:
+        account = locked.get(leg.account.key)
+        if account is not None:
+            if account.balance + leg.amount < 0:
+                raise InsufficientFunds(account, available=account.balance, needed=-leg.amount)
+            balances_after[account.pk] = account.balance + leg.amount
     fields = {"kind": kind, "idempotency_key": idempotency_key, "description": description[:300], **causes}
-    if tracked or serialized:
-        # The key was checked above under the locks, or the caller serializes it: the insert cannot collide, so
-        # no savepoint, which keeps the wallet's lock short (the one lock every release and payout of a
-        # freelancer shares).
-        posted = Transaction.objects.create(**fields)
-    else:
-        try:
-            with transaction.atomic():
-                posted = Transaction.objects.create(**fields)
-        except IntegrityError:
-            if Transaction.objects.filter(idempotency_key=idempotency_key).exists():
-                return None
-            raise
+    # With the key checked under the locks, or serialized by the caller, the insert cannot collide: no savepoint,
+    # which keeps the wallet's lock short (the one lock every release and payout of a freelancer shares).
+    posted = _insert_transaction(fields, can_collide=not (locked or serialized))
+    if posted is None:
+        return None
     Entry.objects.bulk_create([
-        Entry(transaction=posted, account=leg.account, amount=leg.amount,
-              balance_after=balances_after.get(leg.account.pk))
+        Entry(transaction=posted, account=rows[leg.account.key], amount=leg.amount,
+              balance_after=balances_after.get(rows[leg.account.key].pk))
         for leg in legs
     ])
-    if balances_after:
+    _store_balances(balances_after)
+    for account in locked.values():
+        account.balance = balances_after[account.pk]
+    for leg in legs:  # the caller's own Account rows see their new balance
+        if isinstance(leg.account, Account) and leg.account.pk in balances_after:
+            leg.account.balance = balances_after[leg.account.pk]
+    return posted
+
+
+def _insert_transaction(fields: dict, *, can_collide: bool) -> Transaction | None:
+    """The Transaction row; None when `can_collide` and its key was posted meanwhile (a savepoint then)."""
+    if not can_collide:
+        return Transaction.objects.create(**fields)
+    try:
+        with transaction.atomic():
+            return Transaction.objects.create(**fields)
+    except IntegrityError:
+        if Transaction.objects.filter(idempotency_key=fields["idempotency_key"]).exists():
+            return None
+        raise
+
+
+def _store_balances(balances_after: dict) -> None:
+    """One UPDATE for the new balances of the locked accounts ({account id: integer rupiah})."""
+    if len(balances_after) == 1:
+        [(account_id, balance)] = balances_after.items()
+        Account.objects.filter(pk=account_id).update(balance=balance)
+    elif balances_after:
         Account.objects.filter(pk__in=list(balances_after)).update(balance=Case(
             *(When(pk=account_id, then=Value(balance)) for account_id, balance in balances_after.items()),
             output_field=BigIntegerField()))
-    for account_id, balance in balances_after.items():
-        locked[account_id].balance = balance
-    for leg in tracked:
-        leg.account.balance = balances_after[leg.account.pk]
-    return posted
 
 
 # --- Reading --------------------------------------------------------------------------------------------------

@@ -238,11 +238,9 @@ def _release(milestone: Milestone, gross: int, actor: User | None, note: str) ->
     Returns (net, fee). Locks the escrow and the wallet (ledger.post)."""
     contract = milestone.contract
     net, fee = _split(gross, contract)
-    moves = [(ledger.escrow(milestone), -gross), (ledger.wallet(contract.freelancer_id), net)]
+    legs = [ledger.Leg(ledger.escrow(milestone), -gross), ledger.Leg(ledger.wallet(contract.freelancer_id), net)]
     if fee:
-        moves.append((ledger.platform_fees(), fee))
-    accounts = ledger.resolve(*(spec for spec, _ in moves))
-    legs = [ledger.Leg(account, amount) for account, (_, amount) in zip(accounts, moves, strict=True)]
+        legs.append(ledger.Leg(ledger.platform_fees(), fee))
     # serialized: every caller holds the milestone's lock and found it funded, submitted or disputed (unreleased).
     ledger.post(kind=Transaction.Kind.ESCROW_RELEASED, idempotency_key=f"milestone:{milestone.pk}:release",
                 legs=legs, description=f"“{milestone.title}”: {note}", contract=contract, milestone=milestone,

@@ -38,10 +38,9 @@ def _payout_hold(*, user: User, amount: int, bank_code: str, account_number: str
                                errors={"amount": [f"Must be between {minimum} and {maximum}."]})
     payout = Payout.objects.create(user=user, gateway=payout_gateway_name(), amount=amount, bank_code=bank_code,
                                    account_number=account_number, account_holder_name=account_holder_name)
-    wallet, in_transit = ledger.resolve(ledger.wallet(user.pk), ledger.payouts_in_transit())
     try:
         ledger.post(kind=Transaction.Kind.PAYOUT_REQUESTED, idempotency_key=f"payout:{payout.pk}:request",
-                    legs=[ledger.Leg(wallet, -amount), ledger.Leg(in_transit, amount)],
+                    legs=[ledger.Leg(ledger.wallet(user.pk), -amount), ledger.Leg(ledger.payouts_in_transit(), amount)],
                     description=f"Payout to {bank_code} ••••{account_number[-4:]}", payout=payout, actor=user,
                     serialized=True)  # the payout (the key's subject) was created in this transaction
     except InsufficientFunds as short:
@@ -135,7 +134,6 @@ def payout_event_apply(event: GatewayEvent) -> str:
 
 
 def _post(payout: Payout, kind: str, step: str, source: ledger.AccountSpec, destination: ledger.AccountSpec) -> None:
-    source, destination = ledger.resolve(source, destination)
     ledger.post(kind=kind, idempotency_key=f"payout:{payout.pk}:{step}",
                 legs=[ledger.Leg(source, -payout.amount), ledger.Leg(destination, payout.amount)],
                 description=f"Payout {payout.gateway_reference or payout.pk}", payout=payout,
