@@ -8,16 +8,21 @@ the signal on, and the server's graceful shutdown finds nothing left to close.
 """
 
 import asyncio
+import contextlib
 import logging
 import signal
 import threading
 import weakref
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from redis.exceptions import RedisError
+
+from .realtime import CLOSE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
 CLOSE_GOING_AWAY = 1001  # the server is shutting down: the client reconnects (to another process)
+UNAVAILABLE_ERRORS = (RedisError, OSError)  # ConnectionError and TimeoutError are OSErrors
 SHUTDOWN_CLOSE_SECONDS = 2.0  # the bound on closing every socket before the server's own shutdown goes on
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -103,6 +108,17 @@ class BantuSocketConsumer(AsyncJsonWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         try:
             await super().__call__(scope, receive, send)
+        except Exception as exc:
+            # What reaches here failed outside any command (handlers answer their own errors with an `error`
+            # event): the channel layer's receive loop, when Redis goes away. Left to the server, the connection
+            # would drop without a close frame (1006) and a traceback; the client is owed 1011 and reconnects.
+            if isinstance(exc, UNAVAILABLE_ERRORS):
+                logger.warning("Socket closed with %d: a dependency is unavailable (%r)", CLOSE_UNAVAILABLE, exc)
+            else:
+                logger.exception("Socket closed with %d after an unexpected error", CLOSE_UNAVAILABLE)
+            if not self.closed:
+                with contextlib.suppress(Exception):  # the client may be gone as well
+                    await self.close(code=CLOSE_UNAVAILABLE)
         finally:
             _open_sockets.discard(self)
 

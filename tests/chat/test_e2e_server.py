@@ -50,7 +50,7 @@ def start_server(port: int, log, *, workers: int = 2, env: dict | None = None) -
     variables (e.g. another REDIS_URL)."""
     env = dict(os.environ, DATABASE_URL=server_database_url(), REDIS_URL=settings.REDIS_URL,
                SECRET_KEY=settings.SECRET_KEY, JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],
-               DB_CONN_MAX_AGE="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1", **(env or {}))
+               DB_CONN_MAX_AGE="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1") | (env or {})
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--lifespan", "off", "--no-proxy-headers", "--timeout-graceful-shutdown", "5"],
