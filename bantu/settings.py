@@ -147,7 +147,13 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# At least once: a task is acknowledged after it has run, and a task whose worker process died under it (SIGKILL,
+# the OOM killer) goes back to the queue instead of being marked failed, so it runs again; every task is
+# idempotent. A message a dead worker had taken is handed out again after the visibility timeout; it must exceed
+# the longest countdown or ETA (retry backoff: 1800 s), or delayed tasks are delivered twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "Asia/Jakarta"
