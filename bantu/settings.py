@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "bantu.core.middleware.RequestSanityMiddleware",
+    "bantu.core.exceptions.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -91,7 +92,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # ends. Without one, every request opened a connection of its own (CONN_MAX_AGE=0; persistent connections
     # stay open per ASGI thread until garbage collection), which cost the escrow benchmark about a quarter of its
     # throughput (docs/benchmarks.md). A request waits up to DB_POOL_TIMEOUT seconds for a free connection, then
-    # gets 503 database_busy. DB_POOL_MAX_SIZE=0 turns the pool off (for PgBouncer in transaction mode).
+    # gets 503 database_unavailable. DB_POOL_MAX_SIZE=0 turns the pool off (for PgBouncer in transaction mode).
     _pool_max = env.int("DB_POOL_MAX_SIZE", default=8)
     if _pool_max > 0:
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections: Django must not
@@ -163,7 +164,13 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# At least once: a task is acknowledged after it has run, and a task whose worker process died under it (SIGKILL,
+# the OOM killer) goes back to the queue instead of being marked failed, so it runs again; every task is
+# idempotent. A message a dead worker had taken is handed out again after the visibility timeout; it must exceed
+# the longest countdown or ETA (retry backoff: 1800 s), or delayed tasks are delivered twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "Asia/Jakarta"

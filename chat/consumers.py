@@ -11,10 +11,10 @@ import time
 import uuid
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.models import User
 from bantu.core import realtime
+from bantu.core.consumers import BantuSocketConsumer
 from bantu.core.exceptions import TITLES, ApplicationError
 from bantu.core.ids import uuid_or_none
 from bantu.core.jsonsafe import JSONInputError, loads_strict
@@ -111,7 +111,7 @@ def _read(user, conversation_id, message_id):
     services.conversation_mark_read(conversation=_conversation(conversation_id), user=user, message_id=message_id)
 
 
-class UserSocketConsumer(AsyncJsonWebsocketConsumer):
+class UserSocketConsumer(BantuSocketConsumer):
     send_rate = (5.0, 20)  # messages per second, burst
     typing_rate = (2.0, 5)
 

@@ -1,11 +1,13 @@
 """Domain errors and the one place that turns every API error into RFC 9457 problem details."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -117,6 +119,25 @@ def _flatten_validation(detail) -> dict:
     return flat
 
 
+DATABASE_RETRY_AFTER = "1"  # seconds: a dropped connection is replaced by the next request
+
+
+def database_unavailable(exc) -> dict | None:
+    """The `code` and `detail` of a 503 when `exc` says the database could not serve the request, else None.
+
+    A connection that drops mid-request (PostgreSQL restarted or failed over, the backend terminated, the network
+    cut) raises OperationalError, or InterfaceError once the connection is closed; the transaction it was in is
+    rolled back by the server, so nothing of the request was written and the client may simply retry. SQLite (the
+    embedded default) still locked after its timeout is the same: a dependency is unavailable, not a bug."""
+    if not isinstance(exc, DatabaseOperationalError | DatabaseInterfaceError):
+        return None
+    logger.warning("Database unavailable: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+    if isinstance(exc, DatabaseOperationalError) and "locked" in str(exc):
+        return {"code": "database_busy", "detail": "The database is busy. Retry in a moment."}
+    return {"code": "database_unavailable",
+            "detail": "The database is unavailable. Nothing was saved; retry in a moment."}
+
+
 def problem_exception_handler(exc, context):
     """DRF `EXCEPTION_HANDLER`: every error leaves as problem details; a 500 leaks nothing."""
     if isinstance(exc, ApplicationError):
@@ -158,11 +179,10 @@ def problem_exception_handler(exc, context):
         code = code or exc.default_code
         return problem_response(status_code=exc.status_code, code=str(code), detail=str(detail), headers=headers)
 
-    if isinstance(exc, DatabaseOperationalError) and "locked" in str(exc):
-        # SQLite (the embedded default) still busy after its timeout: a dependency is unavailable, not a bug.
+    unavailable = database_unavailable(exc)
+    if unavailable is not None:
         set_rollback()
-        return problem_response(status_code=503, code="database_busy", headers={"Retry-After": "1"},
-                                detail="The database is busy. Retry in a moment.")
+        return problem_response(status_code=503, headers={"Retry-After": DATABASE_RETRY_AFTER}, **unavailable)
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context else "?")
     set_rollback()
     return problem_response(
@@ -190,7 +210,31 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    unavailable = database_unavailable(sys.exc_info()[1])  # raised where no view ran: a middleware, say
+    if unavailable is not None:
+        return _database_unavailable_response(unavailable)
     return _django_problem(500, "server_error", "An unexpected error occurred. It has been logged.")
+
+
+class DatabaseUnavailableMiddleware:
+    """The 503 of `problem_exception_handler` for a dropped database connection, for views outside DRF (the
+    admin, the sandbox checkout page, the schema and docs pages): never a 500 for a dependency that is down."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        unavailable = database_unavailable(exception)
+        return _database_unavailable_response(unavailable) if unavailable is not None else None
+
+
+def _database_unavailable_response(unavailable: dict) -> JsonResponse:
+    response = _django_problem(503, **unavailable)
+    response["Retry-After"] = DATABASE_RETRY_AFTER
+    return response
 
 
 def handler400(request, exception=None):

@@ -67,8 +67,9 @@ _CREDENTIAL_IN_QUERY = re.compile(r"((?:^|[?&])(?:token|ticket)=)[^&\s]*")
 
 
 class RedactCredentials(logging.Filter):
-    """uvicorn's access log prints each request's path with its query string: `/ws/?token=eyJ…` would put a
-    working access token in every log line. This masks `token=` and `ticket=` values."""
+    """uvicorn prints each request's path with its query string: `/ws/?token=eyJ…` would put a working access
+    token in every log line. This masks `token=` and `ticket=` values. HTTP requests go to `uvicorn.access`; the
+    WebSocket handshake line (`"WebSocket /ws/?token=…" [accepted]`) goes to `uvicorn.error`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
@@ -77,7 +78,11 @@ class RedactCredentials(logging.Filter):
         return True
 
 
+REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error")
+
+
 def redact_access_log() -> None:
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(existing, RedactCredentials) for existing in access.filters):
-        access.addFilter(RedactCredentials())
+    for name in REDACTED_LOGGERS:
+        server_log = logging.getLogger(name)
+        if not any(isinstance(existing, RedactCredentials) for existing in server_log.filters):
+            server_log.addFilter(RedactCredentials())

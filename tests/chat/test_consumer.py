@@ -438,3 +438,20 @@ async def test_a_password_change_closes_the_users_open_sockets_at_once(freelance
                                               new_password="Another-Horse-97")
 
     assert await freelancer_ws.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_on_shutdown_every_open_socket_closes_with_1001_once(freelancer, owner):
+    """The in-process half of tests/faults/test_shutdown.py: what the SIGTERM handler runs."""
+    from bantu.core.consumers import close_open_sockets
+
+    await close_open_sockets()  # sockets an earlier test in this process left open
+    sockets = [await connect(freelancer), await connect(owner)]
+
+    closed = await close_open_sockets()
+
+    assert closed == 2
+    for communicator in sockets:
+        assert await communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": 1001}
+    assert await close_open_sockets() == 0  # closed sockets are forgotten: no second close frame
+    for communicator in sockets:
+        await communicator.disconnect()

@@ -45,13 +45,15 @@ def server_database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_server(port: int, log) -> subprocess.Popen:
+def start_server(port: int, log, *, workers: int = 2, env: dict | None = None) -> subprocess.Popen:
+    """uvicorn with the flags of `make run` and the image, on the test database. `env` adds or overrides
+    variables (e.g. another REDIS_URL)."""
     env = dict(os.environ, DATABASE_URL=server_database_url(), REDIS_URL=settings.REDIS_URL,
                SECRET_KEY=settings.SECRET_KEY, JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],
-               DB_CONN_MAX_AGE="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1")
+               DB_CONN_MAX_AGE="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1") | (env or {})
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--lifespan", "off"],
+         "--workers", str(workers), "--lifespan", "off", "--no-proxy-headers", "--timeout-graceful-shutdown", "5"],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 

@@ -146,3 +146,15 @@ def test_credentials_are_redacted_from_the_access_log():
     RedactCredentials().filter(record)
 
     assert record.getMessage() == '127.0.0.1:5000 - "GET /ws/?token=[redacted]&x=1 HTTP/1.1" 101'
+
+
+def test_credentials_are_redacted_from_the_websocket_handshake_line():
+    import logging
+
+    import bantu.asgi  # noqa: F401  (installs the filters, as the server does when it loads the application)
+
+    record = logging.LogRecord("uvicorn.error", logging.INFO, "", 0, '%s - "WebSocket %s" [accepted]',
+                               ("127.0.0.1:5000", "/ws/?ticket=tk-secret&token=eyJhbGciOi.abc.def"), None)
+
+    assert logging.getLogger("uvicorn.error").filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "WebSocket /ws/?ticket=[redacted]&token=[redacted]" [accepted]'
