@@ -94,7 +94,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c pg_trgm.word_similarity_threshold={env.float('SEARCH_TYPO_THRESHOLD', default=0.5)}"
     )
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}")
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+        "DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}"
+    )
 else:
     # The embedded default under concurrent writes: WAL lets readers go on beside a writer; IMMEDIATE makes a
     # writing transaction take the write lock when it begins, so writers queue (for up to `timeout` seconds)
