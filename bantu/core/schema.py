@@ -70,7 +70,10 @@ class BantuAutoSchema(AutoSchema):
             errors["404"] = _problem(ProblemSerializer, "No such object, or it is not visible to you.")
         elif self._is_list_view() and isinstance(self._get_paginator(), PageNumberPagination):
             errors["404"] = _problem(ProblemSerializer, "A page past the last one.")
-        for code, extra in getattr(self.view, "extra_error_responses", {}).items():
+        # `extra_error_responses`: {409: "why"} for every method of the view, {"POST": {404: "why"}} for one.
+        extras = getattr(self.view, "extra_error_responses", {})
+        for code, extra in {**{code: extra for code, extra in extras.items() if isinstance(code, int)},
+                            **extras.get(self.method, {})}.items():
             errors[str(code)] = _problem(ProblemSerializer, extra)
         if self.view.get_throttles():
             errors["429"] = _problem(ProblemSerializer, "Throttled; retry after `Retry-After` seconds.")

@@ -99,3 +99,14 @@ def test_a_list_field_refuses_a_json_object(as_user, user):
                                   format="json")
 
     assert_problem(response, 400, "validation_error", {"skills": ['Expected a list of items but got type "dict".']})
+
+
+def test_opening_a_conversation_with_an_unknown_company_is_a_documented_404(schema, as_user, owner, freelancer):
+    # Found: POST conversations/ naming a company that does not exist answered an undocumented 404.
+    response = as_user(owner).post("/api/v1/conversations/", {"company": str(uuid.uuid4()),
+                                                              "freelancer": str(freelancer.pk)}, format="json")
+
+    assert_problem(response, 404, "not_found")
+    responses = schema["paths"]["/api/v1/conversations/"]
+    assert "application/problem+json" in responses["post"]["responses"]["404"]["content"]
+    assert responses["get"]["responses"]["404"]["description"] == "A page past the last one."
