@@ -6,8 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 TEST_WORKERS ?= 2
+FUZZ_EXAMPLES ?= 5
 
-.PHONY: run test lint format schema check migrate demo worker beat bench bench-escrow clean
+.PHONY: run test fuzz lint format schema check migrate demo worker beat bench bench-escrow clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,10 @@ run: demo
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# Schema fuzzing (schemathesis) and the generated client (openapi-python-client): one process, see tests/fuzz/.
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:xdist -m fuzz tests/fuzz $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -59,4 +64,4 @@ bench-escrow: $(VENV)/.installed
 	$(BIN)/python bench/escrow.py $(BENCH_ESCROW_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache schema.yml
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis schema.yml

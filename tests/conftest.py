@@ -2,6 +2,7 @@
 (`.ci/run` configures both); they are never mocked away."""
 
 import contextlib
+import os
 
 import pytest
 from django.conf import settings
@@ -19,7 +20,13 @@ from .factories import PASSWORD, CompanyFactory, FreelancerProfileFactory, Membe
 def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (as .ci/run does)")
     skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL (as .ci/run does)")
+    # Schema fuzzing takes minutes, not the one minute `make test` should take, and needs one process (its
+    # operations share one node id, which pytest-xdist cannot tell apart): `make fuzz` runs it, and .ci/run does
+    # in its PostgreSQL + Redis pass.
+    skip_fuzz = pytest.mark.skip(reason="schema fuzzing: run `make fuzz` (FUZZ_EXAMPLES set, no xdist)")
     for item in items:
+        if "fuzz" in item.keywords and (not os.environ.get("FUZZ_EXAMPLES") or os.environ.get("PYTEST_XDIST_WORKER")):
+            item.add_marker(skip_fuzz)
         if "postgres" in item.keywords and not settings.USING_POSTGRES:
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not settings.REDIS_URL:

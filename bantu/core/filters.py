@@ -1,9 +1,12 @@
 import datetime
+import re
 
 import django_filters
 import django_filters.rest_framework
 from django import forms
 from django.utils import timezone
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -58,6 +61,7 @@ class StrictFilterSet(django_filters.rest_framework.FilterSet):
     """A FilterSet that does not quietly ignore what it cannot use (PRODUCT.md §3: bad input is a 400):
 
     - a typed parameter (number, date, id, choice, boolean) given with an empty value (`?posted_since=`) is a 400;
+    - a number is a whole number (amounts and rates are integer rupiah): `?min_rate=0.5` is a 400;
     - a `min_*`/`max_*` (or `*_min`/`*_max`) pair given the wrong way round is a 400.
     Free-text parameters may be empty (no filter)."""
 
@@ -67,6 +71,9 @@ class StrictFilterSet(django_filters.rest_framework.FilterSet):
             field = self.filters.get(name)
             if field is not None and value == "" and not isinstance(field, django_filters.CharFilter):
                 self.form.add_error(name, "This parameter needs a value; leave it out for no filter.")
+            elif (isinstance(field, django_filters.NumberFilter) and name not in self.form.errors
+                  and not _WHOLE_NUMBER.fullmatch(str(value))):
+                self.form.add_error(name, "A whole number is required.")
         if valid:
             data = self.form.cleaned_data
             for low, high in self._ranges():

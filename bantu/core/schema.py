@@ -1,11 +1,14 @@
 """OpenAPI: every operation documents its problem-details errors and the Bearer scheme."""
 
+import django_filters
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
 
 from .exceptions import PROBLEM_CONTENT_TYPE
+from .pagination import PageNumberPagination
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -30,17 +33,23 @@ def _problem(serializer, description):
 
 class BantuAutoSchema(AutoSchema):
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        # DRF drops `allow_blank` from read-only fields, so a model choice field that may be blank (a company's
-        # province, an open dispute's resolution) was documented without "" although answers hold "".
-        if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
-            model = getattr(getattr(field.parent, "Meta", None), "model", None)
-            try:
-                model_field = model._meta.get_field(field.source) if model is not None else None
-            except Exception:  # not a model field (a method, a related path)
-                model_field = None
-            if model_field is not None and getattr(model_field, "blank", False):
-                field.allow_blank = True
+        # DRF drops `allow_blank` from read-only fields, so a model field that may be blank was documented
+        # without "" although answers hold "": a choice (a company's province, an open dispute's resolution) had
+        # no "" in its enum, and a URL (a company without a website) demanded `format: uri`.
+        if self._may_be_blank(field):
+            field.allow_blank = True
         return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    @staticmethod
+    def _may_be_blank(field) -> bool:
+        if not field.read_only or not isinstance(field, serializers.CharField | serializers.ChoiceField):
+            return False
+        model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        try:
+            model_field = model._meta.get_field(field.source) if model is not None else None
+        except Exception:  # not a model field (a method, a related path)
+            model_field = None
+        return model_field is not None and getattr(model_field, "blank", False)
 
     def _allows_anonymous(self) -> bool:
         return any(
@@ -59,7 +68,12 @@ class BantuAutoSchema(AutoSchema):
             errors["403"] = _problem(ProblemSerializer, "Your role does not allow this.")
         if "{" in self.path:
             errors["404"] = _problem(ProblemSerializer, "No such object, or it is not visible to you.")
-        for code, extra in getattr(self.view, "extra_error_responses", {}).items():
+        elif self._is_list_view() and isinstance(self._get_paginator(), PageNumberPagination):
+            errors["404"] = _problem(ProblemSerializer, "A page past the last one.")
+        # `extra_error_responses`: {409: "why"} for every method of the view, {"POST": {404: "why"}} for one.
+        extras = getattr(self.view, "extra_error_responses", {})
+        for code, extra in {**{code: extra for code, extra in extras.items() if isinstance(code, int)},
+                            **extras.get(self.method, {})}.items():
             errors[str(code)] = _problem(ProblemSerializer, extra)
         if self.view.get_throttles():
             errors["429"] = _problem(ProblemSerializer, "Throttled; retry after `Retry-After` seconds.")
@@ -97,3 +111,36 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
         if direction == "request":
             schema["additionalProperties"] = False
         return schema
+
+
+class StrictFilterSetSchema(DjangoFilterExtension):
+    """The query parameters of a StrictFilterSet as it reads them: an empty value is refused for every filter
+    that is not free text (`?skills=` is a 400), so those say `minLength: 1` (arrays `minItems: 1`); numbers are
+    whole numbers within the filter's bounds; a boolean is one of its four spellings."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        from .filters import StrictBooleanFilter, StrictFilterSet
+
+        if not issubclass(filterset_class, StrictFilterSet) or isinstance(filter_field, django_filters.CharFilter):
+            return parameters
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if isinstance(filter_field, StrictBooleanFilter):
+                schema.clear()
+                schema.update(type="string", enum=[value for value, _ in filter_field.extra["choices"]])
+            elif isinstance(filter_field, django_filters.NumberFilter):
+                schema.clear()
+                schema["type"] = "integer"
+                for key, bound in (("min_value", "minimum"), ("max_value", "maximum")):
+                    if filter_field.extra.get(key) is not None:
+                        schema[bound] = filter_field.extra[key]
+            elif schema.get("type") == "array":
+                schema["minItems"] = 1
+                if "enum" not in schema["items"]:
+                    schema["items"].setdefault("minLength", 1)
+            elif schema.get("type") == "string" and "enum" not in schema:
+                schema.setdefault("minLength", 1)
+        return parameters

@@ -9,7 +9,8 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 class StrictSerializer(serializers.Serializer):
     """Input serializer that refuses what it does not know: unknown fields, non-strings for text fields (DRF
-    would quietly turn 123 or 1.5 into "123" and "1.5") and non-integers for integer fields."""
+    would quietly turn 123 or 1.5 into "123" and "1.5"), non-integers for integer fields, and for UUIDs, lists
+    and booleans anything but a JSON string, array or boolean."""
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -38,6 +39,18 @@ class StrictSerializer(serializers.Serializer):
             ):
                 # DRF would take "100000" and 100000.0 as 100000: amounts are JSON integers, nothing else.
                 errors[name] = ["A valid integer is required."]
+            elif isinstance(field, serializers.UUIDField) and value is not None and not isinstance(value, str):
+                # DRF turns an integer (and so `false`) into a UUID: 0 became 00000000-0000-0000-0000-000000000000.
+                errors[name] = ["Must be a UUID string."]
+            elif (
+                isinstance(field, serializers.ListField | serializers.ManyRelatedField)
+                and value is not None
+                and not isinstance(value, list)
+            ):
+                # DRF iterates any iterable: an object `{}` was taken as an empty list (its keys as items).
+                errors[name] = [f'Expected a list of items but got type "{type(value).__name__}".']
+            elif isinstance(field, serializers.BooleanField) and value is not None and not isinstance(value, bool):
+                errors[name] = ["Must be true or false."]
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

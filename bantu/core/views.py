@@ -38,11 +38,12 @@ class MethodPermissionsMixin:
 
 class ProblemsAsJSONMixin:
     """For views that render something other than JSON (the OpenAPI schema in YAML, HTML pages): their errors
-    are still problem details in JSON, so that the body matches its `application/problem+json` type."""
+    are still problem details in JSON, so that the body matches its `application/problem+json` type, and the
+    answer to OPTIONS (DRF's metadata, not the representation the page renderer expects) is JSON too."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.status_code >= 400:
+        if isinstance(response, Response) and (response.status_code >= 400 or request.method == "OPTIONS"):
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = JSONRenderer.media_type
         return response

@@ -33,6 +33,8 @@ class ConversationListApi(generics.ListAPIView):
     (either side), or directly from your company to a freelancer. Opening an existing one returns it (200)."""
 
     serializer_class = s.ConversationSerializer
+    extra_error_responses = {"POST": {404: "The proposal, company or freelancer does not exist or is not visible "
+                                           "to you."}}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -1,0 +1,85 @@
+"""One marketplace with an object of every kind, for the tests that call every route of the schema (the
+authorization matrix, the schema fuzzing, the generated client).
+
+`world()` is a company (owner and recruiter), another company's owner, a freelancer with a proposal, an open, a
+draft, a removed and a spare job, a contract of another freelancer, a notification, a conversation with a
+message and a device. `money(world)` adds a contract between the company and the world's freelancer whose
+milestones are released (the wallet holds 900,000), funded, pending, and pending with an open sandbox checkout,
+and a payout: it is the slow part, so it is built only where needed."""
+
+import uuid
+
+from chat.services import conversation_open_for_proposal, message_send
+from companies.models import Company, Membership
+from jobs.models import Job
+from jobs.services import job_create
+from notifications.models import Device, Notification
+from notifications.services import device_register
+from payments.gateways import sandbox
+from payments.services import escrow, payouts, webhooks
+from proposals.services import proposal_accept, proposal_submit
+from taxonomy.models import Category
+from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
+from tests.payments.helpers import make_contract
+
+PAYOUT_BODY = {"amount": 100_000, "bank_code": "BCA", "account_number": "1234567890",
+               "account_holder_name": "Budi Santoso"}
+
+
+def world() -> dict:
+    company = CompanyFactory()
+    owner = MembershipFactory(company=company, role=Membership.Role.OWNER).user
+    recruiter_membership = MembershipFactory(company=company, role=Membership.Role.RECRUITER)
+    recruiter = recruiter_membership.user
+    other_member = MembershipFactory(company=CompanyFactory(), role=Membership.Role.OWNER).user
+    profile = FreelancerProfileFactory()
+    UserFactory(email="new@example.id")
+    category = Category.objects.get(slug="logo-brand-identity")
+    fields = {"title": "Logo kopi", "description": "Logo untuk kedai kopi.", "category": category,
+              "budget_min": 1, "budget_max": 2}
+    job = job_create(company=company, posted_by=owner, **fields)
+    draft = job_create(company=company, posted_by=owner, status=Job.Status.DRAFT, **fields)
+    removed = job_create(company=company, posted_by=owner, **fields)
+    Job.objects.filter(pk=removed.pk).update(removed_at="2026-01-01T00:00:00Z", removed_reason="spam")
+    job2 = job_create(company=company, posted_by=owner, **fields)
+    proposal = proposal_submit(job=job, freelancer=profile.user, cover_letter="Saya siap.", amount=2,
+                               duration_days=3)
+    hired = job_create(company=company, posted_by=owner, **fields)
+    other = proposal_submit(job=hired, freelancer=FreelancerProfileFactory().user, cover_letter="Saya juga.",
+                            amount=2, duration_days=3)
+    contract = proposal_accept(proposal=other, actor=owner)
+    notification = Notification.objects.create(user=owner, kind=Notification.Kind.PROPOSAL_SUBMITTED, title="x")
+    conversation, _ = conversation_open_for_proposal(user=owner, proposal=proposal)
+    message, _ = message_send(conversation=conversation, sender=owner, body="Halo dari kami.", client_id=uuid.uuid4())
+    device, _ = device_register(user=owner, kind=Device.Kind.FCM, token="fcm-token-owner")
+    return {
+        "users": {"anonymous": None, "freelancer": profile.user, "other_member": other_member,
+                  "recruiter": recruiter, "owner": owner, "operator": UserFactory(is_staff=True)},
+        "ids": {"company": company.pk, "profile": profile.pk, "job": job.pk, "draft": draft.pk,
+                "removed": removed.pk, "job2": job2.pk, "proposal": proposal.pk, "contract": contract.pk,
+                "notification": notification.pk, "recruiter_membership": recruiter_membership.pk,
+                "conversation": conversation.pk, "message": message.pk, "device": device.pk},
+    }
+
+
+def _pay(owner, milestone_id):
+    """Fund a milestone and pay it the way the sandbox checkout page does (a signed callback)."""
+    payment = escrow.milestone_fund(milestone_id=milestone_id, actor=owner)
+    headers, body = sandbox.callback(kind="payment", reference=payment.external_id, status="paid",
+                                     amount=payment.amount, event_id=f"sandbox:{payment.pk}:paid")
+    assert webhooks.webhook_receive(gateway="sandbox", headers=headers, body=body).outcome == "applied"
+
+
+def money(world: dict) -> dict:
+    users = world["users"]
+    owner, freelancer = users["owner"], users["freelancer"]
+    contract = make_contract(Company.objects.get(pk=world["ids"]["company"]), owner, freelancer,
+                             amounts=(1_000_000,) * 4, title="Logo berbayar")
+    released, funded, to_fund, checkout = contract.milestones.order_by("position")
+    _pay(owner, released.pk)
+    escrow.milestone_approve(milestone_id=released.pk, actor=owner)
+    _pay(owner, funded.pk)
+    payout = payouts.payout_request(user=freelancer, **PAYOUT_BODY)
+    payment = escrow.milestone_fund(milestone_id=checkout.pk, actor=owner)
+    return {"paid_contract": contract.pk, "to_fund": to_fund.pk, "funded": funded.pk, "payment": payment.pk,
+            "payout": payout.pk}
