@@ -28,6 +28,7 @@ class StrictBooleanFilter(django_filters.Filter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")])
         kwargs.setdefault("coerce", lambda value: value in ("true", "1"))
+        kwargs.setdefault("error_messages", {"invalid_choice": "Must be true or false."})
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

@@ -110,3 +110,16 @@ def test_opening_a_conversation_with_an_unknown_company_is_a_documented_404(sche
     responses = schema["paths"]["/api/v1/conversations/"]
     assert "application/problem+json" in responses["post"]["responses"]["404"]["content"]
     assert responses["get"]["responses"]["404"]["description"] == "A page past the last one."
+
+
+@pytest.mark.parametrize("value", ["", "yes", "2"])
+def test_notifications_unread_filter_refuses_what_it_cannot_read(db, value):
+    # Found: `?unread=` (empty) was taken as no filter. The list now reads it through StrictFilterSet, as every
+    # other list does: an empty or unknown boolean is a 400.
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    response = client_for(UserFactory()).get("/api/v1/notifications/", {"unread": value})
+
+    assert_problem(response, 400, "validation_error")
+    assert list(response.json()["errors"]) == ["unread"]
