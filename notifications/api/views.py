@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,6 +42,7 @@ class NotificationFilter(StrictFilterSet):
         model = Notification
         fields = []
 
+    @extend_schema_field(OpenApiTypes.BOOL)  # a method filter: no model field to read the type from
     def filter_unread(self, queryset, name, value):
         return queryset.filter(read_at__isnull=True) if value else queryset
 
