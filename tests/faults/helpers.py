@@ -1,16 +1,28 @@
 """Services the fault tests own: a throwaway redis-server they can kill and restart, and polling with deadlines
 (never fixed sleeps: the CI machine is small and loaded)."""
 
+import asyncio
 import contextlib
 import shutil
 import subprocess
 import time
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from tests.chat.test_e2e_server import free_port
 
 WAIT = 15  # seconds: the bound of every wait for a state change
+
+
+async def close_code(ws, wait: float = WAIT) -> int | None:
+    """The code of the close frame the server sent on `ws` (None: the connection dropped without one)."""
+    try:
+        async with asyncio.timeout(wait):
+            while True:
+                await ws.recv()
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
 
 
 def eventually(probe, *, what: str, timeout: float = WAIT, interval: float = 0.1):

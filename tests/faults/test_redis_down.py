@@ -12,7 +12,6 @@ import uuid
 import pytest
 from django.test import override_settings
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
 from accounts.services import tokens_issue
 from chat import services as chat_services
@@ -30,21 +29,12 @@ from tests.chat.test_e2e_server import (
 )
 from tests.factories import PASSWORD
 
-from .helpers import WAIT, ThrowawayRedis, assert_problem_answer, call, eventually
+from .helpers import WAIT, ThrowawayRedis, assert_problem_answer, call, close_code, eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LOGIN_LIMIT = 3  # THROTTLE_LOGIN_EMAIL of the server under test: attempts per email and IP a minute
-
-
-async def close_code(ws) -> int | None:
-    try:
-        async with asyncio.timeout(WAIT):
-            while True:
-                await ws.recv()
-    except ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd else None
 
 
 async def code_of_a_new_socket(port: int, token: str) -> int | None:

@@ -8,10 +8,11 @@ import tempfile
 import time
 
 import pytest
-from websockets.exceptions import ConnectionClosed
 
 from accounts.services import tokens_issue
 from tests.chat.test_e2e_server import WAIT, free_port, open_socket, server_log, start_server, stop_server, wait_healthy
+
+from .helpers import close_code
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,21 +20,11 @@ SOCKETS = 4  # over two worker processes: all on one has odds of 1 in 8
 GRACEFUL_TIMEOUT = 5  # --timeout-graceful-shutdown of `make run`, the image and compose
 
 
-async def close_code(ws) -> int | None:
-    """The code of the close frame the server sent (None: the connection dropped without one)."""
-    try:
-        async with asyncio.timeout(WAIT):
-            while True:
-                await ws.recv()
-    except ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd else None
-
-
 async def shut_down_with_sockets_open(process, port: int, token: str) -> tuple[list, float]:
     sockets = [await open_socket(port, token) for _ in range(SOCKETS)]
     signalled = time.monotonic()
     process.send_signal(signal.SIGTERM)  # to the supervisor only, as `docker stop` does to PID 1
-    codes = await asyncio.gather(*(close_code(ws) for ws in sockets))
+    codes = await asyncio.gather(*(close_code(ws, WAIT) for ws in sockets))
     await asyncio.to_thread(process.wait, GRACEFUL_TIMEOUT * 3)
     return codes, time.monotonic() - signalled
 
