@@ -40,3 +40,15 @@ def test_login_documents_401_and_429(schema):
     responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
 
     assert {"200", "400", "401", "403", "429"} <= set(responses)
+
+
+def test_generating_the_schema_reads_no_database(db, django_assert_num_queries):
+    # Found when the test database's connection pool was bound to the wrong database: the category and skill
+    # lists read the database (their cached lists, cold here: tests/conftest.py clears the cache) while the
+    # schema was generated, so `manage.py spectacular` and a schema fetched at import needed a database.
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_assert_num_queries(0):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    assert "/api/v1/categories/" in schema["paths"]
