@@ -18,36 +18,43 @@ class SkillSerializer(serializers.Serializer):
     category = serializers.SlugField(source="category__slug", allow_null=True)
 
 
-class CategoryListApi(generics.ListAPIView):
+class _CachedListApi(generics.ListAPIView):
+    """A public taxonomy list served from a cached Python list: paging it reads no database, and neither does
+    schema generation (it gets an empty queryset of `model`)."""
+
+    permission_classes = [permissions.AllowAny]
+    filter_backends = []
+    model = None
+
+    def rows(self) -> list:
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.rows()
+
+    @extend_schema(tags=["taxonomy"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CategoryListApi(_CachedListApi):
     """The category tree (two levels), one page of top-level categories at a time, each with its sub-categories,
     in display order. Filters elsewhere take a category slug; a parent includes its children."""
 
-    permission_classes = [permissions.AllowAny]
     serializer_class = CategoryNodeSerializer
-    filter_backends = []
+    model = Category
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation reads no database
-            return Category.objects.none()
-        return selectors.category_tree()  # a cached list: paging it reads no database
-
-    @extend_schema(tags=["taxonomy"])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    def rows(self) -> list:
+        return selectors.category_tree()
 
 
-class SkillListApi(generics.ListAPIView):
+class SkillListApi(_CachedListApi):
     """Every skill with its category slug, by name, one page at a time."""
 
-    permission_classes = [permissions.AllowAny]
     serializer_class = SkillSerializer
-    filter_backends = []
+    model = Skill
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation reads no database
-            return Skill.objects.none()
-        return selectors.skill_list()  # a cached list: paging it reads no database
-
-    @extend_schema(tags=["taxonomy"])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    def rows(self) -> list:
+        return selectors.skill_list()
