@@ -56,7 +56,7 @@ class IsFreelancer(permissions.BasePermission):
     message = "Only freelancers may do this. Create a freelancer profile first."
 
     def has_permission(self, request, view):
-        return roles.FREELANCER in roles.user_roles(request.user)
+        return roles.has_role(request.user, roles.FREELANCER)
 
 
 class IsCompanyMember(permissions.BasePermission):
