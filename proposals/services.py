@@ -197,9 +197,10 @@ def milestone_lock(*, milestone_id, with_contract: bool = False) -> Milestone:
     if with_contract:
         # One statement finds and locks the contract through the milestone (only the contract's row is locked).
         # Not its job: only completing the contract needs it, and then reads it.
-        contract = Contract.objects.select_for_update(no_key=True).filter(milestones__pk=milestone_id).first()
-        if contract is None:
-            raise Milestone.DoesNotExist(f"No milestone {milestone_id}.")
+        try:  # get(), not first(): a milestone has one contract, and ordering the query cost a third more Python
+            contract = Contract.objects.select_for_update(no_key=True).get(milestones__pk=milestone_id)
+        except Contract.DoesNotExist:
+            raise Milestone.DoesNotExist(f"No milestone {milestone_id}.") from None
         milestone = Milestone.objects.select_for_update(no_key=True).get(pk=milestone_id)
         milestone.contract = contract
         return milestone
