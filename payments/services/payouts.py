@@ -118,10 +118,11 @@ def payout_event_apply(event: GatewayEvent) -> str:
 def _apply(event: GatewayEvent) -> tuple[str, Payout]:
     """payout_event_apply(), and the payout row it locked (saved when applied)."""
     # Locked at once: a callback that turns out not to match rolls back with its caller's transaction.
-    payout = Payout.objects.select_for_update(no_key=True).filter(
-        pk=uuid_or_none(event.reference), gateway=event.gateway).first()
-    if payout is None:
-        raise NotFound(f"No {event.gateway} payout {event.reference!r}.", code=errors.UNKNOWN_REFERENCE)
+    try:
+        payout = Payout.objects.select_for_update(no_key=True).get(pk=uuid_or_none(event.reference),
+                                                                   gateway=event.gateway)
+    except Payout.DoesNotExist:
+        raise NotFound(f"No {event.gateway} payout {event.reference!r}.", code=errors.UNKNOWN_REFERENCE) from None
     require_same_money(event, payout.amount, payout.currency, required=False)
     open_statuses = (Payout.Status.PENDING, Payout.Status.PROCESSING)
     in_transit, wallet = ledger.payouts_in_transit(), ledger.wallet(payout.user_id)
