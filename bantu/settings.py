@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from bantu.core.redis_connection import CancellableSendConnection
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -147,7 +149,9 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, the same as channels-redis's blocking receive
                 # (BZPOPMIN 5 s): reads then time out and crash consumers (redis-py#4091). Give reads headroom.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+                # The connection class keeps a consumer's cancelled receive from reading on at shutdown.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5,
+                           "connection_class": CancellableSendConnection}],
                 "prefix": env.str("CHANNELS_PREFIX", default="bantu-ws"),
             },
         }
