@@ -1,15 +1,18 @@
 """The files in docs/ that are generated from the code are current: each is regenerated here and compared with
-the committed file (`make docs` rewrites them all)."""
+the committed file (`make docs` rewrites them all). The AsyncAPI document is also validated against the AsyncAPI
+3.0.0 JSON schema (vendored in tests/schemas/, so no network is needed)."""
 
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from drf_spectacular.generators import SchemaGenerator
 
-from bantu.core.docs import erd, postman
+from bantu.core.docs import asyncapi, erd, postman
 
 DOCS = Path(settings.BASE_DIR) / "docs"
 
@@ -113,3 +116,66 @@ def test_check_mode_fails_on_a_stale_file(tmp_path):
     call_command("docs_schema", "--file", str(stale))
     call_command("docs_schema", "--check", "--file", str(stale))
     assert stale.read_text() == erd.render_markdown()
+
+
+# --- AsyncAPI ----------------------------------------------------------------------------------------------------
+
+ASYNCAPI_SCHEMA = Path(settings.BASE_DIR) / "tests" / "schemas" / "asyncapi-3.0.0.json"
+
+
+@pytest.fixture(scope="module")
+def asyncapi_validator():
+    return jsonschema.Draft7Validator(json.loads(ASYNCAPI_SCHEMA.read_text()))
+
+
+def test_asyncapi_document_is_current():
+    assert (DOCS / "asyncapi.yaml").read_text() == asyncapi.render_yaml(), "docs/asyncapi.yaml is stale: make docs"
+
+
+def test_asyncapi_document_is_valid_asyncapi_3(asyncapi_validator):
+    document = yaml.safe_load((DOCS / "asyncapi.yaml").read_text())
+
+    assert document["asyncapi"] == "3.0.0"
+    assert [error.message for error in asyncapi_validator.iter_errors(document)] == []
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda doc: doc["operations"]["sendEvents"].update(action="publish"),  # AsyncAPI 2's word
+        lambda doc: doc["channels"]["userSocket"].update(address=5),
+        lambda doc: doc["components"]["securitySchemes"]["token"].update(type="bearerToken"),
+        lambda doc: doc.update(asyncapi="2.6.0"),
+    ],
+)
+def test_the_validator_refuses_a_spoiled_document(asyncapi_validator, spoil):
+    document = asyncapi.build_document()
+    spoil(document)
+
+    assert list(asyncapi_validator.iter_errors(json.loads(json.dumps(document)))) != []
+
+
+def test_asyncapi_examples_fit_their_payloads():
+    document = asyncapi.build_document()
+
+    for name, message in document["components"]["messages"].items():
+        for example in message["examples"]:
+            asyncapi.validate_payload(document, name, example["payload"])
+
+
+def test_asyncapi_takes_its_facts_from_the_code():
+    document = asyncapi.build_document()
+    from notifications.models import Notification
+
+    kinds = document["components"]["schemas"]["Notification"]["properties"]["kind"]["enum"]
+    assert kinds == list(Notification.Kind.values)
+    assert set(document["channels"]["userSocket"]["x-close-codes"]) == {"4401", "1011", "1001"}
+    assert {message["name"] for message in document["components"]["messages"].values()} == {
+        "message.send",
+        "typing",
+        "message.read",
+        "message.ack",
+        "message.created",
+        "notification.created",
+        "error",
+    }
