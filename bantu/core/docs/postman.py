@@ -21,6 +21,12 @@ _STORE_TOKENS = [
     '    pm.environment.set("refresh_token", body.refresh);',
     "}",
 ]
+_CHECK_TOKENS = [
+    'pm.test("a token pair is stored", function () {',
+    "    pm.response.to.have.status(200);",
+    '    pm.expect(pm.environment.get("access_token")).to.be.a("string").and.not.empty;',
+    "});",
+]
 _CLEAR_TOKENS = [
     "if (pm.response.code === 204 || pm.response.code === 200) {",
     '    pm.environment.unset("access_token");',
@@ -34,9 +40,9 @@ _BODY_OVERRIDES = {
     ("post", "/api/v1/auth/logout/"): {"refresh": "{{refresh_token}}"},
 }
 _SCRIPTS = {
-    ("post", "/api/v1/auth/token/"): _STORE_TOKENS,
+    ("post", "/api/v1/auth/token/"): _STORE_TOKENS + _CHECK_TOKENS,
     ("post", "/api/v1/auth/register/"): _STORE_TOKENS,
-    ("post", "/api/v1/auth/token/refresh/"): _STORE_TOKENS,
+    ("post", "/api/v1/auth/token/refresh/"): _STORE_TOKENS + _CHECK_TOKENS,
     ("post", "/api/v1/auth/logout/"): _CLEAR_TOKENS,
     ("post", "/api/v1/auth/logout/all/"): _CLEAR_TOKENS,
 }
