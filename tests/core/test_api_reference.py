@@ -5,6 +5,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
@@ -55,6 +56,27 @@ def test_reference_page_assets_are_served(settings, page, count):
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert response.status_code == 200, url
         assert len(body) > 500, url  # the file itself, not an empty answer
+
+
+def test_reference_page_assets_are_served_after_collectstatic(settings, tmp_path):
+    # As the image serves them: collected at build time, WhiteNoise reading STATIC_ROOT, no finders.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    client = Client()
+    assets = [
+        url
+        for page in ("/api/docs/", "/api/redoc/")
+        for url in _references(client.get(page).content.decode())
+        if url.startswith("/static/")
+    ]
+
+    assert len(assets) == 5
+    for url in assets:
+        assert client.get(url).status_code == 200, url
 
 
 def test_reference_page_loads_the_schema(client):
