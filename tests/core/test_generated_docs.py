@@ -81,6 +81,10 @@ def test_postman_jwt_flow_is_wired(openapi):
     refresh = items["/api/v1/auth/token/refresh/"]
     assert json.loads(refresh["request"]["body"]["raw"]) == {"refresh": "{{refresh_token}}"}
     assert '    pm.environment.set("refresh_token", body.refresh);' in refresh["event"][0]["script"]["exec"]
+    password = items["/api/v1/auth/password/change/"]  # answers a new pair: every earlier token is revoked
+    assert '    pm.environment.set("access_token", body.access);' in password["event"][0]["script"]["exec"]
+    logout = items["/api/v1/auth/logout/"]
+    assert '    pm.environment.unset("access_token");' in logout["event"][0]["script"]["exec"]
     assert "auth" not in items["/api/v1/me/"]["request"]  # inherits the collection's Bearer auth
     keys = {value["key"] for value in postman.build_environment()["values"]}
     assert {"baseUrl", "email", "password", "access_token", "refresh_token"} == keys

@@ -1,9 +1,10 @@
 """docs/postman/: a Postman collection (v2.1) generated from the OpenAPI schema, and its environment.
 
 The JWT flow is wired in: the collection authenticates with `Bearer {{access_token}}`; logging in and registering
-store `access_token` and `refresh_token` in the environment, refreshing replaces both (the refresh token rotates),
-and logging out clears them. Path parameters are `:id` variables; query parameters are listed, disabled; request
-bodies are examples built from the schema (each field's example, default, first choice or a value of its type)."""
+store `access_token` and `refresh_token` in the environment, refreshing and changing the password replace both (the
+refresh token rotates; a password change revokes every earlier token), and logging out clears them. Path parameters
+are `:id` variables; query parameters are listed, disabled; request bodies are examples built from the schema (each
+field's example, default, first choice or a value of its type)."""
 
 import json
 import uuid
@@ -43,6 +44,7 @@ _SCRIPTS = {
     ("post", "/api/v1/auth/token/"): _STORE_TOKENS + _CHECK_TOKENS,
     ("post", "/api/v1/auth/register/"): _STORE_TOKENS,
     ("post", "/api/v1/auth/token/refresh/"): _STORE_TOKENS + _CHECK_TOKENS,
+    ("post", "/api/v1/auth/password/change/"): _STORE_TOKENS,
     ("post", "/api/v1/auth/logout/"): _CLEAR_TOKENS,
     ("post", "/api/v1/auth/logout/all/"): _CLEAR_TOKENS,
 }
