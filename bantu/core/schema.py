@@ -101,9 +101,11 @@ class BantuAutoSchema(AutoSchema):
         if model is not None:
             singular, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
         else:  # no model to name: the path's last word, as it is
-            singular = plural = next(
-                part for part in reversed(self.path.strip("/").split("/")) if "{" not in part
-            ).replace("-", " ").replace("_", " ")
+            singular = plural = (
+                next(part for part in reversed(self.path.strip("/").split("/")) if "{" not in part)
+                .replace("-", " ")
+                .replace("_", " ")
+            )
         if self.method == "GET" and self._is_list_view():
             return f"List {plural}"
         if self.method == "GET" and "{" not in self.path:
