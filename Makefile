@@ -8,7 +8,7 @@ WORKERS ?= 1
 TEST_WORKERS ?= 2
 FUZZ_EXAMPLES ?= 5
 
-.PHONY: run test fuzz lint format schema check migrate demo worker beat bench bench-escrow clean
+.PHONY: run test fuzz lint format schema check docs migrate demo worker beat bench bench-escrow clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ format: $(VENV)/.installed
 
 schema: $(VENV)/.installed
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yml
+
+# The files in docs/ generated from the code: the ER diagram, the Postman collection and environment, the AsyncAPI
+# document. Deterministic; tests/core/test_generated_docs.py fails until they are regenerated and committed.
+docs: $(VENV)/.installed
+	$(BIN)/python manage.py docs_schema
+	$(BIN)/python manage.py docs_postman
+	$(BIN)/python manage.py docs_asyncapi
 
 check: lint schema
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -15,7 +15,7 @@ class SwaggerApi(ProblemsAsJSONMixin, SpectacularSwaggerView):
 
 
 class RedocApi(ProblemsAsJSONMixin, SpectacularRedocView):
-    pass
+    template_name = "bantu/redoc.html"
 
 
 api_v1 = [

@@ -52,6 +52,7 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
 
     @extend_schema(tags=["jobs"], parameters=[CACHE_HEADER_DOC])
     def get(self, request, *args, **kwargs):
+        """Search open jobs."""
         public = not (self.requested_company_id is not None and _sees_private_jobs(request.user))
         # The body holds absolute next/previous links, so the host is part of the key.
         params = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
@@ -68,6 +69,7 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
 
     @extend_schema(request=s.JobWriteSerializer, responses={201: s.JobDetailSerializer}, tags=["jobs"])
     def post(self, request):
+        """Post a job."""
         data = s.JobWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -119,6 +121,7 @@ class JobDetailApi(MethodPermissionsMixin, APIView):
 
     @extend_schema(responses={204: None}, tags=["jobs"])
     def delete(self, request, pk):
+        """Delete a draft job, or cancel an open one."""
         services.job_delete(job=self.get_object(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

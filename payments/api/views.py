@@ -144,6 +144,7 @@ class ContractStatementApi(APIView):
 
     @extend_schema(responses={200: s.StatementSerializer}, tags=MILESTONE_TAGS)
     def get(self, request, pk):
+        """Get a contract's escrow statement."""
         contract = contract_visible_to(request.user).filter(pk=pk).first()
         if contract is None:
             raise Http404
@@ -198,6 +199,7 @@ class WalletTransactionsApi(generics.ListAPIView):
 
     @extend_schema(tags=TAGS)
     def get(self, request, *args, **kwargs):
+        """List your wallet's ledger lines."""
         return super().get(request, *args, **kwargs)
 
 
@@ -312,10 +314,12 @@ class SandboxCheckoutApi(ProblemsAsJSONMixin, APIView):
                                                    description="JSON, or the HTML page for browsers.")},
                    tags=TAGS)
     def get(self, request, pk):
+        """Sandbox checkout: show the payment."""
         return Response(s.SandboxCheckoutSerializer(self._payment(pk)).data)
 
     @extend_schema(request=s.SandboxPaySerializer, responses={200: s.SandboxCheckoutSerializer}, tags=TAGS)
     def post(self, request, pk):
+        """Sandbox checkout: pay or fail the payment."""
         payment = self._payment(pk)
         data = s.SandboxPaySerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -147,6 +147,7 @@ class ProposalAcceptApi(_ProposalApi):
                    parameters=[IDEMPOTENCY_PARAMETER], tags=TAGS)
     @idempotent
     def post(self, request, pk):
+        """Accept the latest offer."""
         proposal = self.get_proposal(pk)
         data = s.AcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -157,6 +158,8 @@ class ProposalAcceptApi(_ProposalApi):
 
 
 class ProposalDeclineApi(_ProposalApi):
+    """Decline a proposal (members of the job's company)."""
+
     permission_classes = [permissions.IsAuthenticated, IsProposalCompanySide]
     extra_error_responses = {409: "The proposal can no longer be declined."}
 
@@ -169,6 +172,8 @@ class ProposalDeclineApi(_ProposalApi):
 
 
 class ProposalWithdrawApi(_ProposalApi):
+    """Withdraw your proposal (its freelancer)."""
+
     permission_classes = [permissions.IsAuthenticated, IsProposalFreelancer]
     extra_error_responses = {409: "The proposal can no longer be withdrawn."}
 
@@ -179,6 +184,8 @@ class ProposalWithdrawApi(_ProposalApi):
 
 
 class ProposalShortlistApi(_ProposalApi):
+    """Shortlist a submitted proposal (members of the job's company)."""
+
     permission_classes = [permissions.IsAuthenticated, IsProposalCompanySide]
     extra_error_responses = {409: "Only a submitted proposal can be shortlisted."}
 
