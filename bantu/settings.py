@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bantu.core.middleware.OperatorTimeZoneMiddleware",
     "bantu.core.middleware.SyncChainMiddleware",  # last: see its docstring
 ]
 
@@ -295,7 +296,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- I18N, static ---------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "Asia/Jakarta"
+# Stored and spoken in UTC: every time in the API, socket events and push payloads is UTC ("…Z"). Operators read
+# the admin in OPERATOR_TIME_ZONE; calendar rules (a deadline not in the past) use Indonesia's western time
+# (bantu.core.indonesia.today).
+TIME_ZONE = "UTC"
+OPERATOR_TIME_ZONE = env.str("OPERATOR_TIME_ZONE", default="Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
