@@ -60,20 +60,21 @@ def _rating_add(review: Review, sign: int) -> None:
 def _publish(contract: Contract, reviews: list[Review], now: datetime.datetime) -> int:
     """Publish the caller-locked pending `reviews` of the caller-locked `contract`; count the visible ones in the
     ratings and notify each reviewed party on commit. Returns how many it published."""
-    published = 0
-    # The company's review changes the freelancer's profile row, the freelancer's the company's row: always in this
-    # order, so two publications never wait on each other's rows in opposite orders.
-    for review in sorted(reviews, key=lambda r: (r.side != Side.COMPANY, r.pk)):
-        if not Review.objects.filter(pk=review.pk, status=Review.Status.PENDING).update(
+    published = []
+    for review in reviews:
+        if Review.objects.filter(pk=review.pk, status=Review.Status.PENDING).update(
             status=Review.Status.PUBLISHED, published_at=now, updated_at=now
         ):
-            continue
-        review.status, review.published_at = Review.Status.PUBLISHED, now
+            review.status, review.published_at = Review.Status.PUBLISHED, now
+            published.append(review)
+            events.review_published(review, contract.job.title)
+    # The rating rows last, so that their locks are held for as short as possible (a freelancer's row is shared
+    # by every publication about them), and always the freelancer's before the company's, so that two
+    # publications never wait on each other's rows in opposite orders.
+    for review in sorted(published, key=lambda r: r.side != Side.COMPANY):
         if not review.is_hidden:
             _rating_add(review, +1)
-        events.review_published(review, contract.job.title)
-        published += 1
-    return published
+    return len(published)
 
 
 @transaction.atomic

@@ -153,3 +153,22 @@ def test_averages_count_published_reviews_only(api, as_user, company, owner, fre
     assert profile_rating(api, freelancer) == ("4.33", 3)
     listed = api.get("/api/v1/freelancers/", {"q": freelancer.full_name}).json()["results"]
     assert [(row["rating_average"], row["rating_count"]) for row in listed] == [("4.33", 3)]
+
+
+def test_freelancer_search_orders_by_rating(api):
+    from freelancers.services import freelancer_rating_change
+    from tests.factories import FreelancerProfileFactory
+
+    profiles = {name: FreelancerProfileFactory(headline=f"Ilustrator {name}") for name in ("A", "B", "C", "D")}
+    for name, stars in (("A", [3, 4]), ("B", [5]), ("C", [4, 5, 5])):
+        for star in stars:
+            freelancer_rating_change(user_id=profiles[name].user_id, stars=star, count=1)
+
+    best_first = api.get("/api/v1/freelancers/", {"q": "Ilustrator", "ordering": "-rating"}).json()["results"]
+    worst_first = api.get("/api/v1/freelancers/", {"q": "Ilustrator", "ordering": "rating"}).json()["results"]
+
+    assert [(row["headline"], row["rating_average"], row["rating_count"]) for row in best_first] == [
+        ("Ilustrator B", "5.00", 1), ("Ilustrator C", "4.67", 3), ("Ilustrator A", "3.50", 2),
+        ("Ilustrator D", "0.00", 0)]
+    assert [row["headline"] for row in worst_first] == ["Ilustrator D", "Ilustrator A", "Ilustrator C",
+                                                         "Ilustrator B"]
