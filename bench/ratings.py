@@ -45,16 +45,22 @@ RESULTS_DIR = ROOT / "bench" / "results"
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bantu_reviews_bench")
     parser.add_argument("--freelancers", type=int, default=2_000)
     parser.add_argument("--companies", type=int, default=200)
-    parser.add_argument("--reviews-per-freelancer", type=int, default=20,
-                        help="published reviews of each freelancer by companies (default 20)")
+    parser.add_argument(
+        "--reviews-per-freelancer",
+        type=int,
+        default=20,
+        help="published reviews of each freelancer by companies (default 20)",
+    )
     parser.add_argument("--reads", type=int, default=200, help="timed repetitions of each read (default 200)")
-    parser.add_argument("--publications", type=int, default=200,
-                        help="timed publications per write phase (default 200)")
+    parser.add_argument(
+        "--publications", type=int, default=200, help="timed publications per write phase (default 200)"
+    )
     parser.add_argument("--threads", type=int, default=8, help="threads of the concurrent write phase (default 8)")
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
@@ -73,8 +79,16 @@ def create_database(url: str) -> None:
 
 
 def setup_django(url: str) -> None:
-    os.environ.update({"DATABASE_URL": url, "REDIS_URL": "", "CELERY_BROKER_URL": "", "DB_POOL_MAX_SIZE": "0",
-                       "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "bantu.settings"})
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "REDIS_URL": "",
+            "CELERY_BROKER_URL": "",
+            "DB_POOL_MAX_SIZE": "0",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "bantu.settings",
+        }
+    )
     import django
 
     django.setup()
@@ -106,16 +120,24 @@ def seed(args: argparse.Namespace) -> dict:
     category = Category.objects.get(slug="logo-brand-identity")
     started = time.perf_counter()
     with transaction.atomic():
-        owners = User.objects.bulk_create([User(email=f"owner{n}@bench.id", full_name=f"Owner {n}")
-                                           for n in range(args.companies)])
-        companies = Company.objects.bulk_create([Company(name=f"PT Bench {n}", slug=f"pt-bench-{n}")
-                                                 for n in range(args.companies)])
-        Membership.objects.bulk_create([Membership(company=company, user=owner, role="owner")
-                                        for company, owner in zip(companies, owners, strict=True)])
-        users = User.objects.bulk_create([User(email=f"free{n}@bench.id", full_name=f"Freelancer {n}")
-                                          for n in range(args.freelancers)])
-        profiles = FreelancerProfile.objects.bulk_create([FreelancerProfile(user=user, headline=f"Desainer {n}")
-                                                          for n, user in enumerate(users)])
+        owners = User.objects.bulk_create(
+            [User(email=f"owner{n}@bench.id", full_name=f"Owner {n}") for n in range(args.companies)]
+        )
+        companies = Company.objects.bulk_create(
+            [Company(name=f"PT Bench {n}", slug=f"pt-bench-{n}") for n in range(args.companies)]
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(company=company, user=owner, role="owner")
+                for company, owner in zip(companies, owners, strict=True)
+            ]
+        )
+        users = User.objects.bulk_create(
+            [User(email=f"free{n}@bench.id", full_name=f"Freelancer {n}") for n in range(args.freelancers)]
+        )
+        profiles = FreelancerProfile.objects.bulk_create(
+            [FreelancerProfile(user=user, headline=f"Desainer {n}") for n, user in enumerate(users)]
+        )
         stars_of_freelancer = {user.pk: [] for user in users}
         stars_of_company = {company.pk: [] for company in companies}
         batch: dict[str, list] = {"jobs": [], "proposals": [], "offers": [], "contracts": [], "reviews": []}
@@ -133,36 +155,79 @@ def seed(args: argparse.Namespace) -> dict:
             for _ in range(args.reviews_per_freelancer):
                 index = rng.randrange(args.companies)
                 company, owner = companies[index], owners[index]
-                job = Job(id=uuid7(), company=company, posted_by=owner, title="Logo", description="Logo.",
-                          category=category, budget_min=1, budget_max=1_000_000, status="completed")
-                proposal = Proposal(id=uuid7(), job=job, freelancer=user, cover_letter="Siap.", amount=1_000_000,
-                                    duration_days=7, status="accepted")
-                offer = Offer(id=uuid7(), proposal=proposal, side="freelancer", author=user, amount=1_000_000,
-                              duration_days=7)
-                contract = Contract(id=uuid7(), proposal=proposal, job=job, company=company, freelancer=user,
-                                    accepted_offer=offer, amount=1_000_000, duration_days=7, status="completed",
-                                    completed_at=now)
+                job = Job(
+                    id=uuid7(),
+                    company=company,
+                    posted_by=owner,
+                    title="Logo",
+                    description="Logo.",
+                    category=category,
+                    budget_min=1,
+                    budget_max=1_000_000,
+                    status="completed",
+                )
+                proposal = Proposal(
+                    id=uuid7(),
+                    job=job,
+                    freelancer=user,
+                    cover_letter="Siap.",
+                    amount=1_000_000,
+                    duration_days=7,
+                    status="accepted",
+                )
+                offer = Offer(
+                    id=uuid7(), proposal=proposal, side="freelancer", author=user, amount=1_000_000, duration_days=7
+                )
+                contract = Contract(
+                    id=uuid7(),
+                    proposal=proposal,
+                    job=job,
+                    company=company,
+                    freelancer=user,
+                    accepted_offer=offer,
+                    amount=1_000_000,
+                    duration_days=7,
+                    status="completed",
+                    completed_at=now,
+                )
                 by_company, by_freelancer = rng.randint(1, 5), rng.randint(1, 5)
                 stars_of_freelancer[user.pk].append(by_company)
                 stars_of_company[company.pk].append(by_freelancer)
-                common = {"contract": contract, "freelancer": user, "company": company, "status": "published",
-                          "published_at": now - datetime.timedelta(seconds=rng.randrange(10**7))}
+                common = {
+                    "contract": contract,
+                    "freelancer": user,
+                    "company": company,
+                    "status": "published",
+                    "published_at": now - datetime.timedelta(seconds=rng.randrange(10**7)),
+                }
                 batch["jobs"].append(job)
                 batch["proposals"].append(proposal)
                 batch["offers"].append(offer)
                 batch["contracts"].append(contract)
                 batch["reviews"] += [
-                    Review(side="company", author=owner, rating=by_company, comment="Bagus.", communication=5,
-                           quality=4, timeliness=5, **common),
-                    Review(side="freelancer", author=user, rating=by_freelancer, comment="Jelas.", **common)]
+                    Review(
+                        side="company",
+                        author=owner,
+                        rating=by_company,
+                        comment="Bagus.",
+                        communication=5,
+                        quality=4,
+                        timeliness=5,
+                        **common,
+                    ),
+                    Review(side="freelancer", author=user, rating=by_freelancer, comment="Jelas.", **common),
+                ]
             if len(batch["contracts"]) >= 2_000:
                 flush()
         flush()
         _store_ratings(FreelancerProfile, "user_id", stars_of_freelancer)
         _store_ratings(Company, "pk", stars_of_company)
-    return {"profiles": [profile.pk for profile in profiles], "users": [user.pk for user in users],
-            "companies": [(company.pk, owner.pk) for company, owner in zip(companies, owners, strict=True)],
-            "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "profiles": [profile.pk for profile in profiles],
+        "users": [user.pk for user in users],
+        "companies": [(company.pk, owner.pk) for company, owner in zip(companies, owners, strict=True)],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def _store_ratings(model, key: str, stars_by_id: dict) -> None:
@@ -199,10 +264,12 @@ def computed_on_read(queryset, *, subject: str):
         reviews = Review.objects.filter(PUBLIC, side="freelancer", company_id=OuterRef("pk"))
         group = "company_id"
     grouped = reviews.order_by().values(group)
-    total = Coalesce(Subquery(grouped.annotate(total=Sum("rating")).values("total"), output_field=IntegerField()),
-                     Value(0))
-    count = Coalesce(Subquery(grouped.annotate(count=Count("id")).values("count"), output_field=IntegerField()),
-                     Value(0))
+    total = Coalesce(
+        Subquery(grouped.annotate(total=Sum("rating")).values("total"), output_field=IntegerField()), Value(0)
+    )
+    count = Coalesce(
+        Subquery(grouped.annotate(count=Count("id")).values("count"), output_field=IntegerField()), Value(0)
+    )
     return queryset.annotate(live_count=count, live_average=RatingAverage(total, count))
 
 
@@ -224,17 +291,21 @@ def read_phases(args: argparse.Namespace, ids: dict) -> dict:
         return queryset.get(pk=rng.choice(ids["profiles"]))
 
     cases = {
-        "list_by_rating": (lambda: page(stored, ("-rating_avg", "pk")),
-                           lambda: page(live, ("-live_average", "pk"))),
+        "list_by_rating": (lambda: page(stored, ("-rating_avg", "pk")), lambda: page(live, ("-live_average", "pk"))),
         "list_newest": (lambda: page(stored, ("-created_at", "pk")), lambda: page(live, ("-created_at", "pk"))),
         "detail": (lambda: one(stored), lambda: one(live)),
     }
     results = {}
     for name, (denormalized, on_read) in cases.items():
-        results[name] = {"denormalized": time_calls(denormalized, args.reads),
-                         "computed_on_read": time_calls(on_read, args.reads)}
-        print(f"  read {name:15} denormalized {fmt(results[name]['denormalized'])}   computed on read "
-              f"{fmt(results[name]['computed_on_read'])}", flush=True)
+        results[name] = {
+            "denormalized": time_calls(denormalized, args.reads),
+            "computed_on_read": time_calls(on_read, args.reads),
+        }
+        print(
+            f"  read {name:15} denormalized {fmt(results[name]['denormalized'])}   computed on read "
+            f"{fmt(results[name]['computed_on_read'])}",
+            flush=True,
+        )
     with connection.cursor() as cursor:
         sql, params = live.order_by("-live_average", "pk")[:20].query.sql_with_params()
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
@@ -254,8 +325,11 @@ def time_calls(call, repetitions: int) -> dict:
         call()
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
-    return {"median_ms": round(statistics.median(samples), 3), "p95_ms": round(samples[int(len(samples) * 0.95)], 3),
-            "n": repetitions}
+    return {
+        "median_ms": round(statistics.median(samples), 3),
+        "p95_ms": round(samples[int(len(samples) * 0.95)], 3),
+        "n": repetitions,
+    }
 
 
 def fmt(result: dict) -> str:
@@ -282,19 +356,51 @@ def make_pending(hot_user_id, companies: list, count: int) -> list:
     with transaction.atomic():
         for n in range(count):
             company_id, owner_id = companies[n % len(companies)]
-            job = Job.objects.create(id=uuid7(), company_id=company_id, posted_by_id=owner_id, title="Logo",
-                                     description="Logo.", category=category, budget_min=1, budget_max=1_000_000,
-                                     status="completed")
-            proposal = Proposal.objects.create(job=job, freelancer_id=hot_user_id, cover_letter="Siap.",
-                                               amount=1_000_000, duration_days=7, status="accepted")
-            offer = Offer.objects.create(proposal=proposal, side="freelancer", author_id=hot_user_id,
-                                         amount=1_000_000, duration_days=7)
-            contract = Contract.objects.create(proposal=proposal, job=job, company_id=company_id,
-                                               freelancer_id=hot_user_id, accepted_offer=offer, amount=1_000_000,
-                                               duration_days=7, status="completed", completed_at=timezone.now())
-            Review.objects.create(contract=contract, side="company", author_id=owner_id, freelancer_id=hot_user_id,
-                                  company_id=company_id, rating=1 + n % 5, comment="Bagus.", communication=5,
-                                  quality=4, timeliness=5)
+            job = Job.objects.create(
+                id=uuid7(),
+                company_id=company_id,
+                posted_by_id=owner_id,
+                title="Logo",
+                description="Logo.",
+                category=category,
+                budget_min=1,
+                budget_max=1_000_000,
+                status="completed",
+            )
+            proposal = Proposal.objects.create(
+                job=job,
+                freelancer_id=hot_user_id,
+                cover_letter="Siap.",
+                amount=1_000_000,
+                duration_days=7,
+                status="accepted",
+            )
+            offer = Offer.objects.create(
+                proposal=proposal, side="freelancer", author_id=hot_user_id, amount=1_000_000, duration_days=7
+            )
+            contract = Contract.objects.create(
+                proposal=proposal,
+                job=job,
+                company_id=company_id,
+                freelancer_id=hot_user_id,
+                accepted_offer=offer,
+                amount=1_000_000,
+                duration_days=7,
+                status="completed",
+                completed_at=timezone.now(),
+            )
+            Review.objects.create(
+                contract=contract,
+                side="company",
+                author_id=owner_id,
+                freelancer_id=hot_user_id,
+                company_id=company_id,
+                rating=1 + n % 5,
+                comment="Bagus.",
+                communication=5,
+                quality=4,
+                timeliness=5,
+            )
             contracts.append(contract.pk)
     return contracts
 
@@ -348,11 +454,19 @@ def write_phase(name: str, *, contracts: list, author, threads: int, denormalize
     finally:
         services._rating_add = original
     samples.sort()
-    result = {"publications": len(samples), "errors": len(errors), "threads": threads,
-              "per_second": round(len(samples) / seconds, 1),
-              "median_ms": round(statistics.median(samples), 3), "p95_ms": round(samples[int(len(samples) * 0.95)], 3)}
-    print(f"  write {name:38} {result['per_second']:7.1f}/s  median {result['median_ms']:7.2f} ms  "
-          f"p95 {result['p95_ms']:7.2f} ms  errors {result['errors']}", flush=True)
+    result = {
+        "publications": len(samples),
+        "errors": len(errors),
+        "threads": threads,
+        "per_second": round(len(samples) / seconds, 1),
+        "median_ms": round(statistics.median(samples), 3),
+        "p95_ms": round(samples[int(len(samples) * 0.95)], 3),
+    }
+    print(
+        f"  write {name:38} {result['per_second']:7.1f}/s  median {result['median_ms']:7.2f} ms  "
+        f"p95 {result['p95_ms']:7.2f} ms  errors {result['errors']}",
+        flush=True,
+    )
     return result
 
 
@@ -365,8 +479,9 @@ def write_phases(args: argparse.Namespace, ids: dict) -> dict:
         for denormalized in (True, False):
             name = f"{'denormalized' if denormalized else 'nothing stored (computed on read)'}, {threads} thread(s)"
             contracts = make_pending(hot.pk, ids["companies"], args.publications)
-            results[name] = write_phase(name, contracts=contracts, author=hot, threads=threads,
-                                        denormalized=denormalized)
+            results[name] = write_phase(
+                name, contracts=contracts, author=hot, threads=threads, denormalized=denormalized
+            )
             if not denormalized:  # put the ratings right again for the correctness check: from the rows
                 recompute(hot.pk, [company_id for company_id, _ in ids["companies"]])
     return results
@@ -385,12 +500,14 @@ def recompute(user_id, company_ids) -> None:
     from reviews.selectors import PUBLIC
 
     totals = Review.objects.filter(PUBLIC, side="company", freelancer_id=user_id).aggregate(
-        stars=Sum("rating"), count=Count("id"))
+        stars=Sum("rating"), count=Count("id")
+    )
     FreelancerProfile.objects.filter(user_id=user_id).update(rating_sum=0, rating_count=0, rating_avg=0)
     freelancer_rating_change(user_id=user_id, stars=totals["stars"] or 0, count=totals["count"] or 0)
     for company_id in company_ids:
         totals = Review.objects.filter(PUBLIC, side="freelancer", company_id=company_id).aggregate(
-            stars=Sum("rating"), count=Count("id"))
+            stars=Sum("rating"), count=Count("id")
+        )
         Company.objects.filter(pk=company_id).update(rating_sum=0, rating_count=0, rating_avg=0)
         company_rating_change(company_id=company_id, stars=totals["stars"] or 0, count=totals["count"] or 0)
 
@@ -403,7 +520,8 @@ def check_correct() -> dict:
     wrong = []
     for model, subject in ((FreelancerProfile, "freelancer"), (Company, "company")):
         rows = computed_on_read(model.objects.all(), subject=subject).values_list(
-            "pk", "rating_avg", "rating_count", "live_average", "live_count")
+            "pk", "rating_avg", "rating_count", "live_average", "live_count"
+        )
         wrong += [row for row in rows if (row[1], row[2]) != (row[3], row[4])]
     print(f"  correctness: {len(wrong)} stored ratings differ from the aggregate over the reviews", flush=True)
     return {"mismatches": len(wrong), "examples": [list(map(str, row)) for row in wrong[:5]]}
@@ -413,8 +531,11 @@ def main() -> None:
     args = parse_args()
     create_database(args.database_url)
     setup_django(args.database_url)
-    print(f"Seeding {args.freelancers} freelancers, {args.companies} companies, "
-          f"{args.freelancers * args.reviews_per_freelancer} contracts with two published reviews each", flush=True)
+    print(
+        f"Seeding {args.freelancers} freelancers, {args.companies} companies, "
+        f"{args.freelancers * args.reviews_per_freelancer} contracts with two published reviews each",
+        flush=True,
+    )
     ids = seed(args)
     with psycopg.connect(args.database_url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")

@@ -168,7 +168,9 @@ def test_freelancer_search_orders_by_rating(api):
     worst_first = api.get("/api/v1/freelancers/", {"q": "Ilustrator", "ordering": "rating"}).json()["results"]
 
     assert [(row["headline"], row["rating_average"], row["rating_count"]) for row in best_first] == [
-        ("Ilustrator B", "5.00", 1), ("Ilustrator C", "4.67", 3), ("Ilustrator A", "3.50", 2),
-        ("Ilustrator D", "0.00", 0)]
-    assert [row["headline"] for row in worst_first] == ["Ilustrator D", "Ilustrator A", "Ilustrator C",
-                                                         "Ilustrator B"]
+        ("Ilustrator B", "5.00", 1),
+        ("Ilustrator C", "4.67", 3),
+        ("Ilustrator A", "3.50", 2),
+        ("Ilustrator D", "0.00", 0),
+    ]
+    assert [row["headline"] for row in worst_first] == ["Ilustrator D", "Ilustrator A", "Ilustrator C", "Ilustrator B"]
