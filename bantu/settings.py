@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "chat",
     "payments",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,7 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-cleanup": {"task": "bantu.core.tasks.idempotency_cleanup_task", "schedule": 3600.0},
     "payments-sweep": {"task": "payments.sweep", "schedule": 300.0},
     "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
+    "reviews-publish-due": {"task": "reviews.publish_due", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
@@ -269,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "TransactionKindEnum": "payments.models.Transaction.Kind",
         "DisputeStatusEnum": "payments.models.Dispute.Status",
         "DisputeResolutionEnum": "payments.models.Dispute.Resolution",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -350,6 +353,9 @@ BANTU = {
     # Submitted milestones the company neither approves nor disputes are approved after this many days.
     "MILESTONE_REVIEW_DAYS": env.int("MILESTONE_REVIEW_DAYS", default=14),
     "PAYOUT_MINIMUM": env.int("PAYOUT_MINIMUM", default=50_000),
+    # --- Reviews. Days after a contract completes during which each side may review the other; a review the other
+    # side has not matched by then is published on its own (hourly beat task). ---
+    "REVIEW_WINDOW_DAYS": env.int("REVIEW_WINDOW_DAYS", default=14),
     "PAYOUT_MAXIMUM": env.int("PAYOUT_MAXIMUM", default=100_000_000),
     "READYZ_TIMEOUT_SECONDS": 2,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
