@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from audit.admin import AuditTrailMixin
 from bantu.core.admin import ReadOnlyInline
 from bantu.core.exceptions import ApplicationError
 
@@ -39,6 +40,16 @@ class EntryInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "account", "amount", "balance_after", "transaction"]
+    list_filter = [("account__kind", admin.AllValuesFieldListFilter), "created_at"]
+    search_fields = ["=transaction__id", "account__key"]
+    list_select_related = ["account", "transaction"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
 @admin.register(Transaction)
 class TransactionAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "description", "milestone", "payout", "actor"]
@@ -53,9 +64,11 @@ class TransactionAdmin(ReadOnlyAdmin):
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ["key", "kind", "owner", "shown_balance", "created_at"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "created_at"]
     search_fields = ["key", "user__email", "company__name"]
     list_select_related = ["user", "company"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(entries_total=Sum("entries__amount"))
@@ -89,11 +102,15 @@ class PayoutAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(AuditTrailMixin, ReadOnlyAdmin):
     list_display = ["created_at", "payment", "amount", "status", "reason", "requested_by"]
     list_filter = ["status", "created_at"]
     search_fields = ["=id", "=payment__id", "gateway_reference"]
     list_select_related = ["payment", "requested_by"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "audit_trail"]
     actions = ["retry_failed"]
 
     @admin.action(description="Send the selected failed refunds again", permissions=["retry"])
@@ -128,14 +145,16 @@ class ResolveForm(forms.Form):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ["created_at", "milestone", "side", "raised_by", "status", "resolution", "resolved_by",
                     "resolve_link"]
     list_filter = ["status", "resolution", "side", "created_at"]
     search_fields = ["=id", "=milestone__id", "reason", "raised_by__email"]
     list_select_related = ["milestone", "raised_by", "resolved_by"]
     readonly_fields = ["milestone", "raised_by", "side", "reason", "status", "resolution", "released_amount",
-                       "refunded_amount", "resolved_by", "resolved_at", "resolution_note", "created_at"]
+                       "refunded_amount", "resolved_by", "resolved_at", "resolution_note", "created_at",
+                       "audit_trail"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False

@@ -1,0 +1,2 @@
+def dashboard_figures(*, user, now):
+    return []

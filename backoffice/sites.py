@@ -1,0 +1,17 @@
+"""The admin site: Django's, with the operators' dashboard as its index page."""
+
+from django.contrib import admin
+from django.utils import timezone
+
+from . import dashboard
+
+
+class BantuAdminSite(admin.AdminSite):
+    site_header = "Bantu operations"
+    site_title = "Bantu admin"
+    index_title = "Dashboard"
+    index_template = "backoffice/dashboard.html"
+
+    def index(self, request, extra_context=None):
+        figures = dashboard.dashboard_figures(user=request.user, now=timezone.now())
+        return super().index(request, {"figures": figures, **(extra_context or {})})
