@@ -14,4 +14,5 @@ class BantuAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         figures = dashboard.dashboard_figures(user=request.user, now=timezone.now())
-        return super().index(request, {"figures": figures, **(extra_context or {})})
+        context = {"figures": figures, "dashboard_timezone": timezone.get_current_timezone_name()}
+        return super().index(request, {**context, **(extra_context or {})})

@@ -144,7 +144,8 @@ def message_report(*, message: Message, reporter: User, reason: str) -> MessageR
         raise Conflict("You already reported this message.", code=errors.ALREADY_REPORTED) from None
 
 
-CLOSING_ACTIONS = {MessageReport.Status.RESOLVED: Action.REPORT_RESOLVE, MessageReport.Status.DISMISSED: Action.REPORT_DISMISS}
+CLOSING_ACTIONS = {MessageReport.Status.RESOLVED: Action.REPORT_RESOLVE,
+                   MessageReport.Status.DISMISSED: Action.REPORT_DISMISS}
 
 
 @transaction.atomic

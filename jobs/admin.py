@@ -3,6 +3,7 @@ from django.utils.text import Truncator
 
 from audit.admin import AuditTrailMixin
 from backoffice.actions import act_with_reason
+from taxonomy.admin import CategoryListFilter
 
 from . import services
 from .models import Job, JobStatusChange
@@ -63,9 +64,9 @@ class JobAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ["short_title", "company", "category", "status", "budget_min", "budget_max", "province",
                     "published_at", "removed_at"]
     list_filter = ["status", RemovedFilter, "job_type", "location_type", "experience_level",
-                   ("category", admin.RelatedOnlyFieldListFilter), "province", "published_at"]
+                   CategoryListFilter, "province", "published_at"]
     search_fields = ["title", "company__name", "city", "=id"]
-    list_select_related = ["company", "category"]
+    list_select_related = ["company", "category__parent"]
     # Operators moderate (remove/restore with a reason); they do not rewrite a company's job. Content edits go
     # through the API's services, which keep skills_text, the audit trail and the cache versions right.
     readonly_fields = ["id", "company", "posted_by", "title", "description", "category", "skills", "job_type",

@@ -51,3 +51,13 @@ class FreelancerProfileFactory(DjangoModelFactory):
     hourly_rate = 150_000
     city = "Bandung"
     province = "Jawa Barat"
+
+
+def operator_in(group: str | None, **fields) -> User:
+    """A staff user in the operator group `group` ("support", "moderator", "finance"; None: no group)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True, **fields)
+    if group is not None:
+        user.groups.add(Group.objects.get(name=group))
+    return user

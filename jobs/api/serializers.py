@@ -101,4 +101,11 @@ class JobWriteSerializer(StrictSerializer):
 
 
 class JobRemoveSerializer(StrictSerializer):
-    reason = serializers.CharField(min_length=3, max_length=500)
+    reason = serializers.CharField(min_length=3, max_length=500,
+                                   help_text="Why. Shown to the company's members and kept in the audit log.")
+
+
+class JobRestoreSerializer(StrictSerializer):
+    reason = serializers.CharField(min_length=3, max_length=500, required=False,
+                                   help_text="Why (optional). Shown to the company's members and kept in the audit "
+                                             "log.")
