@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from audit.admin import AuditTrailMixin
 from backoffice.actions import act_with_reason
@@ -29,6 +30,7 @@ class CompanyAdmin(AuditTrailMixin, admin.ModelAdmin):
                        "audit_trail"]
     inlines = [MembershipInline]
     actions = ["verify", "unverify"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a typed "acme.id" means https
 
     def has_delete_permission(self, request, obj=None):
         # Jobs, contracts and money point at companies; they are never deleted from the console.
