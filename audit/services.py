@@ -19,7 +19,7 @@ def audit_record(*, actor, action: str, target: models.Model, reason: str = "", 
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}.")
-    if target.pk is None:
+    if target.pk is None or target._state.adding:  # UUID keys exist before the row does
         raise ValueError("An audit row needs a saved target.")
     return AuditEntry.objects.create(
         actor=actor, actor_email=getattr(actor, "email", "") or "", action=action,
