@@ -147,7 +147,7 @@ def figure_compute(series: Series, now: datetime.datetime) -> Figure:
                .values("day").annotate(**aggregates).order_by())
     per_day, now_count = {}, 0
     for row in grouped:
-        per_day[row["day"]] = (row["value"] or 0) * series.sign
+        per_day[row["day"]] = int(row["value"] or 0) * series.sign
         now_count += row.get("now") or 0
     daily = [(day, per_day.get(day, 0)) for day in days]
     money = bool(series.total)

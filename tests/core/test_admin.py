@@ -112,4 +112,4 @@ def test_seed_demo_is_idempotent(db):
         call_command("seed_demo", stdout=sink)
 
     assert counts == (User.objects.count(), Company.objects.count(), Job.objects.count())
-    assert counts == (5, 1, 5)
+    assert counts == (8, 1, 5)
