@@ -41,14 +41,24 @@ class UserAdmin(AuditTrailMixin, DjangoUserAdmin):
     list_filter = [RoleFilter, "is_active", "is_staff", "groups", "date_joined"]
     search_fields = ["email", "full_name", "phone", "=id"]
     date_hierarchy = "date_joined"
-    readonly_fields = ["id", "date_joined", "last_login", "is_active", "suspended_at", "suspension_reason",
-                       "auth_version", "audit_trail"]
+    readonly_fields = [
+        "id",
+        "date_joined",
+        "last_login",
+        "is_active",
+        "suspended_at",
+        "suspension_reason",
+        "auth_version",
+        "audit_trail",
+    ]
     actions = ["suspend", "reactivate"]
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
         ("Profile", {"fields": ["full_name", "phone"]}),
-        ("Status (suspend and reactivate with the actions of the list)",
-         {"fields": ["is_active", "suspended_at", "suspension_reason", "auth_version"]}),
+        (
+            "Status (suspend and reactivate with the actions of the list)",
+            {"fields": ["is_active", "suspended_at", "suspension_reason", "auth_version"]},
+        ),
         ("Permissions", {"fields": PRIVILEGE_FIELDS}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
         ("Audit trail", {"fields": ["audit_trail"]}),
@@ -81,14 +91,23 @@ class UserAdmin(AuditTrailMixin, DjangoUserAdmin):
     @admin.action(description="Suspend selected users (revokes their tokens; asks why)", permissions=["change"])
     def suspend(self, request, queryset):
         return act_with_reason(
-            self, request, self._targets(request, queryset).filter(is_active=True), title="Suspend users",
+            self,
+            request,
+            self._targets(request, queryset).filter(is_active=True),
+            title="Suspend users",
             intro="Suspend these users: they cannot sign in, and their tokens and open sockets stop working at once.",
             done="Suspended",
-            apply=lambda user, reason: services.user_suspend(user=user, operator=request.user, reason=reason))
+            apply=lambda user, reason: services.user_suspend(user=user, operator=request.user, reason=reason),
+        )
 
     @admin.action(description="Reactivate selected users (asks why)", permissions=["change"])
     def reactivate(self, request, queryset):
         return act_with_reason(
-            self, request, self._targets(request, queryset).filter(is_active=False), title="Reactivate users",
-            intro="Lift the suspension of these users.", done="Reactivated",
-            apply=lambda user, reason: services.user_reactivate(user=user, operator=request.user, reason=reason))
+            self,
+            request,
+            self._targets(request, queryset).filter(is_active=False),
+            title="Reactivate users",
+            intro="Lift the suspension of these users.",
+            done="Reactivated",
+            apply=lambda user, reason: services.user_reactivate(user=user, operator=request.user, reason=reason),
+        )

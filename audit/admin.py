@@ -40,8 +40,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["target_type"]
     show_full_result_count = False
-    fields = ["created_at", "actor", "actor_email", "action", "target_type", "target_id", "target",
-              "reason", "amount", "currency", "details"]
+    fields = [
+        "created_at",
+        "actor",
+        "actor_email",
+        "action",
+        "target_type",
+        "target_id",
+        "target",
+        "reason",
+        "amount",
+        "currency",
+        "details",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -76,9 +87,21 @@ class AuditTrailMixin:
         if not rows:
             return "No moderation or money acts yet."
         lines = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((entry.created_at.strftime("%Y-%m-%d %H:%M UTC"), entry.actor_email or "system",
-              entry.get_action_display(), entry.reason, "" if entry.amount is None else f"{entry.amount:,}")
-             for entry in rows))
-        return format_html("<table><thead><tr><th>when</th><th>who</th><th>what</th><th>why</th><th>IDR</th>"
-                           "</tr></thead><tbody>{}</tbody></table>", lines)
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    entry.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    entry.actor_email or "system",
+                    entry.get_action_display(),
+                    entry.reason,
+                    "" if entry.amount is None else f"{entry.amount:,}",
+                )
+                for entry in rows
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>when</th><th>who</th><th>what</th><th>why</th><th>IDR</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            lines,
+        )

@@ -26,8 +26,14 @@ class AuditEntry(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When (UTC).")
     # PROTECT: an operator who acted is deactivated, never deleted, so that "who" always resolves.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", help_text="Who; empty for the system (schedules, gateways).")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who; empty for the system (schedules, gateways).",
+    )
     actor_email = models.CharField(max_length=254, blank=True, help_text="The actor's email at the time.")
     action = models.CharField(max_length=40, choices=Action.choices, db_index=True)
     # Which object: a generic reference, so that the row outlives the object and any app can be audited.
@@ -37,8 +43,9 @@ class AuditEntry(models.Model):
     reason = models.TextField(max_length=2000, blank=True, help_text="Why, in the operator's words.")
     amount = models.BigIntegerField(null=True, blank=True, help_text="Money acts: integer rupiah at stake.")
     currency = models.CharField(max_length=3, blank=True)
-    details = models.JSONField(default=dict, blank=True,
-                               help_text="Money acts: the amounts moved (integer rupiah); other facts of the act.")
+    details = models.JSONField(
+        default=dict, blank=True, help_text="Money acts: the amounts moved (integer rupiah); other facts of the act."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,8 +8,16 @@ from .models import AuditEntry
 Action = AuditEntry.Action
 
 
-def audit_record(*, actor, action: str, target: models.Model, reason: str = "", amount: int | None = None,
-                 currency: str = "", details: dict | None = None) -> AuditEntry:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    reason: str = "",
+    amount: int | None = None,
+    currency: str = "",
+    details: dict | None = None,
+) -> AuditEntry:
     """Append one audit row: `actor` (a User, or None for the system) did `action` (an `AuditEntry.Action`
     value) to `target` (any saved model instance) because of `reason`.
 
@@ -22,8 +30,14 @@ def audit_record(*, actor, action: str, target: models.Model, reason: str = "", 
     if target.pk is None or target._state.adding:  # UUID keys exist before the row does
         raise ValueError("An audit row needs a saved target.")
     return AuditEntry.objects.create(
-        actor=actor, actor_email=getattr(actor, "email", "") or "", action=action,
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or "",
+        action=action,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-        target_id=str(target.pk), target_repr=str(target)[:200], reason=(reason or "")[:2000], amount=amount,
-        currency=currency, details=details or {})
-
+        target_id=str(target.pk),
+        target_repr=str(target)[:200],
+        reason=(reason or "")[:2000],
+        amount=amount,
+        currency=currency,
+        details=details or {},
+    )

@@ -12,22 +12,35 @@ from bantu.core.exceptions import ApplicationError
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(min_length=3, max_length=500, strip=True, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="Why. Kept in the audit log and shown to the people affected.")
+    reason = forms.CharField(
+        min_length=3,
+        max_length=500,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why. Kept in the audit log and shown to the people affected.",
+    )
 
 
-def act_with_reason(modeladmin, request, queryset, *, title: str, intro: str, done: str,
-                    apply: Callable[[object, str], object]):
+def act_with_reason(
+    modeladmin, request, queryset, *, title: str, intro: str, done: str, apply: Callable[[object, str], object]
+):
     """The body of an admin action: the first POST (from the changelist) answers a form asking for a reason; the
     second, with a valid `reason`, calls `apply(obj, reason)` for each selected object and reports how many
     succeeded. A service refusing one object (ApplicationError: a conflict, a forbidden move) is reported as a
     warning for that object and the others go on."""
     form = ReasonForm(request.POST if "reason" in request.POST else None)
     if not form.is_valid():
-        context = {**modeladmin.admin_site.each_context(request), "title": title, "intro": intro, "form": form,
-                   "objects": queryset, "action": request.POST.get("action", ""),
-                   "select_across": request.POST.get("select_across", "0"),
-                   "action_checkbox_name": ACTION_CHECKBOX_NAME, "opts": modeladmin.model._meta}
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "form": form,
+            "objects": queryset,
+            "action": request.POST.get("action", ""),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        }
         return TemplateResponse(request, "backoffice/action_reason.html", context)
     reason = form.cleaned_data["reason"]
     count = 0

@@ -20,11 +20,28 @@ def bar_chart_svg(points: list[tuple[datetime.date, int]], *, label: str, money:
     bars = []
     for index, (day, value) in enumerate(points):
         height = max(value, 0) / top * (HEIGHT - 2)
-        bars.append((f"{index * step:.1f}", f"{HEIGHT - height:.1f}", f"{max(step - GAP, 1):.1f}",
-                     f"{height:.1f}", f"{day:%d %b}: {shown(value, money)}"))
+        bars.append(
+            (
+                f"{index * step:.1f}",
+                f"{HEIGHT - height:.1f}",
+                f"{max(step - GAP, 1):.1f}",
+                f"{height:.1f}",
+                f"{day:%d %b}: {shown(value, money)}",
+            )
+        )
     rects = format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>', bars)
     return format_html(
         '<svg class="bo-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
         'role="img" aria-label="{}, per day over the last {} days">'
         '<line x1="0" y1="{}" x2="{}" y2="{}" class="bo-axis"/>{}</svg>',
-        WIDTH, HEIGHT, WIDTH, HEIGHT, label, len(points), HEIGHT - 0.5, WIDTH, HEIGHT - 0.5, rects)
+        WIDTH,
+        HEIGHT,
+        WIDTH,
+        HEIGHT,
+        label,
+        len(points),
+        HEIGHT - 0.5,
+        WIDTH,
+        HEIGHT - 0.5,
+        rects,
+    )

@@ -76,41 +76,123 @@ def _ledger(account_kind: str, transaction_kind: str | None = None) -> Callable[
     def rows():
         entries = Entry.objects.filter(account__kind=account_kind)
         return entries.filter(transaction__kind=transaction_kind) if transaction_kind else entries
+
     return rows
 
 
 SERIES = [
-    Series("users", "New users", User.objects.all, "date_joined", "admin:accounts_user_changelist",
-           "date_joined", "accounts.view_user"),
-    Series("freelancers", "New freelancers", FreelancerProfile.objects.all, "created_at",
-           "admin:freelancers_freelancerprofile_changelist", "created_at", "freelancers.view_freelancerprofile"),
-    Series("companies", "New companies", Company.objects.all, "created_at",
-           "admin:companies_company_changelist", "created_at", "companies.view_company"),
-    Series("jobs", "Jobs posted", Job.objects.all, "published_at", "admin:jobs_job_changelist",
-           "published_at", "jobs.view_job"),
-    Series("proposals", "Proposals", Proposal.objects.all, "created_at",
-           "admin:proposals_proposal_changelist", "created_at", "proposals.view_proposal"),
-    Series("contracts", "Contracts started", Contract.objects.all, "created_at",
-           "admin:proposals_contract_changelist", "created_at", "proposals.view_contract"),
-    Series("gmv_funded", "GMV funded (IDR)", _ledger(Account.Kind.ESCROW, Transaction.Kind.ESCROW_FUNDED),
-           "transaction__created_at", "admin:payments_transaction_changelist", "created_at",
-           "payments.view_transaction", link_filters={"kind__exact": Transaction.Kind.ESCROW_FUNDED},
-           total="amount"),
-    Series("gmv_released", "GMV released (IDR)", _ledger(Account.Kind.ESCROW, Transaction.Kind.ESCROW_RELEASED),
-           "transaction__created_at", "admin:payments_transaction_changelist", "created_at",
-           "payments.view_transaction", link_filters={"kind__exact": Transaction.Kind.ESCROW_RELEASED},
-           total="amount", sign=-1),
-    Series("fees", "Platform fees earned (IDR)", _ledger(Account.Kind.PLATFORM_FEES), "transaction__created_at",
-           "admin:payments_entry_changelist", "created_at", "payments.view_entry",
-           link_filters={"account__kind": Account.Kind.PLATFORM_FEES}, total="amount"),
-    Series("disputes", "Disputes opened", Dispute.objects.all, "created_at",
-           "admin:payments_dispute_changelist", "created_at", "payments.view_dispute",
-           now=Q(status=Dispute.Status.OPEN), now_label="open now",
-           now_link_filters={"status__exact": Dispute.Status.OPEN}),
-    Series("reports", "Messages reported", MessageReport.objects.all, "created_at",
-           "admin:chat_messagereport_changelist", "created_at", "chat.view_messagereport",
-           now=Q(status=MessageReport.Status.OPEN), now_label="open now",
-           now_link_filters={"status__exact": MessageReport.Status.OPEN}),
+    Series(
+        "users",
+        "New users",
+        User.objects.all,
+        "date_joined",
+        "admin:accounts_user_changelist",
+        "date_joined",
+        "accounts.view_user",
+    ),
+    Series(
+        "freelancers",
+        "New freelancers",
+        FreelancerProfile.objects.all,
+        "created_at",
+        "admin:freelancers_freelancerprofile_changelist",
+        "created_at",
+        "freelancers.view_freelancerprofile",
+    ),
+    Series(
+        "companies",
+        "New companies",
+        Company.objects.all,
+        "created_at",
+        "admin:companies_company_changelist",
+        "created_at",
+        "companies.view_company",
+    ),
+    Series(
+        "jobs",
+        "Jobs posted",
+        Job.objects.all,
+        "published_at",
+        "admin:jobs_job_changelist",
+        "published_at",
+        "jobs.view_job",
+    ),
+    Series(
+        "proposals",
+        "Proposals",
+        Proposal.objects.all,
+        "created_at",
+        "admin:proposals_proposal_changelist",
+        "created_at",
+        "proposals.view_proposal",
+    ),
+    Series(
+        "contracts",
+        "Contracts started",
+        Contract.objects.all,
+        "created_at",
+        "admin:proposals_contract_changelist",
+        "created_at",
+        "proposals.view_contract",
+    ),
+    Series(
+        "gmv_funded",
+        "GMV funded (IDR)",
+        _ledger(Account.Kind.ESCROW, Transaction.Kind.ESCROW_FUNDED),
+        "transaction__created_at",
+        "admin:payments_transaction_changelist",
+        "created_at",
+        "payments.view_transaction",
+        link_filters={"kind__exact": Transaction.Kind.ESCROW_FUNDED},
+        total="amount",
+    ),
+    Series(
+        "gmv_released",
+        "GMV released (IDR)",
+        _ledger(Account.Kind.ESCROW, Transaction.Kind.ESCROW_RELEASED),
+        "transaction__created_at",
+        "admin:payments_transaction_changelist",
+        "created_at",
+        "payments.view_transaction",
+        link_filters={"kind__exact": Transaction.Kind.ESCROW_RELEASED},
+        total="amount",
+        sign=-1,
+    ),
+    Series(
+        "fees",
+        "Platform fees earned (IDR)",
+        _ledger(Account.Kind.PLATFORM_FEES),
+        "transaction__created_at",
+        "admin:payments_entry_changelist",
+        "created_at",
+        "payments.view_entry",
+        link_filters={"account__kind": Account.Kind.PLATFORM_FEES},
+        total="amount",
+    ),
+    Series(
+        "disputes",
+        "Disputes opened",
+        Dispute.objects.all,
+        "created_at",
+        "admin:payments_dispute_changelist",
+        "created_at",
+        "payments.view_dispute",
+        now=Q(status=Dispute.Status.OPEN),
+        now_label="open now",
+        now_link_filters={"status__exact": Dispute.Status.OPEN},
+    ),
+    Series(
+        "reports",
+        "Messages reported",
+        MessageReport.objects.all,
+        "created_at",
+        "admin:chat_messagereport_changelist",
+        "created_at",
+        "chat.view_messagereport",
+        now=Q(status=MessageReport.Status.OPEN),
+        now_label="open now",
+        now_link_filters={"status__exact": MessageReport.Status.OPEN},
+    ),
 ]
 
 
@@ -143,8 +225,12 @@ def figure_compute(series: Series, now: datetime.datetime) -> Figure:
     rows = series.rows().filter(in_window | series.now if series.now is not None else in_window)
     if series.now is not None:
         aggregates["now"] = Count("pk", filter=series.now)
-    grouped = (rows.annotate(day=TruncDate(series.date_field, tzinfo=timezone.get_current_timezone()))
-               .values("day").annotate(**aggregates).order_by())
+    grouped = (
+        rows.annotate(day=TruncDate(series.date_field, tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(**aggregates)
+        .order_by()
+    )
     per_day, now_count = {}, 0
     for row in grouped:
         per_day[row["day"]] = int(row["value"] or 0) * series.sign
@@ -152,12 +238,19 @@ def figure_compute(series: Series, now: datetime.datetime) -> Figure:
     daily = [(day, per_day.get(day, 0)) for day in days]
     money = bool(series.total)
     return Figure(
-        key=series.key, label=series.label, money=money, today=daily[-1][1], last_30_days=sum(v for _, v in daily),
-        daily=daily, today_url=_link(series, today_start, series.link_filters),
+        key=series.key,
+        label=series.label,
+        money=money,
+        today=daily[-1][1],
+        last_30_days=sum(v for _, v in daily),
+        daily=daily,
+        today_url=_link(series, today_start, series.link_filters),
         last_30_days_url=_link(series, window_start, series.link_filters),
         chart=bar_chart_svg(daily, label=series.label, money=money),
-        now=now_count if series.now is not None else None, now_label=series.now_label,
-        now_url=_link(series, None, series.now_link_filters) if series.now is not None else "")
+        now=now_count if series.now is not None else None,
+        now_label=series.now_label,
+        now_url=_link(series, None, series.now_link_filters) if series.now is not None else "",
+    )
 
 
 def dashboard_figures(*, user, now: datetime.datetime) -> list[Figure]:

@@ -21,26 +21,63 @@ SUPPORT, MODERATOR, FINANCE = "support", "moderator", "finance"
 VIEW = ("view",)
 VIEW_CHANGE = ("view", "change")
 
-_READ_PEOPLE = {"accounts.user": VIEW, "companies.company": VIEW, "companies.membership": VIEW,
-                "freelancers.freelancerprofile": VIEW, "taxonomy.category": VIEW, "taxonomy.skill": VIEW,
-                "audit.auditentry": VIEW}
-_READ_WORK = {"jobs.job": VIEW, "jobs.jobstatuschange": VIEW, "proposals.proposal": VIEW, "proposals.offer": VIEW,
-              "proposals.proposalstatuschange": VIEW}
+_READ_PEOPLE = {
+    "accounts.user": VIEW,
+    "companies.company": VIEW,
+    "companies.membership": VIEW,
+    "freelancers.freelancerprofile": VIEW,
+    "taxonomy.category": VIEW,
+    "taxonomy.skill": VIEW,
+    "audit.auditentry": VIEW,
+}
+_READ_WORK = {
+    "jobs.job": VIEW,
+    "jobs.jobstatuschange": VIEW,
+    "proposals.proposal": VIEW,
+    "proposals.offer": VIEW,
+    "proposals.proposalstatuschange": VIEW,
+}
 _READ_CONTRACTS = {"proposals.contract": VIEW, "proposals.milestone": VIEW, "proposals.milestonestatuschange": VIEW}
-_READ_MONEY = {f"payments.{model}": VIEW for model in
-               ("payment", "payout", "refund", "dispute", "transaction", "entry", "account", "webhookevent")}
-_REPORTS = {"chat.messagereport": VIEW_CHANGE, "chat.message": VIEW, "chat.conversation": VIEW,
-            "chat.participant": VIEW}
+_READ_MONEY = {
+    f"payments.{model}": VIEW
+    for model in ("payment", "payout", "refund", "dispute", "transaction", "entry", "account", "webhookevent")
+}
+_REPORTS = {
+    "chat.messagereport": VIEW_CHANGE,
+    "chat.message": VIEW,
+    "chat.conversation": VIEW,
+    "chat.participant": VIEW,
+}
 
 OPERATOR_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
-    SUPPORT: {**_READ_PEOPLE, **_READ_WORK, **_READ_CONTRACTS, **_READ_MONEY, **_REPORTS,
-              "accounts.user": VIEW_CHANGE, "companies.company": VIEW_CHANGE,
-              "notifications.notification": VIEW, "notifications.device": VIEW},
-    MODERATOR: {**_READ_PEOPLE, **_READ_WORK, **_REPORTS, "jobs.job": VIEW_CHANGE,
-                # Present once the reviews app is installed; skipped until then.
-                "reviews.review": VIEW_CHANGE, "reviews.reviewreply": VIEW_CHANGE},
-    FINANCE: {**_READ_PEOPLE, **_READ_WORK, **_READ_CONTRACTS, **_READ_MONEY,
-              "payments.dispute": VIEW_CHANGE, "payments.refund": VIEW_CHANGE},
+    SUPPORT: {
+        **_READ_PEOPLE,
+        **_READ_WORK,
+        **_READ_CONTRACTS,
+        **_READ_MONEY,
+        **_REPORTS,
+        "accounts.user": VIEW_CHANGE,
+        "companies.company": VIEW_CHANGE,
+        "notifications.notification": VIEW,
+        "notifications.device": VIEW,
+    },
+    MODERATOR: {
+        **_READ_PEOPLE,
+        **_READ_WORK,
+        **_REPORTS,
+        "jobs.job": VIEW_CHANGE,
+        # Present once the reviews app is installed; skipped until then.
+        "reviews.review": VIEW_CHANGE,
+        "reviews.reviewreply": VIEW_CHANGE,
+    },
+    FINANCE: {
+        **_READ_PEOPLE,
+        **_READ_WORK,
+        **_READ_CONTRACTS,
+        **_READ_MONEY,
+        "payments.dispute": VIEW_CHANGE,
+        "payments.refund": VIEW_CHANGE,
+    },
 }
 
 
@@ -62,9 +99,14 @@ def operator_groups_sync(*, apps=global_apps, using: str = "default") -> None:
     for name in OPERATOR_GROUPS:
         wanted = operator_group_codenames(name)
         group, _ = group_model.objects.using(using).get_or_create(name=name)
-        candidates = permission_model.objects.using(using).filter(
-            codename__in={codename for _, codename in wanted},
-            content_type__app_label__in={app_label for app_label, _ in wanted}).select_related("content_type")
+        candidates = (
+            permission_model.objects.using(using)
+            .filter(
+                codename__in={codename for _, codename in wanted},
+                content_type__app_label__in={app_label for app_label, _ in wanted},
+            )
+            .select_related("content_type")
+        )
         group.permissions.add(*[perm for perm in candidates if (perm.content_type.app_label, perm.codename) in wanted])
 
 

@@ -75,8 +75,17 @@ class MessageReportAdmin(AuditTrailMixin, admin.ModelAdmin):
     search_fields = ["reporter__email", "reason", "=message__id"]
     list_select_related = ["reporter", "handled_by", "message"]
     date_hierarchy = "created_at"
-    readonly_fields = ["id", "message", "message_body", "reporter", "reason", "status", "handled_by", "created_at",
-                       "audit_trail"]
+    readonly_fields = [
+        "id",
+        "message",
+        "message_body",
+        "reporter",
+        "reason",
+        "status",
+        "handled_by",
+        "created_at",
+        "audit_trail",
+    ]
     fields = readonly_fields
     actions = ["resolve", "dismiss"]
 
@@ -100,10 +109,16 @@ class MessageReportAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     def _close(self, request, queryset, status, title, done):
         return act_with_reason(
-            self, request, queryset.filter(status=MessageReport.Status.OPEN), title=title, done=done,
+            self,
+            request,
+            queryset.filter(status=MessageReport.Status.OPEN),
+            title=title,
+            done=done,
             intro="Close these reports. The reporters are told the outcome and your reason, never who was reported.",
-            apply=lambda report, reason: services.report_close(report=report, operator=request.user, status=status,
-                                                               reason=reason))
+            apply=lambda report, reason: services.report_close(
+                report=report, operator=request.user, status=status, reason=reason
+            ),
+        )
 
     @admin.action(description="Resolve (action taken; asks why)", permissions=["change"])
     def resolve(self, request, queryset):

@@ -21,13 +21,30 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(AuditTrailMixin, admin.ModelAdmin):
-    list_display = ["name", "industry", "city", "province", "size", "verified", "rating_avg", "rating_count",
-                    "created_at"]
+    list_display = [
+        "name",
+        "industry",
+        "city",
+        "province",
+        "size",
+        "verified",
+        "rating_avg",
+        "rating_count",
+        "created_at",
+    ]
     list_filter = ["verified", "size", "province", "created_at"]
     search_fields = ["name", "slug", "industry", "city", "=id"]
     date_hierarchy = "created_at"
-    readonly_fields = ["id", "verified", "verified_at", "rating_avg", "rating_count", "created_at", "updated_at",
-                       "audit_trail"]
+    readonly_fields = [
+        "id",
+        "verified",
+        "verified_at",
+        "rating_avg",
+        "rating_count",
+        "created_at",
+        "updated_at",
+        "audit_trail",
+    ]
     inlines = [MembershipInline]
     actions = ["verify", "unverify"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a typed "acme.id" means https
@@ -39,18 +56,30 @@ class CompanyAdmin(AuditTrailMixin, admin.ModelAdmin):
     @admin.action(description="Verify selected companies (asks why)", permissions=["change"])
     def verify(self, request, queryset):
         return act_with_reason(
-            self, request, queryset.filter(verified=False), title="Verify companies",
-            intro="Mark these companies verified: their profile and jobs show the verified badge.", done="Verified",
-            apply=lambda company, reason: services.company_set_verified(company=company, verified=True,
-                                                                         operator=request.user, reason=reason))
+            self,
+            request,
+            queryset.filter(verified=False),
+            title="Verify companies",
+            intro="Mark these companies verified: their profile and jobs show the verified badge.",
+            done="Verified",
+            apply=lambda company, reason: services.company_set_verified(
+                company=company, verified=True, operator=request.user, reason=reason
+            ),
+        )
 
     @admin.action(description="Remove verification (asks why)", permissions=["change"])
     def unverify(self, request, queryset):
         return act_with_reason(
-            self, request, queryset.filter(verified=True), title="Remove verification",
-            intro="Remove the verified badge of these companies.", done="Verification removed",
-            apply=lambda company, reason: services.company_set_verified(company=company, verified=False,
-                                                                         operator=request.user, reason=reason))
+            self,
+            request,
+            queryset.filter(verified=True),
+            title="Remove verification",
+            intro="Remove the verified badge of these companies.",
+            done="Verification removed",
+            apply=lambda company, reason: services.company_set_verified(
+                company=company, verified=False, operator=request.user, reason=reason
+            ),
+        )
 
 
 @admin.register(Membership)

@@ -10,8 +10,8 @@ from .selectors import company_member_ids
 
 def company_verification_changed(company, verified: bool, reason: str) -> None:
     recipients = company_member_ids(company_id=company.pk)
-    title = (f"{company.name} is now verified" if verified
-             else f"{company.name} is no longer verified")
+    title = f"{company.name} is now verified" if verified else f"{company.name} is no longer verified"
     kind = Notification.Kind.COMPANY_VERIFIED if verified else Notification.Kind.COMPANY_UNVERIFIED
-    transaction.on_commit(lambda: notify(user_ids=recipients, kind=kind, title=title, body=reason,
-                                         data={"company": str(company.pk)}))
+    transaction.on_commit(
+        lambda: notify(user_ids=recipients, kind=kind, title=title, body=reason, data={"company": str(company.pk)})
+    )

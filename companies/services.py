@@ -52,13 +52,19 @@ def company_set_verified(*, company: Company, verified: bool, operator: User | N
     company's members after commit."""
     locked = Company.objects.select_for_update().get(pk=company.pk)
     if locked.verified == verified:
-        raise Conflict("This company is already verified." if verified else "This company is not verified.",
-                       code=errors.ALREADY_VERIFIED if verified else errors.NOT_VERIFIED)
+        raise Conflict(
+            "This company is already verified." if verified else "This company is not verified.",
+            code=errors.ALREADY_VERIFIED if verified else errors.NOT_VERIFIED,
+        )
     company.verified = verified
     company.verified_at = timezone.now() if verified else None
     company.save(update_fields=["verified", "verified_at", "updated_at"])  # a save, so caches hear of it
-    audit_record(actor=operator, action=Action.COMPANY_VERIFY if verified else Action.COMPANY_UNVERIFY,
-                 target=company, reason=reason)
+    audit_record(
+        actor=operator,
+        action=Action.COMPANY_VERIFY if verified else Action.COMPANY_UNVERIFY,
+        target=company,
+        reason=reason,
+    )
     events.company_verification_changed(company, verified, reason)
 
 

@@ -13,8 +13,10 @@ class CategoryListFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         used = model_admin.get_queryset(request).values("category")
-        return [(str(category.pk), str(category))
-                for category in Category.objects.filter(pk__in=used).select_related("parent").order_by("slug")]
+        return [
+            (str(category.pk), str(category))
+            for category in Category.objects.filter(pk__in=used).select_related("parent").order_by("slug")
+        ]
 
     def queryset(self, request, queryset):
         if self.value() is None:

@@ -65,8 +65,11 @@ class HasOperatorPermission(permissions.BasePermission):
 
 def operator_with(permission: str, message: str = HasOperatorPermission.message) -> type[HasOperatorPermission]:
     """The permission class admitting operators who hold `permission`."""
-    return type(f"OperatorWith_{permission.replace('.', '_')}", (HasOperatorPermission,),
-                {"permission": permission, "message": message})
+    return type(
+        f"OperatorWith_{permission.replace('.', '_')}",
+        (HasOperatorPermission,),
+        {"permission": permission, "message": message},
+    )
 
 
 class IsFreelancer(permissions.BasePermission):

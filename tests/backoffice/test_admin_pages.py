@@ -47,22 +47,39 @@ def grow(world: dict) -> None:
     report, a removed job (an audit row) and an idempotency record."""
     users, ids = world["users"], world["ids"]
     money = build_money(world)
-    dispute = escrow.milestone_dispute(milestone_id=money["funded"], actor=users["owner"],
-                                       reason="Belum sesuai brief.")
-    escrow.dispute_resolve(dispute_id=dispute.pk, operator=users["operator"], resolution="refund",
-                           note="Pekerjaan tidak dikirim.")
-    message, _ = message_send(conversation=Conversation.objects.get(pk=ids["conversation"]), sender=users["owner"],
-                              body="Transfer saja ke rekening pribadi saya.", client_id=uuid.uuid4())
+    dispute = escrow.milestone_dispute(milestone_id=money["funded"], actor=users["owner"], reason="Belum sesuai brief.")
+    escrow.dispute_resolve(
+        dispute_id=dispute.pk, operator=users["operator"], resolution="refund", note="Pekerjaan tidak dikirim."
+    )
+    message, _ = message_send(
+        conversation=Conversation.objects.get(pk=ids["conversation"]),
+        sender=users["owner"],
+        body="Transfer saja ke rekening pribadi saya.",
+        client_id=uuid.uuid4(),
+    )
     message_report(message=message, reporter=users["freelancer"], reason="Meminta bayar di luar platform.")
-    job = job_create(company=Company.objects.get(pk=ids["company"]), posted_by=users["owner"],
-                     title="Logo tambahan", description="Logo kedua.", budget_min=1, budget_max=2,
-                     category=Category.objects.get(slug="logo-brand-identity"))
+    job = job_create(
+        company=Company.objects.get(pk=ids["company"]),
+        posted_by=users["owner"],
+        title="Logo tambahan",
+        description="Logo kedua.",
+        budget_min=1,
+        budget_max=2,
+        category=Category.objects.get(slug="logo-brand-identity"),
+    )
     job_remove(job=job, operator=users["operator"], reason="Iklan palsu")
     user_logout(user=users["owner"], refresh=tokens_issue(user=users["owner"])["refresh"])  # tokens
-    LogEntry.objects.create(user=users["operator"], content_type=ContentType.objects.get_for_model(Job),
-                            object_id=str(job.pk), object_repr=str(job), action_flag=CHANGE, change_message="[]")
-    IdempotencyRecord.objects.create(user=users["owner"], key=str(uuid.uuid4()), fingerprint="0" * 64,
-                                     status_code=201, response_body={"id": "x"})
+    LogEntry.objects.create(
+        user=users["operator"],
+        content_type=ContentType.objects.get_for_model(Job),
+        object_id=str(job.pk),
+        object_repr=str(job),
+        action_flag=CHANGE,
+        change_message="[]",
+    )
+    IdempotencyRecord.objects.create(
+        user=users["owner"], key=str(uuid.uuid4()), fingerprint="0" * 64, status_code=201, response_body={"id": "x"}
+    )
 
 
 def test_every_model_of_the_project_is_in_the_console(db):
@@ -92,8 +109,11 @@ def _expected(user, model) -> int:
 def test_every_changelist_and_change_form_loads_as_designed(db, role):
     # Given a marketplace with a row of every kind, and an operator of the role
     build_marketplace()
-    user = (UserFactory(is_staff=True, is_superuser=True) if role == "superuser"
-            else operator_in(None if role == "no_group" else role))
+    user = (
+        UserFactory(is_staff=True, is_superuser=True)
+        if role == "superuser"
+        else operator_in(None if role == "no_group" else role)
+    )
     client = admin_client(user)
 
     # When they open every page of the console, Then each answers as their permissions say

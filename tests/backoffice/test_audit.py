@@ -19,8 +19,15 @@ def entries(db, superuser):
     return [
         audit_record(actor=superuser, action=Action.COMPANY_VERIFY, target=company, reason="NIB sudah dicek."),
         audit_record(actor=superuser, action=Action.USER_SUSPEND, target=user, reason="Spam berulang."),
-        audit_record(actor=None, action=Action.REFUND_RETRY, target=company, reason="Gagal di bank.",
-                     amount=250_000, currency="IDR", details={"payment": "x"}),
+        audit_record(
+            actor=None,
+            action=Action.REFUND_RETRY,
+            target=company,
+            reason="Gagal di bank.",
+            amount=250_000,
+            currency="IDR",
+            details={"payment": "x"},
+        ),
     ]
 
 
@@ -28,7 +35,12 @@ def test_audit_record_keeps_who_what_which_when_why(entries, superuser):
     entry = AuditEntry.objects.get(action=Action.USER_SUSPEND)
 
     assert (entry.actor, entry.actor_email, entry.target_type.model, entry.target_repr, entry.reason) == (
-        superuser, "root@bantu.local", "user", "pelanggar@example.id", "Spam berulang.")
+        superuser,
+        "root@bantu.local",
+        "user",
+        "pelanggar@example.id",
+        "Spam berulang.",
+    )
     assert entry.created_at is not None
 
 
@@ -40,14 +52,17 @@ def test_audit_record_refuses_an_unknown_action_or_an_unsaved_target(db):
     assert AuditEntry.objects.count() == 0
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({}, ["refund.retry", "user.suspend", "company.verify"]),
-    ({"action__exact": "user.suspend"}, ["user.suspend"]),
-    ({"money": "yes"}, ["refund.retry"]),
-    ({"money": "no"}, ["user.suspend", "company.verify"]),
-    ({"q": "kopi"}, ["refund.retry", "company.verify"]),
-    ({"q": "spam"}, ["user.suspend"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["refund.retry", "user.suspend", "company.verify"]),
+        ({"action__exact": "user.suspend"}, ["user.suspend"]),
+        ({"money": "yes"}, ["refund.retry"]),
+        ({"money": "no"}, ["user.suspend", "company.verify"]),
+        ({"q": "kopi"}, ["refund.retry", "company.verify"]),
+        ({"q": "spam"}, ["user.suspend"]),
+    ],
+)
 def test_operators_browse_and_filter_the_log(admin_as, support, entries, query, expected):
     response = admin_as(support).get("/admin/audit/auditentry/", query)
 
@@ -70,8 +85,10 @@ def test_nobody_adds_changes_or_deletes_an_entry_in_the_admin(admin_as, superuse
     change = client.post(f"{url}/change/", {"reason": "Diubah.", "action": "user.suspend"})
     delete_page = client.get(f"{url}/delete/")
     delete = client.post(f"{url}/delete/", {"post": "yes"})
-    bulk = client.post("/admin/audit/auditentry/", {"action": "delete_selected", "post": "yes",
-                                                     "_selected_action": [str(row.pk) for row in entries]})
+    bulk = client.post(
+        "/admin/audit/auditentry/",
+        {"action": "delete_selected", "post": "yes", "_selected_action": [str(row.pk) for row in entries]},
+    )
 
     assert [add.status_code, change.status_code, delete_page.status_code, delete.status_code] == [403] * 4
     assert bulk.context["action_form"] is None  # no action at all on the log, deletion included
@@ -96,4 +113,7 @@ def test_the_database_refuses_to_change_the_log(entries, statement):
         cursor.execute(statement)
 
     assert sorted(AuditEntry.objects.values_list("reason", flat=True)) == [
-        "Gagal di bank.", "NIB sudah dicek.", "Spam berulang."]
+        "Gagal di bank.",
+        "NIB sudah dicek.",
+        "Spam berulang.",
+    ]

@@ -68,8 +68,12 @@ def business(db):
         message, _ = message_send(conversation=conversation, sender=owner, body=body, client_id=uuid.uuid4())
         report = message_report(message=message, reporter=freelancer, reason="Meminta bayar di luar platform.")
         backdate(MessageReport, report.pk, days)
-    report_close(report=MessageReport.objects.order_by("created_at").first(), operator=UserFactory(is_staff=True),
-                 status=MessageReport.Status.RESOLVED, reason="Pengguna sudah diperingatkan.")
+    report_close(
+        report=MessageReport.objects.order_by("created_at").first(),
+        operator=UserFactory(is_staff=True),
+        status=MessageReport.Status.RESOLVED,
+        reason="Pengguna sudah diperingatkan.",
+    )
     return {"contract": contract}
 
 
@@ -77,8 +81,7 @@ def by_day(values) -> tuple[int, int]:
     """(today, last 30 days) of aware datetimes, counted in Python on the operators' calendar."""
     today = timezone.localdate()
     days = [timezone.localtime(value).date() for value in values if value is not None]
-    return (sum(day == today for day in days),
-            sum(today - datetime.timedelta(days=29) <= day <= today for day in days))
+    return (sum(day == today for day in days), sum(today - datetime.timedelta(days=29) <= day <= today for day in days))
 
 
 def test_figures_equal_what_the_rows_say(business):
@@ -116,13 +119,20 @@ def test_figures_equal_what_the_rows_say(business):
 def test_money_figures_move_out_of_today_and_then_out_of_the_window(business):
     # Given the ledger rows of today (they cannot be backdated: the ledger is append-only), seen 10 and 40 days on
     superuser = UserFactory(is_superuser=True)
-    later = {days: {figure.key: (figure.today, figure.last_30_days)
-                    for figure in dashboard_figures(user=superuser, now=timezone.now() + datetime.timedelta(days=days))}
-             for days in (10, 40)}
+    later = {
+        days: {
+            figure.key: (figure.today, figure.last_30_days)
+            for figure in dashboard_figures(user=superuser, now=timezone.now() + datetime.timedelta(days=days))
+        }
+        for days in (10, 40)
+    }
 
     # Then 10 days on they are in the 30 days but not today, and 40 days on in neither
     assert [later[10][key] for key in ("gmv_funded", "gmv_released", "fees")] == [
-        (0, sum(AMOUNTS)), (0, AMOUNTS[0]), (0, 100_000)]
+        (0, sum(AMOUNTS)),
+        (0, AMOUNTS[0]),
+        (0, 100_000),
+    ]
     assert [later[40][key] for key in ("gmv_funded", "gmv_released", "fees")] == [(0, 0)] * 3
 
 
@@ -150,10 +160,14 @@ def test_the_dashboard_is_the_admin_index(business, superuser, django_assert_max
 
 
 COUNTED = {  # series key → (the model its changelist lists, the date field, an extra filter on the rows)
-    "users": (User, "date_joined", {}), "freelancers": (FreelancerProfile, "created_at", {}),
-    "companies": (Company, "created_at", {}), "jobs": (Job, "published_at", {}),
-    "proposals": (Proposal, "created_at", {}), "contracts": (Contract, "created_at", {}),
-    "disputes": (Dispute, "created_at", {}), "reports": (MessageReport, "created_at", {}),
+    "users": (User, "date_joined", {}),
+    "freelancers": (FreelancerProfile, "created_at", {}),
+    "companies": (Company, "created_at", {}),
+    "jobs": (Job, "published_at", {}),
+    "proposals": (Proposal, "created_at", {}),
+    "contracts": (Contract, "created_at", {}),
+    "disputes": (Dispute, "created_at", {}),
+    "reports": (MessageReport, "created_at", {}),
     "gmv_funded": (Transaction, "created_at", {"kind": Transaction.Kind.ESCROW_FUNDED}),
     "gmv_released": (Transaction, "created_at", {"kind": Transaction.Kind.ESCROW_RELEASED}),
     "fees": (Entry, "created_at", {"account__kind": Account.Kind.PLATFORM_FEES}),
@@ -175,18 +189,33 @@ def test_each_figure_links_to_the_rows_it_counts(business, superuser):
         model, field, extra = COUNTED[figure.key]
         rows = model.objects.filter(**extra).values_list(field, flat=True)
         today, month = by_day(rows)
-        assert (listed(client, figure.today_url), listed(client, figure.last_30_days_url)) == (today, month), \
-            figure.key
+        assert (listed(client, figure.today_url), listed(client, figure.last_30_days_url)) == (today, month), figure.key
         if figure.now is not None:
             assert listed(client, figure.now_url) == figure.now
 
 
-@pytest.mark.parametrize(("group", "keys"), [
-    ("support", sorted(COUNTED)),
-    ("moderator", ["companies", "freelancers", "jobs", "proposals", "reports", "users"]),
-    ("finance", ["companies", "contracts", "disputes", "fees", "freelancers", "gmv_funded", "gmv_released", "jobs",
-                 "proposals", "users"]),
-])
+@pytest.mark.parametrize(
+    ("group", "keys"),
+    [
+        ("support", sorted(COUNTED)),
+        ("moderator", ["companies", "freelancers", "jobs", "proposals", "reports", "users"]),
+        (
+            "finance",
+            [
+                "companies",
+                "contracts",
+                "disputes",
+                "fees",
+                "freelancers",
+                "gmv_funded",
+                "gmv_released",
+                "jobs",
+                "proposals",
+                "users",
+            ],
+        ),
+    ],
+)
 def test_an_operator_sees_the_figures_of_what_they_may_view(db, request, group, keys):
     operator = request.getfixturevalue(group)
 

@@ -6,31 +6,67 @@ from django.contrib.auth.models import Group, Permission
 
 from backoffice.groups import operator_groups_sync
 
-READ_PEOPLE = {"accounts.view_user", "companies.view_company", "companies.view_membership",
-               "freelancers.view_freelancerprofile", "taxonomy.view_category", "taxonomy.view_skill",
-               "audit.view_auditentry"}
-READ_WORK = {"jobs.view_job", "jobs.view_jobstatuschange", "proposals.view_proposal", "proposals.view_offer",
-             "proposals.view_proposalstatuschange"}
+READ_PEOPLE = {
+    "accounts.view_user",
+    "companies.view_company",
+    "companies.view_membership",
+    "freelancers.view_freelancerprofile",
+    "taxonomy.view_category",
+    "taxonomy.view_skill",
+    "audit.view_auditentry",
+}
+READ_WORK = {
+    "jobs.view_job",
+    "jobs.view_jobstatuschange",
+    "proposals.view_proposal",
+    "proposals.view_offer",
+    "proposals.view_proposalstatuschange",
+}
 READ_CONTRACTS = {"proposals.view_contract", "proposals.view_milestone", "proposals.view_milestonestatuschange"}
-READ_MONEY = {"payments.view_payment", "payments.view_payout", "payments.view_refund", "payments.view_dispute",
-              "payments.view_transaction", "payments.view_entry", "payments.view_account",
-              "payments.view_webhookevent"}
-REPORTS = {"chat.view_messagereport", "chat.change_messagereport", "chat.view_message", "chat.view_conversation",
-           "chat.view_participant"}
+READ_MONEY = {
+    "payments.view_payment",
+    "payments.view_payout",
+    "payments.view_refund",
+    "payments.view_dispute",
+    "payments.view_transaction",
+    "payments.view_entry",
+    "payments.view_account",
+    "payments.view_webhookevent",
+}
+REPORTS = {
+    "chat.view_messagereport",
+    "chat.change_messagereport",
+    "chat.view_message",
+    "chat.view_conversation",
+    "chat.view_participant",
+}
 
 EXPECTED = {
-    "support": READ_PEOPLE | READ_WORK | READ_CONTRACTS | READ_MONEY | REPORTS | {
-        "accounts.change_user", "companies.change_company", "notifications.view_notification",
-        "notifications.view_device"},
+    "support": READ_PEOPLE
+    | READ_WORK
+    | READ_CONTRACTS
+    | READ_MONEY
+    | REPORTS
+    | {
+        "accounts.change_user",
+        "companies.change_company",
+        "notifications.view_notification",
+        "notifications.view_device",
+    },
     "moderator": READ_PEOPLE | READ_WORK | REPORTS | {"jobs.change_job"},
-    "finance": READ_PEOPLE | READ_WORK | READ_CONTRACTS | READ_MONEY | {"payments.change_dispute",
-                                                                         "payments.change_refund"},
+    "finance": READ_PEOPLE
+    | READ_WORK
+    | READ_CONTRACTS
+    | READ_MONEY
+    | {"payments.change_dispute", "payments.change_refund"},
 }
 
 
 def held(group: Group) -> set[str]:
-    return {f"{app_label}.{codename}" for app_label, codename in
-            group.permissions.values_list("content_type__app_label", "codename")}
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

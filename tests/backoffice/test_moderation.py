@@ -49,7 +49,9 @@ def act_refused(client, changelist: str, action: str, objects) -> None:
         response = client.post(changelist, {"action": action, "_selected_action": selected, **data})
         assert response.status_code == 200
         assert (response.context["cl"].model._meta.label_lower, response.context["action_form"]) == (
-            response.context["opts"].label_lower, None)
+            response.context["opts"].label_lower,
+            None,
+        )
 
 
 def audit_rows(target) -> list[tuple]:
@@ -139,11 +141,14 @@ def test_support_cannot_grant_themselves_power(admin_as, support):
     client = admin_as(support)
     target = UserFactory(email="biasa@example.id")
 
-    client.post(f"/admin/accounts/user/{target.pk}/change/", {
-        "email": target.email, "full_name": "Nama Baru", "phone": "", "is_staff": "on", "is_superuser": "on"})
+    client.post(
+        f"/admin/accounts/user/{target.pk}/change/",
+        {"email": target.email, "full_name": "Nama Baru", "phone": "", "is_staff": "on", "is_superuser": "on"},
+    )
     password = client.get(f"/admin/accounts/user/{target.pk}/password/")
-    staff_form = client.post(f"/admin/accounts/user/{support.pk}/change/", {
-        "email": support.email, "full_name": "x", "is_superuser": "on"})
+    staff_form = client.post(
+        f"/admin/accounts/user/{support.pk}/change/", {"email": support.email, "full_name": "x", "is_superuser": "on"}
+    )
 
     target.refresh_from_db()
     support.refresh_from_db()
@@ -173,8 +178,10 @@ def test_support_verifies_and_unverifies_a_company(admin_as, support, commit):
     assert (company.verified, company.verified_at) == (False, None)
 
     assert notified(Kind.COMPANY_VERIFIED) == notified(Kind.COMPANY_UNVERIFIED) == ids(owner, recruiter)
-    assert audit_rows(company) == [(Action.COMPANY_UNVERIFY, support.pk, "NIB palsu.", None, {}),
-                                   (Action.COMPANY_VERIFY, support.pk, "Dokumen NIB sudah dicek.", None, {})]
+    assert audit_rows(company) == [
+        (Action.COMPANY_UNVERIFY, support.pk, "NIB palsu.", None, {}),
+        (Action.COMPANY_VERIFY, support.pk, "Dokumen NIB sudah dicek.", None, {}),
+    ]
 
 
 # --- Jobs -------------------------------------------------------------------------------------------------
@@ -200,8 +207,10 @@ def test_a_moderator_removes_and_restores_a_job(admin_as, moderator, job, commit
     assert (job.removed_at, job.removed_reason) == (None, "")
 
     assert notified(Kind.JOB_REMOVED) == notified(Kind.JOB_RESTORED) == ids(owner)
-    assert audit_rows(job) == [(Action.JOB_RESTORE, moderator.pk, "Perusahaan sudah klarifikasi.", None, {}),
-                               (Action.JOB_REMOVE, moderator.pk, REASON, None, {})]
+    assert audit_rows(job) == [
+        (Action.JOB_RESTORE, moderator.pk, "Perusahaan sudah klarifikasi.", None, {}),
+        (Action.JOB_REMOVE, moderator.pk, REASON, None, {}),
+    ]
 
 
 @pytest.mark.parametrize("group", ["support", "finance"])
@@ -221,15 +230,22 @@ def report(db):
     freelancer = FreelancerProfileFactory().user
     proposal = submit(make_job(Company.objects.get(memberships__user=owner), owner), freelancer)
     conversation, _ = conversation_open_for_proposal(user=owner, proposal=proposal)
-    message, _ = message_send(conversation=conversation, sender=owner, body="Transfer ke rekening saya saja.",
-                              client_id="01900000-0000-7000-8000-000000000001")
+    message, _ = message_send(
+        conversation=conversation,
+        sender=owner,
+        body="Transfer ke rekening saya saja.",
+        client_id="01900000-0000-7000-8000-000000000001",
+    )
     return message_report(message=message, reporter=freelancer, reason="Meminta bayar di luar platform.")
 
 
-@pytest.mark.parametrize(("action", "status", "audited"), [
-    ("resolve", MessageReport.Status.RESOLVED, Action.REPORT_RESOLVE),
-    ("dismiss", MessageReport.Status.DISMISSED, Action.REPORT_DISMISS),
-])
+@pytest.mark.parametrize(
+    ("action", "status", "audited"),
+    [
+        ("resolve", MessageReport.Status.RESOLVED, Action.REPORT_RESOLVE),
+        ("dismiss", MessageReport.Status.DISMISSED, Action.REPORT_DISMISS),
+    ],
+)
 @pytest.mark.parametrize("group", ["support", "moderator"])
 def test_an_operator_closes_a_report(admin_as, request, group, report, action, status, audited, commit):
     operator = request.getfixturevalue(group)
@@ -244,8 +260,9 @@ def test_an_operator_closes_a_report(admin_as, request, group, report, action, s
 
 
 def test_finance_cannot_close_reports(admin_as, finance, report):
-    response = admin_as(finance).post("/admin/chat/messagereport/", {"action": "resolve",
-                                                                      "_selected_action": [report.pk]})
+    response = admin_as(finance).post(
+        "/admin/chat/messagereport/", {"action": "resolve", "_selected_action": [report.pk]}
+    )
 
     assert response.status_code == 403
     assert MessageReport.objects.get(pk=report.pk).status == MessageReport.Status.OPEN
@@ -268,8 +285,10 @@ def test_finance_resolves_a_dispute_and_the_amounts_are_audited(admin_as, financ
     contract = dispute.milestone.contract
 
     with commit():
-        response = admin_as(finance).post(f"/admin/payments/dispute/{dispute.pk}/resolve/", {
-            "resolution": "split", "released_amount": "400000", "note": "Sebagian logo sudah diserahkan."})
+        response = admin_as(finance).post(
+            f"/admin/payments/dispute/{dispute.pk}/resolve/",
+            {"resolution": "split", "released_amount": "400000", "note": "Sebagian logo sudah diserahkan."},
+        )
 
     assert response.status_code == 302
     dispute.refresh_from_db()
@@ -277,9 +296,21 @@ def test_finance_resolves_a_dispute_and_the_amounts_are_audited(admin_as, financ
     assert Milestone.objects.get(pk=dispute.milestone_id).status == Milestone.Status.RELEASED
     company_managers = list(Membership.objects.filter(company_id=contract.company_id).values_list("user", flat=True))
     assert notified(Kind.DISPUTE_RESOLVED) == sorted(str(pk) for pk in [contract.freelancer_id, *company_managers])
-    assert audit_rows(dispute) == [(Action.DISPUTE_RESOLVE, finance.pk, "Sebagian logo sudah diserahkan.", 1_000_000,
-                                    {"resolution": "split", "milestone": str(dispute.milestone_id),
-                                     "released": 400_000, "platform_fee": 40_000, "refunded": 600_000})]
+    assert audit_rows(dispute) == [
+        (
+            Action.DISPUTE_RESOLVE,
+            finance.pk,
+            "Sebagian logo sudah diserahkan.",
+            1_000_000,
+            {
+                "resolution": "split",
+                "milestone": str(dispute.milestone_id),
+                "released": 400_000,
+                "platform_fee": 40_000,
+                "refunded": 600_000,
+            },
+        )
+    ]
     assert AuditEntry.objects.get().currency == "IDR"
 
 
@@ -287,8 +318,9 @@ def test_support_cannot_resolve_a_dispute(admin_as, support, dispute):
     client = admin_as(support)
 
     page = client.get(f"/admin/payments/dispute/{dispute.pk}/resolve/")
-    post = client.post(f"/admin/payments/dispute/{dispute.pk}/resolve/",
-                       {"resolution": "release", "note": "Tidak berwenang."})
+    post = client.post(
+        f"/admin/payments/dispute/{dispute.pk}/resolve/", {"resolution": "release", "note": "Tidak berwenang."}
+    )
 
     assert (page.status_code, post.status_code) == (403, 403)
     assert Dispute.objects.get(pk=dispute.pk).status == Dispute.Status.OPEN
@@ -299,8 +331,13 @@ def test_support_cannot_resolve_a_dispute(admin_as, support, dispute):
 def test_a_moderator_cannot_see_payouts_or_any_money(admin_as, moderator):
     client = admin_as(moderator)
 
-    pages = ["/admin/payments/payout/", "/admin/payments/payment/", "/admin/payments/transaction/",
-             "/admin/payments/dispute/", "/admin/proposals/contract/"]
+    pages = [
+        "/admin/payments/payout/",
+        "/admin/payments/payment/",
+        "/admin/payments/transaction/",
+        "/admin/payments/dispute/",
+        "/admin/proposals/contract/",
+    ]
 
     assert [client.get(url).status_code for url in pages] == [403] * len(pages)
     assert "payments" not in client.get("/admin/").content.decode().split('id="content-main"', 1)[1]

@@ -30,13 +30,17 @@ def restore_url(job) -> str:
 
 
 def audit_of(job) -> list[tuple]:
-    return list(AuditEntry.objects.filter(target_type=ContentType.objects.get_for_model(Job), target_id=str(job.pk))
-                .values_list("action", "actor__email", "reason"))
+    return list(
+        AuditEntry.objects.filter(
+            target_type=ContentType.objects.get_for_model(Job), target_id=str(job.pk)
+        ).values_list("action", "actor__email", "reason")
+    )
 
 
 @pytest.mark.parametrize("role", ["moderator", "superuser"])
-def test_a_job_moderator_removes_and_restores_through_the_api(as_user, job, role, django_capture_on_commit_callbacks,
-                                                              superuser, moderator):
+def test_a_job_moderator_removes_and_restores_through_the_api(
+    as_user, job, role, django_capture_on_commit_callbacks, superuser, moderator
+):
     operator = superuser if role == "superuser" else moderator
     client = as_user(operator)
 
@@ -46,12 +50,19 @@ def test_a_job_moderator_removes_and_restores_through_the_api(as_user, job, role
         restored = client.post(restore_url(job), {"reason": "Salah paham"}, format="json")
 
     assert (removed.status_code, removed.json()["is_removed"], removed.json()["removed_reason"]) == (
-        200, True, "Iklan judi online")
+        200,
+        True,
+        "Iklan judi online",
+    )
     assert (restored.status_code, restored.json()["is_removed"]) == (200, False)
-    assert audit_of(job) == [(Action.JOB_RESTORE, operator.email, "Salah paham"),
-                             (Action.JOB_REMOVE, operator.email, "Iklan judi online")]
+    assert audit_of(job) == [
+        (Action.JOB_RESTORE, operator.email, "Salah paham"),
+        (Action.JOB_REMOVE, operator.email, "Iklan judi online"),
+    ]
     assert sorted(Notification.objects.filter(user=job.posted_by).values_list("kind", flat=True)) == [
-        "job.removed", "job.restored"]
+        "job.removed",
+        "job.restored",
+    ]
 
 
 def test_restore_needs_no_reason(as_user, moderator, job):
@@ -73,9 +84,14 @@ def test_other_operators_are_refused_and_nothing_changes(as_user, job, group):
     assert Notification.objects.count() == 0
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"reason": "x"}, "reason"), ({"reason": 12345}, "reason"), ({"reason": "Spam", "extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reason": "x"}, "reason"),
+        ({"reason": 12345}, "reason"),
+        ({"reason": "Spam", "extra": 1}, "extra"),
+    ],
+)
 def test_a_bad_restore_body_is_a_400(as_user, moderator, job, body, field):
     as_user(moderator).post(remove_url(job), {"reason": "Iklan palsu"}, format="json")
 
