@@ -12,6 +12,23 @@ def shown(value: int, money: bool = False) -> str:
     return f"Rp{value:,}".replace(",", ".") if money else f"{value:,}".replace(",", ".")
 
 
+# Indonesian abbreviations of large rupiah amounts: juta (10^6), miliar (10^9), triliun (10^12).
+UNITS = [(10**12, "T"), (10**9, "M"), (10**6, "jt")]
+
+
+def shown_short(value: int, money: bool = False) -> str:
+    """A figure short enough for a dashboard card: money from a million up as "Rp2,5 jt", "Rp1,2 M" (one decimal,
+    rounded down, so that it never overstates); everything else as `shown`."""
+    if money:
+        for size, unit in UNITS:
+            if abs(value) >= size:
+                tenths = abs(value) * 10 // size
+                whole, tenth = divmod(tenths, 10)
+                sign = "-" if value < 0 else ""
+                return f"{sign}Rp{whole:,}".replace(",", ".") + (f",{tenth}" if tenth else "") + f" {unit}"
+    return shown(value, money)
+
+
 def bar_chart_svg(points: list[tuple[datetime.date, int]], *, label: str, money: bool = False) -> str:
     """An SVG bar chart of `points` (day, value), oldest first, one bar per day scaled to the largest value, each
     with a tooltip (`<title>`). Returns safe HTML. Negative values are drawn as zero."""

@@ -26,7 +26,7 @@ from jobs.models import Job
 from payments.models import Account, Dispute, Entry, Transaction
 from proposals.models import Contract, Proposal
 
-from .charts import bar_chart_svg, shown
+from .charts import bar_chart_svg, shown, shown_short
 
 DAYS = 30
 
@@ -65,10 +65,18 @@ class Figure:
 
     @property
     def today_shown(self) -> str:
+        return shown_short(self.today, self.money)
+
+    @property
+    def today_exact(self) -> str:
         return shown(self.today, self.money)
 
     @property
     def last_30_days_shown(self) -> str:
+        return shown_short(self.last_30_days, self.money)
+
+    @property
+    def last_30_days_exact(self) -> str:
         return shown(self.last_30_days, self.money)
 
 

@@ -23,6 +23,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "backoffice",  # before the admin: its templates (admin/base_site.html) override the admin's
     "backoffice.apps.BackofficeAdminConfig",  # django.contrib.admin with the operator console as its site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,7 +48,6 @@ INSTALLED_APPS = [
     "chat",
     "payments",
     "audit",
-    "backoffice",
 ]
 
 MIDDLEWARE = [

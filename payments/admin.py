@@ -5,11 +5,12 @@ and retrying a failed refund. Each act records who, when and why."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from audit.admin import AuditTrailMixin
 from bantu.core.admin import ReadOnlyInline
@@ -52,13 +53,26 @@ class EntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Transaction)
 class TransactionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "description", "milestone", "payout", "actor"]
+    list_display = ["created_at", "kind", "moved", "short_description", "milestone", "actor"]
     list_filter = ["kind", "created_at"]
     search_fields = ["=id", "idempotency_key", "description", "=milestone__id", "=payment__id", "=payout__id"]
     date_hierarchy = "created_at"
-    list_select_related = ["milestone", "payout", "actor"]
+    list_select_related = ["milestone", "actor"]
     inlines = [EntryInline]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # What the transaction moved: the sum of its positive legs (its entries sum to zero), in the list's query.
+        moved = Sum("entries__amount", filter=Q(entries__amount__gt=0))
+        return super().get_queryset(request).annotate(moved_total=moved)
+
+    @admin.display(description="amount (IDR)")
+    def moved(self, transaction):
+        return f"{transaction.moved_total or 0:,}".replace(",", ".")
+
+    @admin.display(description="description")
+    def short_description(self, transaction):
+        return Truncator(transaction.description).chars(60)
 
 
 @admin.register(Account)

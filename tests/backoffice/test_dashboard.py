@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from backoffice.charts import HEIGHT, bar_chart_svg
+from backoffice.charts import HEIGHT, bar_chart_svg, shown, shown_short
 from backoffice.dashboard import SERIES, dashboard_figures
 from chat.models import MessageReport
 from chat.services import conversation_open_for_proposal, message_report, message_send, report_close
@@ -234,3 +234,18 @@ def test_chart_has_one_bar_per_day_scaled_to_the_largest():
     assert heights == [0.0, (HEIGHT - 2) / 2, HEIGHT - 2]
     assert re.findall(r"<title>([^<]*)</title>", svg) == ["02 Dec: Rp0", "03 Dec: Rp5", "04 Dec: Rp10"]
     assert 'aria-label="Jobs &lt;posted&gt;, per day over the last 3 days"' in svg
+
+
+@pytest.mark.parametrize(
+    ("value", "short", "exact"),
+    [
+        (950_000, "Rp950.000", "Rp950.000"),
+        (1_000_000, "Rp1 jt", "Rp1.000.000"),
+        (2_599_999, "Rp2,5 jt", "Rp2.599.999"),
+        (1_234_567_890, "Rp1,2 M", "Rp1.234.567.890"),
+        (7_900_000_000_000, "Rp7,9 T", "Rp7.900.000.000.000"),
+    ],
+)
+def test_money_is_shown_short_on_the_card_and_exact_on_hover(value, short, exact):
+    assert (shown_short(value, money=True), shown(value, money=True)) == (short, exact)
+    assert shown_short(value) == shown(value) == exact.removeprefix("Rp")
