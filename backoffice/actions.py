@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 
 from bantu.core.exceptions import ApplicationError
 
+PREVIEW = 100
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
@@ -30,12 +32,17 @@ def act_with_reason(
     warning for that object and the others go on."""
     form = ReasonForm(request.POST if "reason" in request.POST else None)
     if not form.is_valid():
+        # A page holds at most list_per_page (100) rows; "select all" across pages is carried by select_across,
+        # so the form lists a preview and says how many more.
+        preview = list(queryset[:PREVIEW])
+        more = queryset.count() - len(preview) if len(preview) == PREVIEW else 0
         context = {
             **modeladmin.admin_site.each_context(request),
             "title": title,
             "intro": intro,
             "form": form,
-            "objects": queryset,
+            "objects": preview,
+            "more": more,
             "action": request.POST.get("action", ""),
             "select_across": request.POST.get("select_across", "0"),
             "action_checkbox_name": ACTION_CHECKBOX_NAME,

@@ -341,3 +341,30 @@ def test_a_moderator_cannot_see_payouts_or_any_money(admin_as, moderator):
 
     assert [client.get(url).status_code for url in pages] == [403] * len(pages)
     assert "payments" not in client.get("/admin/").content.decode().split('id="content-main"', 1)[1]
+
+
+def test_an_action_across_every_page_lists_a_preview_and_acts_on_all(admin_as, support):
+    # Given 105 users matching a search, all selected across pages
+    targets = [UserFactory(email=f"bot{index}@spam.example") for index in range(105)]
+    data = {
+        "action": "suspend",
+        "select_across": "1",
+        "index": "0",
+        "_selected_action": [str(user.pk) for user in targets[:100]],
+    }
+    client = admin_as(support)
+
+    form = client.post("/admin/accounts/user/?q=spam.example", data)
+    # the form posts back what it lists (no "index": it is not the changelist's own form)
+    sent_back = {
+        "action": "suspend",
+        "select_across": "1",
+        "reason": "Akun bot.",
+        "_selected_action": [str(obj.pk) for obj in form.context["objects"]],
+    }
+    client.post("/admin/accounts/user/?q=spam.example", sent_back)
+
+    assert (len(form.context["objects"]), form.context["more"]) == (100, 5)
+    assert "and 5 more" in form.content.decode()
+    assert User.objects.filter(email__endswith="@spam.example", is_active=False).count() == 105
+    assert AuditEntry.objects.filter(action=Action.USER_SUSPEND).count() == 105
