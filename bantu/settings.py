@@ -25,7 +25,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backoffice",  # before the admin: its templates (admin/base_site.html) override the admin's
+    "backoffice.apps.BackofficeAdminConfig",  # django.contrib.admin with the operator console as its site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "chat",
     "payments",
     "reviews",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,3 @@ handler400 = "bantu.core.exceptions.handler400"
 handler403 = "bantu.core.exceptions.handler403"
 handler404 = "bantu.core.exceptions.handler404"
 handler500 = "bantu.core.exceptions.handler500"
-
-admin.site.site_header = "Bantu operations"
-admin.site.site_title = "Bantu admin"

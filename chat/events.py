@@ -35,3 +35,13 @@ def message_read(conversation_id, user_id, message_id, recipient_ids: list) -> N
 def typing(conversation_id, user_id, recipient_ids: list) -> None:
     realtime.send_to_users([uid for uid in recipient_ids if uid != user_id],
                            {"type": "typing", "conversation": str(conversation_id), "user": str(user_id)})
+
+
+def report_closed(report, reason: str) -> None:
+    """Tells the reporter how their report ended (not who was reported, nor what was done to them)."""
+    verdict = "Action was taken" if report.status == report.Status.RESOLVED else "No action was needed"
+    user_id, data = report.reporter_id, {"report": str(report.pk), "message": str(report.message_id),
+                                         "status": report.status}
+    transaction.on_commit(lambda: notify(
+        user_ids=[user_id], kind=Notification.Kind.REPORT_CLOSED, title=f"Your report was reviewed: {verdict.lower()}",
+        body=reason, data=data))

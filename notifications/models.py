@@ -30,6 +30,12 @@ class Notification(BaseModel):
         REVIEW_REPLIED = "review.replied", "Reply to your review"
         REVIEW_HIDDEN = "review.hidden", "Review hidden by an operator"
         REVIEW_RESTORED = "review.restored", "Review shown again by an operator"
+        ACCOUNT_SUSPENDED = "account.suspended", "Account suspended by an operator"
+        ACCOUNT_REACTIVATED = "account.reactivated", "Account reactivated by an operator"
+        COMPANY_VERIFIED = "company.verified", "Company verified"
+        COMPANY_UNVERIFIED = "company.unverified", "Company verification removed"
+        JOB_RESTORED = "job.restored", "Job restored by an operator"
+        REPORT_CLOSED = "report.closed", "Message report closed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)

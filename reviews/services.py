@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditEntry
+from audit.services import audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from bantu.core.permissions import is_manager
 from companies.services import company_rating_change
@@ -194,8 +196,8 @@ def review_reply(*, review_id, actor: User, body: str) -> Review:
 def review_hide(review: Review, *, by: User, reason: str) -> Review:
     """Moderation: take a review out of public lists and, when published, out of the reviewed party's rating.
     `by` is the operator, `reason` (why; told to the author) is required. Raises Conflict
-    (review_already_hidden), ApplicationError (validation_error: empty reason). Notifies the author on commit.
-    Locks the review, then the rating row."""
+    (review_already_hidden), ApplicationError (validation_error: empty reason). Notifies the author on commit and
+    writes one audit row. Locks the review, then the rating row."""
     if not reason.strip():
         raise _invalid({"reason": ["Say why: the author is told."]})
     review = Review.objects.select_for_update().get(pk=review.pk)
@@ -205,14 +207,16 @@ def review_hide(review: Review, *, by: User, reason: str) -> Review:
     review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
     if review.is_published:
         _rating_add(review, -1)
+    audit_record(actor=by, action=AuditEntry.Action.REVIEW_HIDE, target=review, reason=review.hidden_reason)
     events.review_hidden(review, review.hidden_reason)
     return review
 
 
 @transaction.atomic
-def review_unhide(review: Review, *, by: User) -> Review:
-    """Moderation: show a hidden review again (and count it in the rating once published). `by` is the operator.
-    Raises Conflict (review_not_hidden). Notifies the author on commit. Locks the review, then the rating row."""
+def review_unhide(review: Review, *, by: User, reason: str = "") -> Review:
+    """Moderation: show a hidden review again (and count it in the rating once published). `by` is the operator,
+    `reason` (optional) why. Raises Conflict (review_not_hidden). Notifies the author on commit and writes one
+    audit row. Locks the review, then the rating row."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     if not review.is_hidden:
         raise Conflict("This review is not hidden.", code=errors.NOT_HIDDEN)
@@ -220,6 +224,7 @@ def review_unhide(review: Review, *, by: User) -> Review:
     review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
     if review.is_published:
         _rating_add(review, +1)
+    audit_record(actor=by, action=AuditEntry.Action.REVIEW_UNHIDE, target=review, reason=reason)
     events.review_restored(review)
     return review
 

@@ -76,3 +76,12 @@ class CompletedContractFactory(factory.Factory):
         contract.refresh_from_db()
         assert contract.status == Contract.Status.COMPLETED
         return contract
+
+def operator_in(group: str | None, **fields) -> User:
+    """A staff user in the operator group `group` ("support", "moderator", "finance"; None: no group)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True, **fields)
+    if group is not None:
+        user.groups.add(Group.objects.get(name=group))
+    return user

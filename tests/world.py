@@ -28,6 +28,7 @@ from tests.factories import (
     FreelancerProfileFactory,
     MembershipFactory,
     UserFactory,
+    operator_in,
 )
 from tests.payments.helpers import make_contract
 
@@ -63,7 +64,7 @@ def world() -> dict:
     device, _ = device_register(user=owner, kind=Device.Kind.FCM, token="fcm-token-owner")
     return {
         "users": {"anonymous": None, "freelancer": profile.user, "other_member": other_member,
-                  "recruiter": recruiter, "owner": owner, "operator": UserFactory(is_staff=True)},
+                  "recruiter": recruiter, "owner": owner, "operator": operator_in("moderator")},
         "ids": {"company": company.pk, "profile": profile.pk, "job": job.pk, "draft": draft.pk,
                 "removed": removed.pk, "job2": job2.pk, "proposal": proposal.pk, "contract": contract.pk,
                 "notification": notification.pk, "recruiter_membership": recruiter_membership.pk,

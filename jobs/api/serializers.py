@@ -101,4 +101,15 @@ class JobWriteSerializer(StrictSerializer):
 
 
 class JobRemoveSerializer(StrictSerializer):
-    reason = serializers.CharField(min_length=3, max_length=500)
+    """An operator's removal of a job: why."""
+
+    reason = serializers.CharField(min_length=3, max_length=500,
+                                   help_text="Why. Shown to the company's members and kept in the audit log.")
+
+
+class JobRestoreSerializer(StrictSerializer):
+    """An operator's restoration of a removed job: why, if they say."""
+
+    reason = serializers.CharField(min_length=3, max_length=500, required=False,
+                                   help_text="Why (optional). Shown to the company's members and kept in the audit "
+                                             "log.")

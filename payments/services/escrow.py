@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import Action, audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from bantu.core.money import fee_for
 from bantu.core.permissions import is_manager
@@ -350,7 +351,8 @@ def dispute_resolve(*, dispute_id, operator: User, resolution: str, note: str,
 
     The platform fee applies to the released part only. `note` (why) is required and shown to both parties.
     Raises ApplicationError (invalid_resolution) and Conflict (dispute_already_resolved). Locks contract →
-    milestone → dispute → accounts. Completes the contract when this settles its last milestone.
+    milestone → dispute → accounts. Completes the contract when this settles its last milestone. Writes one
+    audit row with the amounts (integer rupiah: at stake, released, platform fee, refunded).
     """
     dispute = Dispute.objects.filter(pk=dispute_id).first()
     if dispute is None:
@@ -382,6 +384,11 @@ def dispute_resolve(*, dispute_id, operator: User, resolution: str, note: str,
     dispute.released_amount, dispute.refunded_amount = released, refunded
     dispute.resolved_by, dispute.resolved_at, dispute.resolution_note = operator, timezone.now(), note[:1000]
     dispute.save()
+    audit_record(actor=operator, action=Action.DISPUTE_RESOLVE, target=dispute, reason=note, amount=gross,
+                 currency=milestone.contract.currency,
+                 details={"resolution": resolution, "milestone": str(milestone.pk), "released": released,
+                          "platform_fee": _split(released, milestone.contract)[1] if released else 0,
+                          "refunded": refunded})
     contract_complete_if_settled(contract=milestone.contract, actor=operator)
     events.dispute_resolved(milestone, dispute)
     return dispute

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from bantu.core.permissions import IsPlatformAdmin
+from bantu.core.permissions import operator_with
 from bantu.core.views import no_body
 from companies.selectors import company_list
 from freelancers.selectors import freelancer_list
@@ -114,11 +114,15 @@ class ReviewReplyApi(_ReviewApi):
         return response
 
 
-class ReviewHideApi(APIView):
-    """Operators: hide a review with a reason (told to its author). It leaves public lists and the reviewed
-    party's rating until it is unhidden."""
+MODERATES_REVIEWS = operator_with("reviews.change_review",
+                                  "Only operators who moderate reviews (the moderator group) may do this.")
 
-    permission_classes = [permissions.IsAuthenticated, IsPlatformAdmin]
+
+class ReviewHideApi(APIView):
+    """Operators who moderate reviews: hide a review with a reason (told to its author). It leaves public lists and
+    the reviewed party's rating until it is unhidden. Writes an audit row."""
+
+    permission_classes = [permissions.IsAuthenticated, MODERATES_REVIEWS]
     extra_error_responses = {409: "The review is already hidden."}
 
     @extend_schema(request=s.ReviewHideSerializer, responses={200: s.ReviewSerializer}, tags=TAGS)
@@ -131,9 +135,9 @@ class ReviewHideApi(APIView):
 
 
 class ReviewUnhideApi(APIView):
-    """Operators: show a hidden review again."""
+    """Operators who moderate reviews: show a hidden review again. Writes an audit row."""
 
-    permission_classes = [permissions.IsAuthenticated, IsPlatformAdmin]
+    permission_classes = [permissions.IsAuthenticated, MODERATES_REVIEWS]
     extra_error_responses = {409: "The review is not hidden."}
 
     @extend_schema(request=None, responses={200: s.ReviewSerializer}, tags=TAGS)

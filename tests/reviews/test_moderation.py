@@ -182,3 +182,26 @@ def test_admin_hide_asks_for_a_reason_then_hides_through_the_service(api, admin_
 
     assert Review.objects.get(pk=published.pk).hidden_at is None
     assert company_rating(api, company) == ("4.00", 1)
+
+
+def test_hiding_and_unhiding_each_write_one_audit_row(as_user, published, operator):
+    from audit.models import AuditEntry
+
+    as_user(operator).post(review_url(published.pk, "hide"), {"reason": "Menyebut nomor telepon."}, format="json")
+    as_user(operator).post(review_url(published.pk, "unhide"), format="json")
+
+    rows = list(AuditEntry.objects.order_by("created_at").values_list("action", "actor", "target_id", "reason"))
+    assert rows == [("review.hide", operator.pk, str(published.pk), "Menyebut nomor telepon."),
+                    ("review.unhide", operator.pk, str(published.pk), "")]
+
+
+@pytest.mark.parametrize("group", ["support", "finance", None])
+def test_operators_who_do_not_moderate_reviews_cannot_hide_them(as_user, published, group):
+    from audit.models import AuditEntry
+    from tests.factories import operator_in
+
+    response = as_user(operator_in(group)).post(review_url(published.pk, "hide"), {"reason": "Spam."}, format="json")
+
+    assert_problem(response, 403, "permission_denied")
+    assert Review.objects.get(pk=published.pk).hidden_at is None
+    assert not AuditEntry.objects.exists()
