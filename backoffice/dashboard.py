@@ -1,7 +1,8 @@
 """The operators' dashboard (the admin index): today's and the last 30 days' figures of the business, a small
 server-rendered chart per series, and a link from each figure to the changelist it counts.
 
-"Today" is the current day in TIME_ZONE (Asia/Jakarta, the operators' day); the 30 days end with today. Each
+"Today" is the current day in the current time zone (the admin runs in OPERATOR_TIME_ZONE, Asia/Jakarta: the
+operators' day); the 30 days end with today. Each
 figure is one query: its rows are grouped by day over the window, which gives the chart, today's value (the last
 day) and the 30-day total at once; a figure with a "now" state (open disputes, open reports) counts it in the
 same query with a filtered aggregate. A figure is shown only to operators who may view the model it links to.
@@ -206,7 +207,7 @@ SERIES = [
 
 def dashboard_window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime, list[datetime.date]]:
     """(start of today, start of the 30-day window, the window's days) for the aware datetime `now`, in the
-    current time zone (TIME_ZONE)."""
+    current time zone (OPERATOR_TIME_ZONE in the admin)."""
     today = timezone.localdate(now)
     days = [today - datetime.timedelta(days=offset) for offset in range(DAYS - 1, -1, -1)]
     tz = timezone.get_current_timezone()
