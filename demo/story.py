@@ -36,13 +36,14 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 API = "/api/v1"
@@ -149,6 +150,7 @@ class Client:
 
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
+        self.last: Answer | None = None  # the latest answer, shown when a step cannot read what it needs in it
 
     def call(self, method: str, path: str, *, token: str | None = None, body: Any = None,
              form: dict | None = None, accept: str = "application/json", idempotent: bool = False,
@@ -180,6 +182,7 @@ class Client:
         except (urllib.error.URLError, OSError) as error:
             raise StepFailed(f"{method} {shown_path}: no answer ({error})") from None
         elapsed = (time.monotonic() - started) * 1000
+        self.last = answer
         if not quiet:
             status = f"{answer.status} {answer.reason}"
             painted = style.green(status) if answer.status in expect else style.red(status)
@@ -219,7 +222,6 @@ class Story:
     reviews_schema: dict | None = None  # the POST reviews/ request schema, when the server has the route
     company_id: str = ""
     job_id: str = ""
-    job_title: str = ""
     proposal_id: str = ""
     contract_id: str = ""
     contract_amount: int = 0
@@ -227,8 +229,8 @@ class Story:
     milestone_id: str = ""
     conversation_id: str = ""
     checkout_url: str = ""
+    net_amount: int = 0  # rupiah: what the approval put in the freelancer's wallet
     paid_out: int = 0
-    facts: dict = field(default_factory=dict)  # printed at the end
 
     @property
     def ws_url(self) -> str:
@@ -262,9 +264,8 @@ def step_company_posts_a_job(story: Story) -> None:
     categories = client.call("GET", f"{API}/categories/?page_size=100").json()["results"]
     design = next((item for item in categories if item["slug"] == "design-creative"), None)
     check(design is not None, "the taxonomy has no `design-creative` category")
-    story.job_title = f"Desain logo kedai kopi {story.run}"
     answer = client.call("POST", f"{API}/jobs/", token=story.company.access, expect=(201,), body={
-        "company": story.company_id, "title": story.job_title,
+        "company": story.company_id, "title": f"Desain logo kedai kopi {story.run}",
         "description": "Logo, palet warna dan panduan merek untuk kedai kopi kami di Bandung.",
         "category": "logo-brand-identity", "skills": ["logo-design", "adobe-illustrator"], "job_type": "fixed",
         "budget_min": 1_500_000, "budget_max": 3_000_000, "location_type": "remote", "province": "Jawa Barat",
@@ -368,78 +369,89 @@ def step_both_chat(story: Story) -> None:
 
 async def chat(story: Story, tickets: dict[str, str]) -> None:
     """Both sides on their own socket: the company writes, the freelancer types and answers, the company reads."""
-    conversation = story.conversation_id
-    company = await open_socket(story, "company", tickets["company"])
-    freelancer = await open_socket(story, "freelancer", tickets["freelancer"])
+    sockets = Sockets(story)
     try:
-        hello = await send_message(company, "company", conversation, "Halo Dewi, selamat bergabung!")
-        created = await receive(freelancer, "freelancer", "message.created")
+        await sockets.open("company", tickets["company"])
+        await sockets.open("freelancer", tickets["freelancer"])
+        hello = await sockets.send_message("company", "Halo Dewi, selamat bergabung!")
+        created = await sockets.receive("freelancer", "message.created")
         check(created["message"]["id"] == hello["id"], "the freelancer got another message than the one sent")
-        await send(freelancer, "freelancer", {"type": "typing", "conversation": conversation})
-        await receive(company, "company", "typing")
-        reply = await send_message(freelancer, "freelancer", conversation, "Terima kasih! Saya mulai hari ini.")
-        await receive(company, "company", "message.created")
-        await send(company, "company", {"type": "message.read", "conversation": conversation, "message": reply["id"]})
-        read = await receive(freelancer, "freelancer", "message.read")
+        await sockets.send("freelancer", {"type": "typing"})
+        await sockets.receive("company", "typing")
+        reply = await sockets.send_message("freelancer", "Terima kasih! Saya mulai hari ini.")
+        await sockets.receive("company", "message.created")
+        await sockets.send("company", {"type": "message.read", "message": reply["id"]})
+        read = await sockets.receive("freelancer", "message.read")
         check(read["message"] == reply["id"], "the read receipt names another message")
     finally:
-        await company.close()
-        await freelancer.close()
+        await sockets.close()
 
 
-async def open_socket(story: Story, who: str, ticket: str):
-    ws = await connect(f"{story.ws_url}?ticket={ticket}", open_timeout=SOCKET_TIMEOUT, close_timeout=2)
-    say(f"    {style.magenta('WS')} {urllib.parse.urlsplit(story.ws_url).path}?ticket=…  {style.green('open')}  "
-        f"{style.dim(who)}")
-    # The consumer handles frames once it has joined the user's group; its answer to an unknown command proves
-    # that, so no event sent to this user from now on can be missed.
-    await ws.send(json.dumps({"type": "sync"}))
-    async with asyncio.timeout(SOCKET_TIMEOUT):
-        while json.loads(await ws.recv()).get("type") != "error":
-            pass
-    return ws
+class Sockets:
+    """One socket per side in the story's conversation; every frame sent and every event received is shown."""
 
+    def __init__(self, story: Story):
+        self.story = story
+        self.open_sockets: dict = {}
+        self.names = {story.company.user_id: story.company.full_name,
+                      story.freelancer.user_id: story.freelancer.full_name}
 
-async def send(ws, who: str, command: dict) -> None:
-    say(f"      {style.dim(who.rjust(10))} {style.magenta('→')} {command['type']}"
-        + (f"  {_brief(command['body'])}" if "body" in command else ""))
-    await ws.send(json.dumps(command))
-
-
-async def send_message(ws, who: str, conversation: str, body: str) -> dict:
-    client_id = str(uuid.uuid4())
-    await send(ws, who, {"type": "message.send", "conversation": conversation, "body": body, "client_id": client_id})
-    ack = await receive(ws, who, "message.ack")
-    check(ack["client_id"] == client_id, "the acknowledgement names another client_id")
-    return ack["message"]
-
-
-async def receive(ws, who: str, wanted: str) -> dict:
-    """Events until one of type `wanted`; every event that arrives is shown (e.g. the echo of one's own message).
-    An `error` event fails the step."""
-    try:
+    async def open(self, who: str, ticket: str) -> None:
+        url = self.story.ws_url
+        ws = await connect(f"{url}?ticket={ticket}", open_timeout=SOCKET_TIMEOUT, close_timeout=2)
+        self.open_sockets[who] = ws
+        say(f"    {style.magenta('WS')} {urllib.parse.urlsplit(url).path}?ticket=…  {style.green('open')}  "
+            f"{style.dim(who)}")
+        # The consumer handles frames once it has joined the user's group; its answer to an unknown command proves
+        # that, so no event sent to this user from now on can be missed.
+        await ws.send(json.dumps({"type": "sync"}))
         async with asyncio.timeout(SOCKET_TIMEOUT):
-            while True:
-                event = json.loads(await ws.recv())
-                say(f"      {style.dim(who.rjust(10))} {style.magenta('←')} {describe_event(event)}")
-                if event["type"] == "error":
-                    raise StepFailed(f"the {who}'s socket answered an error: {json.dumps(event)}")
-                if event["type"] == wanted:
-                    return event
-    except TimeoutError:
-        raise StepFailed(f"the {who}'s socket got no {wanted} within {SOCKET_TIMEOUT} s") from None
+            while json.loads(await ws.recv()).get("type") != "error":
+                pass
 
+    async def send(self, who: str, command: dict) -> None:
+        command = {**command, "conversation": self.story.conversation_id}
+        say(f"      {style.dim(who.rjust(10))} {style.magenta('→')} {command['type']}"
+            + (f"  {_brief(command['body'])}" if "body" in command else ""))
+        await self.open_sockets[who].send(json.dumps(command))
 
-def describe_event(event: dict) -> str:
-    kind = event.get("type", "?")
-    if kind in ("message.created", "message.ack"):
-        message = event["message"]
-        return f"{kind}  #{message['seq']} {_brief(message['body'])}"
-    if kind == "notification.created":
-        return f"{kind}  {event['notification'].get('kind', '')}"
-    if kind in ("typing", "message.read"):
-        return f"{kind}  by {event.get('user')}"
-    return f"{kind}  {_brief(event)}"
+    async def send_message(self, who: str, body: str) -> dict:
+        """`message.send`, then its `message.ack`; answers the stored message."""
+        client_id = str(uuid.uuid4())
+        await self.send(who, {"type": "message.send", "body": body, "client_id": client_id})
+        ack = await self.receive(who, "message.ack")
+        check(ack["client_id"] == client_id, "the acknowledgement names another client_id")
+        return ack["message"]
+
+    async def receive(self, who: str, wanted: str) -> dict:
+        """Events until one of type `wanted`; the others that arrive first are shown too (e.g. the echo of one's
+        own message). An `error` event, or nothing within SOCKET_TIMEOUT, fails the step."""
+        try:
+            async with asyncio.timeout(SOCKET_TIMEOUT):
+                while True:
+                    event = json.loads(await self.open_sockets[who].recv())
+                    say(f"      {style.dim(who.rjust(10))} {style.magenta('←')} {self.describe(event)}")
+                    if event["type"] == "error":
+                        raise StepFailed(f"the {who}'s socket answered an error: {json.dumps(event)}")
+                    if event["type"] == wanted:
+                        return event
+        except TimeoutError:
+            raise StepFailed(f"the {who}'s socket got no {wanted} within {SOCKET_TIMEOUT} s") from None
+
+    def describe(self, event: dict) -> str:
+        kind = event.get("type", "?")
+        if kind in ("message.created", "message.ack"):
+            message = event["message"]
+            return f"{kind}  #{message['seq']} {_brief(message['body'])}  from {self.names.get(message['sender'])}"
+        if kind == "notification.created":
+            return f"{kind}  {event['notification'].get('kind', '')}"
+        if kind in ("typing", "message.read"):
+            return f"{kind}  by {self.names.get(event.get('user'), event.get('user'))}"
+        return f"{kind}  {_brief(event)}"
+
+    async def close(self) -> None:
+        for ws in self.open_sockets.values():
+            await ws.close()
 
 
 def step_company_funds(story: Story) -> None:
@@ -536,12 +548,12 @@ def step_wallet_shows_the_net(story: Story) -> None:
     check(wallet["available"] == story.contract_amount - expected_fee,
           f"the wallet holds {wallet['available']}, expected {story.contract_amount - expected_fee}")
     check(contract["status"] == "completed", "the contract is not completed after its only milestone")
-    story.facts["wallet"] = wallet["available"]
+    story.net_amount = wallet["available"]
 
 
 def step_freelancer_withdraws(story: Story) -> None:
     client, token = story.client, story.freelancer.access
-    amount = story.facts["wallet"]
+    amount = story.net_amount
     answer = client.call("POST", f"{API}/payouts/", token=token, idempotent=True, expect=(201,), body={
         "amount": amount, "bank_code": "BCA", "account_number": "1234567890",
         "account_holder_name": story.freelancer.full_name})
@@ -760,9 +772,17 @@ def play(client: Client) -> int:
         try:
             run(story)
         except StepFailed as error:
-            say(style.red(f"FAILED at step {number}/{len(steps)}: {title}"))
-            report_failure(error)
-            return 1
+            failure = error
+        except (KeyError, IndexError, TypeError) as error:  # a 2xx answer without what the next steps need
+            failure = StepFailed(f"the answer lacks what the story needs ({type(error).__name__}: {error})",
+                                 client.last)
+        except (WebSocketException, OSError) as error:
+            failure = StepFailed(f"the socket failed: {error!r}")
+        else:
+            continue
+        say(style.red(f"FAILED at step {number}/{len(steps)}: {title}"))
+        report_failure(failure)
+        return 1
     elapsed = time.monotonic() - started
     say(style.green(f"✓ The whole story in {elapsed:.1f} s: {len(steps)} steps, "
                     f"{rupiah(story.contract_amount)} agreed, {rupiah(story.paid_out)} paid out to the freelancer."))

@@ -1,9 +1,11 @@
 """`make demo` (demo/story.py): the whole marketplace story against the embedded server the script starts itself,
 and what it does when a step is refused (against a small fake server on 127.0.0.1)."""
 
+import contextlib
 import importlib.util
 import json
 import os
+import pty
 import re
 import socket
 import subprocess
@@ -141,6 +143,8 @@ class UnverifiedServer(BaseHTTPRequestHandler):
     (issue 12) does: enough of the API for the story's first two steps."""
 
     requests: list[str]
+    user = {"id": "u1", "roles": ["company"], "freelancer_profile": None,
+            "companies": [{"id": "c1", "name": "Kopi Kita", "slug": "kopi-kita", "role": "owner"}]}
 
     def _answer(self, status: int, body: dict, content_type: str = "application/json") -> None:
         data = json.dumps(body).encode()
@@ -166,9 +170,7 @@ class UnverifiedServer(BaseHTTPRequestHandler):
         self.requests.append(f"POST {self.path}")
         self.rfile.read(int(self.headers["Content-Length"]))
         if self.path == "/api/v1/auth/register/":
-            self._answer(201, {"access": "a", "refresh": "r", "user": {
-                "id": "u1", "roles": ["company"], "freelancer_profile": None,
-                "companies": [{"id": "c1", "name": "Kopi Kita", "slug": "kopi-kita", "role": "owner"}]}})
+            self._answer(201, {"access": "a", "refresh": "r", "user": self.user})
         else:
             self._answer(403, {"type": "https://docs.bantu.id/problems/email_not_verified", "title": "Forbidden",
                                "status": 403, "detail": "Verify your email address first.",
@@ -178,24 +180,40 @@ class UnverifiedServer(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def unverified_server():
-    handler = type("Handler", (UnverifiedServer,), {"requests": []})
+@contextlib.contextmanager
+def fake_server(**attributes):
+    handler = type("Handler", (UnverifiedServer,), {"requests": [], **attributes})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", handler.requests
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", handler.requests
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
-def test_a_refused_step_stops_the_story_with_its_body_and_a_verification_hint(unverified_server):
-    url, requests = unverified_server
+def run_story_on_a_terminal(*args: str, env: dict) -> tuple[int, str]:
+    """The story with its stdout on a pseudo-terminal, as `make demo` in a shell: (exit code, output)."""
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, str(SCRIPT), *args], cwd=BASE_DIR, stdout=secondary,
+                               stderr=subprocess.PIPE, env=dict(os.environ, **env))
+    os.close(secondary)
+    chunks = []
+    with contextlib.suppress(OSError):  # EIO once the script has exited and closed the terminal
+        while chunk := os.read(primary, 65536):
+            chunks.append(chunk)
+    os.close(primary)
+    returncode = process.wait(timeout=60)
+    process.stderr.close()
+    return returncode, b"".join(chunks).decode().replace("\r\n", "\n")
 
-    result, _ = run_story("--color", "always", env={"BANTU_URL": url})
 
-    output = result.stdout
-    assert result.returncode == 1, output + result.stderr
+def test_a_refused_step_stops_the_story_with_its_body_and_a_verification_hint():
+    with fake_server() as (url, requests):
+        returncode, output = run_story_on_a_terminal(env={"BANTU_URL": url, "NO_COLOR": "", "TERM": "xterm"})
+
+    assert returncode == 1, output
     assert f"Playing the story against \x1b[1m{url}\x1b[0m" in output
     assert "\x1b[31mFAILED at step 2/16: The company posts a job\x1b[0m" in output
     assert "POST /api/v1/jobs/ answered 403 Forbidden (application/problem+json):" in output
@@ -205,6 +223,20 @@ def test_a_refused_step_stops_the_story_with_its_body_and_a_verification_hint(un
     assert "[ 3/16]" not in output
     assert requests == ["GET /healthz", "GET /api/schema/?format=json", "POST /api/v1/auth/register/",
                         "GET /api/v1/categories/?page_size=100", "POST /api/v1/jobs/"]
+
+
+def test_an_answer_without_what_the_next_steps_need_fails_the_step_with_that_answer():
+    user = {"id": "u1", "roles": ["company"], "freelancer_profile": None}  # no `companies`
+    with fake_server(user=user) as (url, requests):
+        result, _ = run_story("--color", "never", env={"BANTU_URL": url})
+
+    output = result.stdout
+    assert result.returncode == 1, output + result.stderr
+    assert "FAILED at step 1/16: A company registers" in output
+    assert "the answer lacks what the story needs (KeyError: 'companies')" in output
+    assert "POST /api/v1/auth/register/ answered 201 Created (application/json):" in output
+    assert "Traceback" not in output + result.stderr
+    assert requests == ["GET /healthz", "GET /api/schema/?format=json", "POST /api/v1/auth/register/"]
 
 
 def test_no_server_at_the_url_exits_2_before_any_step():
