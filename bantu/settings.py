@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "chat",
     "payments",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bantu.core.middleware.OperatorTimeZoneMiddleware",
     "bantu.core.middleware.SyncChainMiddleware",  # last: see its docstring
 ]
 
@@ -183,6 +185,7 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-cleanup": {"task": "bantu.core.tasks.idempotency_cleanup_task", "schedule": 3600.0},
     "payments-sweep": {"task": "payments.sweep", "schedule": 300.0},
     "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
+    "reviews-publish-due": {"task": "reviews.publish_due", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
@@ -268,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "TransactionKindEnum": "payments.models.Transaction.Kind",
         "DisputeStatusEnum": "payments.models.Dispute.Status",
         "DisputeResolutionEnum": "payments.models.Dispute.Resolution",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -295,7 +299,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- I18N, static ---------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "Asia/Jakarta"
+# Stored and spoken in UTC: every time in the API, socket events and push payloads is UTC ("…Z"). Operators read
+# the admin in OPERATOR_TIME_ZONE; calendar rules (a deadline not in the past) use Indonesia's western time
+# (bantu.core.indonesia.today).
+TIME_ZONE = "UTC"
+OPERATOR_TIME_ZONE = env.str("OPERATOR_TIME_ZONE", default="Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
@@ -345,6 +353,9 @@ BANTU = {
     # Submitted milestones the company neither approves nor disputes are approved after this many days.
     "MILESTONE_REVIEW_DAYS": env.int("MILESTONE_REVIEW_DAYS", default=14),
     "PAYOUT_MINIMUM": env.int("PAYOUT_MINIMUM", default=50_000),
+    # --- Reviews. Days after a contract completes during which each side may review the other; a review the other
+    # side has not matched by then is published on its own (hourly beat task). ---
+    "REVIEW_WINDOW_DAYS": env.int("REVIEW_WINDOW_DAYS", default=14),
     "PAYOUT_MAXIMUM": env.int("PAYOUT_MAXIMUM", default=100_000_000),
     "READYZ_TIMEOUT_SECONDS": 2,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),

@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("chat.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("reviews.api.urls")),
 ]
 
 urlpatterns = [

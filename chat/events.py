@@ -6,22 +6,12 @@ from bantu.core import realtime
 from notifications.models import Notification
 from notifications.services import notify
 
-
-def serialize_message(message) -> dict:
-    return {
-        "id": str(message.id),
-        "conversation": str(message.conversation_id),
-        "sender": str(message.sender_id),
-        "seq": message.seq,
-        "body": message.body,
-        "client_id": str(message.client_id),
-        "created_at": message.created_at.isoformat(),
-    }
+from .serializers import message_json
 
 
 def message_created(message, recipient_ids: list) -> None:
     payload = {"type": "message.created", "conversation": str(message.conversation_id),
-               "message": serialize_message(message)}
+               "message": message_json(message)}
     sender_id = message.sender_id
     preview = message.body[:140]
 

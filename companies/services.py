@@ -9,6 +9,7 @@ from accounts.models import User
 from bantu.core.exceptions import Conflict, Forbidden, NotFound
 from bantu.core.models import uuid7
 from bantu.core.permissions import forget_company_roles
+from bantu.core.ratings import rating_change
 
 from . import errors
 from .models import Company, Membership
@@ -106,3 +107,10 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.role == Membership.Role.OWNER and _owner_count_locked(membership.company) <= 1:
         raise Conflict("A company must keep at least one owner.", code=errors.LAST_OWNER)
     membership.delete()
+
+
+def company_rating_change(*, company_id, stars: int, count: int) -> int:
+    """Add `count` reviews worth `stars` in total (1-5 each; both negative to take them away) to the company's
+    rating, in one UPDATE (bantu.core.ratings): concurrent calls never lose one. Takes the company's row lock
+    until the caller's transaction ends. Returns the rows changed (0 or 1)."""
+    return Company.objects.filter(pk=company_id).update(**rating_change(stars=stars, count=count))

@@ -26,6 +26,10 @@ class Notification(BaseModel):
         PAYMENT_EXPIRED = "payment.expired", "Payment expired or failed"
         PAYOUT_COMPLETED = "payout.completed", "Payout completed"
         PAYOUT_FAILED = "payout.failed", "Payout failed"
+        REVIEW_PUBLISHED = "review.published", "New review"
+        REVIEW_REPLIED = "review.replied", "Reply to your review"
+        REVIEW_HIDDEN = "review.hidden", "Review hidden by an operator"
+        REVIEW_RESTORED = "review.restored", "Review shown again by an operator"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)

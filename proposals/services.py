@@ -227,6 +227,12 @@ def milestone_move(*, milestone: Milestone, to_status: str, actor: User | None, 
     return milestone
 
 
+def contract_lock(*, contract_id) -> Contract:
+    """The contract row, locked (FOR NO KEY UPDATE, see `milestone_lock`) until the caller's transaction ends, with
+    its job read alongside (not locked). Raises Contract.DoesNotExist."""
+    return Contract.objects.select_for_update(no_key=True, of=("self",)).select_related("job").get(pk=contract_id)
+
+
 def contract_complete_if_settled(*, contract: Contract, actor: User | None = None) -> bool:
     """Complete a contract (and its job) whose milestones are all released or refunded.
 

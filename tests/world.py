@@ -5,7 +5,9 @@ authorization matrix, the schema fuzzing, the generated client).
 draft, a removed and a spare job, a contract of another freelancer, a notification, a conversation with a
 message and a device. `money(world)` adds a contract between the company and the world's freelancer whose
 milestones are released (the wallet holds 900,000), funded, pending, and pending with an open sandbox checkout,
-and a payout: it is the slow part, so it is built only where needed."""
+and a payout: it is the slow part, so it is built only where needed. `reviews(world)` adds three completed
+contracts between the company and the world's freelancer: one reviewed by both sides (the company's review hidden
+by an operator), one with the freelancer's review pending, and one not reviewed yet."""
 
 import uuid
 
@@ -18,8 +20,15 @@ from notifications.services import device_register
 from payments.gateways import sandbox
 from payments.services import escrow, payouts, webhooks
 from proposals.services import proposal_accept, proposal_submit
+from reviews import services as review_services
 from taxonomy.models import Category
-from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    CompletedContractFactory,
+    FreelancerProfileFactory,
+    MembershipFactory,
+    UserFactory,
+)
 from tests.payments.helpers import make_contract
 
 PAYOUT_BODY = {"amount": 100_000, "bank_code": "BCA", "account_number": "1234567890",
@@ -83,3 +92,18 @@ def money(world: dict) -> dict:
     payment = escrow.milestone_fund(milestone_id=checkout.pk, actor=owner)
     return {"paid_contract": contract.pk, "to_fund": to_fund.pk, "funded": funded.pk, "payment": payment.pk,
             "payout": payout.pk}
+
+
+def reviews(world: dict) -> dict:
+    users = world["users"]
+    owner, freelancer = users["owner"], users["freelancer"]
+    company = Company.objects.get(pk=world["ids"]["company"])
+    reviewed, pending, reviewable = (CompletedContractFactory(company=company, owner=owner, freelancer=freelancer)
+                                     for _ in range(3))
+    review = review_services.review_create(contract_id=reviewed.pk, author=freelancer, rating=4, comment="Brief jelas.")
+    hidden = review_services.review_create(contract_id=reviewed.pk, author=owner, rating=5, comment="Rapi dan cepat.",
+                                   communication=5, quality=5, timeliness=4)
+    review_services.review_hide(hidden, by=users["operator"], reason="Menyebut nomor telepon.")
+    waiting = review_services.review_create(contract_id=pending.pk, author=freelancer, rating=3, comment="Cukup baik.")
+    return {"review": review.pk, "hidden_review": hidden.pk, "pending_review": waiting.pk,
+            "reviewable": reviewable.pk}

@@ -1,8 +1,8 @@
 import datetime
 
-from django.utils import timezone
 from rest_framework import serializers
 
+from bantu.core import indonesia
 from bantu.core.indonesia import PROVINCES
 from bantu.core.serializers import StrictSerializer
 from jobs.models import MAX_BUDGET, MAX_SKILLS_PER_JOB, Job
@@ -85,9 +85,9 @@ class JobWriteSerializer(StrictSerializer):
         return value
 
     def validate_deadline(self, value):
-        if value is not None and value < timezone.localdate():
+        if value is not None and value < indonesia.today():
             raise serializers.ValidationError("The deadline is in the past.")
-        if value is not None and value > timezone.localdate() + datetime.timedelta(days=3 * 365):
+        if value is not None and value > indonesia.today() + datetime.timedelta(days=3 * 365):
             raise serializers.ValidationError("The deadline is more than three years away.")
         return value
 

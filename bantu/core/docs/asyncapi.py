@@ -15,7 +15,7 @@ from chat.models import MAX_BODY
 from notifications.models import Notification
 
 _UUID = {"type": "string", "format": "uuid"}
-_TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC."}
+_TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 in UTC (`Z`), as the REST API renders it."}
 
 
 def _ref(kind: str, name: str) -> dict:
@@ -52,7 +52,7 @@ _MESSAGE_EXAMPLE = {
     "seq": 42,
     "body": "Halo, desainnya sudah saya kirim.",
     "client_id": _IDS["client_id"],
-    "created_at": "2026-12-04T09:30:00+00:00",
+    "created_at": "2026-12-04T09:30:00.000000Z",
 }
 
 
@@ -80,10 +80,9 @@ def _schemas() -> dict:
         "Notification": {
             "type": "object",
             "description": "The same shape as in `GET notifications/`.",
-            "required": ["id", "user", "kind", "title", "body", "data", "read_at", "created_at"],
+            "required": ["id", "kind", "title", "body", "data", "read_at", "created_at"],
             "properties": {
                 "id": _UUID,
-                "user": _UUID,
                 "kind": {"type": "string", "enum": list(Notification.Kind.values)},
                 "title": {"type": "string", "maxLength": 200},
                 "body": {"type": "string", "maxLength": 1000},
