@@ -53,7 +53,8 @@ SERVER_START_TIMEOUT = 60  # seconds: migrations plus uvicorn's start, on a load
 # Variables that would switch the embedded server to real services or to a developer's settings.
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "XENDIT_SECRET_KEY", "XENDIT_CALLBACK_TOKEN",
                      "MIDTRANS_SERVER_KEY", "PAYMENT_GATEWAY", "PAYOUT_GATEWAY", "DJANGO_SETTINGS_MODULE",
-                     "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "EMAIL_VERIFICATION", "BANTU_TEST_REDIS_SPLIT")
+                     "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "EMAIL_VERIFICATION", "EMAIL_URL", "EMAIL_HOST",
+                     "BANTU_TEST_REDIS_SPLIT")
 JOB_AMOUNT_BID = 2_500_000  # rupiah: the freelancer's bid
 JOB_AMOUNT_AGREED = 2_000_000  # rupiah: the company's counter offer, accepted by the freelancer
 
@@ -221,6 +222,7 @@ class Story:
     freelancer: Person
     reviews_schema: dict | None = None  # the POST reviews/ request schema, when the server has the route
     company_id: str = ""
+    freelancer_profile_id: str = ""
     job_id: str = ""
     proposal_id: str = ""
     contract_id: str = ""
@@ -283,6 +285,7 @@ def step_freelancer_registers(story: Story) -> None:
         "role": "freelancer"})
     data = answer.json()
     freelancer.access, freelancer.user_id = data["access"], data["user"]["id"]
+    story.freelancer_profile_id = data["user"]["freelancer_profile"]
     show(email=freelancer.email, roles=data["user"]["roles"], profile=data["user"]["freelancer_profile"])
 
 
@@ -603,9 +606,17 @@ def step_company_reviews(story: Story) -> None:
 
 
 def step_freelancer_reviews(story: Story) -> None:
-    review = story.client.call("POST", f"{API}/reviews/", token=story.freelancer.access, idempotent=True,
-                               expect=(201,), body=review_body(story, "freelancer")).json()
+    client = story.client
+    review = client.call("POST", f"{API}/reviews/", token=story.freelancer.access, idempotent=True,
+                         expect=(201,), body=review_body(story, "freelancer")).json()
     show(**{key: review[key] for key in ("id", "rating", "status", "published_at") if key in review})
+    # Both are in: the reviews are published (double-blind until then) and the freelancer's profile counts it.
+    profile = client.call("GET", f"{API}/freelancers/{story.freelancer_profile_id}/").json()
+    show(**{key: profile[key] for key in ("rating_average", "rating_count") if key in profile})
+    received = client.call("GET", f"{API}/freelancers/{story.freelancer_profile_id}/reviews/").json()
+    show(published_reviews=received["count"],
+         comment=received["results"][0]["comment"] if received["results"] else None)
+    check(received["count"] == 1, "the company's review of the freelancer is not published once both are in")
 
 
 Step = tuple[str, Callable[[Story], None]]
@@ -679,7 +690,8 @@ class EmbeddedServer:
         # Empty values rather than absent ones: a developer's .env must not fill them in (it never overrides).
         self.env = env | {
             "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}", "REDIS_URL": "", "CELERY_BROKER_URL": "",
-            "XENDIT_SECRET_KEY": "", "MIDTRANS_SERVER_KEY": "", "PAYMENT_GATEWAY": "sandbox",
+            "XENDIT_SECRET_KEY": "", "MIDTRANS_SERVER_KEY": "", "EMAIL_URL": "", "EMAIL_HOST": "",
+            "PAYMENT_GATEWAY": "sandbox",
             "PAYOUT_GATEWAY": "sandbox", "PUBLIC_BASE_URL": self.url, "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SETTINGS_MODULE": "bantu.settings", "EMAIL_VERIFICATION": "optional", "PYTHONUNBUFFERED": "1"}
 
