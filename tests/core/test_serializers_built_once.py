@@ -49,3 +49,15 @@ def test_fields_are_built_once_per_class(monkeypatch):
     for _ in range(3):
         Counting(_milestone()).data  # noqa: B018
     assert Counting.builds == len(MilestoneSerializer.Meta.fields) - 1  # each model field once ("contract": declared)
+
+
+def test_nested_serializers_are_copied_whole():
+    from proposals.api.serializers import ContractSerializer
+
+    class Contracts(FieldsBuiltOnceMixin, ContractSerializer):
+        pass
+
+    first, second = Contracts(), Contracts()
+    assert first.fields["milestones"] is not second.fields["milestones"]
+    assert first.fields["milestones"].child is not second.fields["milestones"].child
+    assert first.fields["milestones"].parent is first and second.fields["milestones"].parent is second
