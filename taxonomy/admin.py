@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .models import Category, Skill
-from .selectors import taxonomy_bump_version
+from .selectors import taxonomy_changed
 
 
 class CategoryListFilter(admin.SimpleListFilter):
@@ -27,19 +27,19 @@ class CategoryListFilter(admin.SimpleListFilter):
 
 
 class TaxonomyAdmin(admin.ModelAdmin):
-    """Every change bumps the taxonomy version, so cached reads never serve the old tree."""
+    """Every change bumps the taxonomy version once it has committed, so cached reads never serve the old tree."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        taxonomy_bump_version()
+        taxonomy_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        taxonomy_bump_version()
+        taxonomy_changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        taxonomy_bump_version()
+        taxonomy_changed()
 
 
 @admin.register(Category)
