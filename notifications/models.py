@@ -38,7 +38,9 @@ class Notification(BaseModel):
         REPORT_CLOSED = "report.closed", "Message report closed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # A validated string, not a database choice: a new kind is a line in `Kind` (the registry, which `notify()`
+    # checks and the API schema lists), never a migration of this app.
+    kind = models.CharField(max_length=40, help_text="One of Notification.Kind.")
     title = models.CharField(max_length=200)
     body = models.CharField(max_length=1000, blank=True)
     data = models.JSONField(default=dict, blank=True, help_text="Ids of what it is about (job, proposal, ...).")

@@ -9,6 +9,8 @@ from .models import Notification
 
 
 class NotificationSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=Notification.Kind.choices, read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "data", "read_at", "created_at"]

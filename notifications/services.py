@@ -17,7 +17,10 @@ def notify(*, user_ids: Iterable, kind: str, title: str, body: str = "", data: d
     """Store one notification per recipient and deliver them once committed.
 
     Domain services call this from `transaction.on_commit`, so nothing is announced that was rolled back.
+    Raises ValueError for a `kind` that is not in Notification.Kind (a programming error).
     """
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"Unknown notification kind {kind!r}: add it to Notification.Kind.")
     recipients = list(dict.fromkeys(uid for uid in user_ids if uid is not None and uid != exclude_user_id))
     if not recipients:
         return []

@@ -382,3 +382,15 @@ def test_nothing_is_notified_when_accept_fails_midway(company, owner, freelancer
     assert list(Proposal.objects.filter(pk__in=[proposal.pk, other.pk]).values_list("status", flat=True)) == [
         "submitted", "submitted"]
     assert Job.objects.get(pk=job.pk).status == "open"
+
+
+def test_a_kind_outside_the_registry_is_refused_and_stores_nothing(user):
+    with pytest.raises(ValueError, match="Unknown notification kind"):
+        notify(user_ids=[user.pk], kind="proposal.teleported", title="?")
+    assert not Notification.objects.exists()
+
+
+def test_a_new_kind_needs_no_migration_of_the_notifications_app():
+    """The kinds are a registry in code (Notification.Kind), not database choices."""
+    field = Notification._meta.get_field("kind")
+    assert field.choices is None
