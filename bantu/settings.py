@@ -264,7 +264,8 @@ SPECTACULAR_SETTINGS = {
         "DisputeStatusEnum": "payments.models.Dispute.Status",
         "DisputeResolutionEnum": "payments.models.Dispute.Resolution",
     },
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "bantu.core.schema.postprocess_variants"],
 }
 
 # --- CORS -----------------------------------------------------------------------------------------------------
