@@ -76,6 +76,9 @@ class StrictSerializer(serializers.Serializer):
     variants: tuple[Variant, ...] = ()
     # Fields a partial update refuses (the serializer's `validate` says why): a partial body's schema has none.
     create_only: tuple[str, ...] = ()
+    # Field name → a function returning schema keywords for a rule a service enforces with its own error code
+    # from settings (a payout's range, the configured gateways): stated as they are when the schema is generated.
+    schema_constraints: dict = {}
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
