@@ -121,7 +121,9 @@ class BantuAutoSchema(AutoSchema):
         extras = getattr(self.view, "extra_error_responses", {})
         for code, extra in {**{code: extra for code, extra in extras.items() if isinstance(code, int)},
                             **extras.get(self.method, {})}.items():
-            errors[str(code)] = _problem(ProblemSerializer, extra)
+            # A 400 is documented with its `errors`; a view names the data-dependent causes no schema can state.
+            errors[str(code)] = _problem(ValidationProblemSerializer if str(code) == "400" else ProblemSerializer,
+                                         extra)
         if self.view.get_throttles():
             errors["429"] = _problem(ProblemSerializer, "Throttled; retry after `Retry-After` seconds.")
         for code, response in errors.items():

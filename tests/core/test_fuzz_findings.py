@@ -381,8 +381,9 @@ def test_a_value_naming_nothing_is_a_documented_400(schema, as_user, user, metho
     response = getattr(as_user(user), method)(path, body, format="json")
 
     assert_problem(response, 400, code, errors)
-    operation = schema["paths"][path.split("?")[0]][method]
-    assert "application/problem+json" in operation["responses"]["400"]["content"]
+    documented = schema["paths"][path.split("?")[0]][method]["responses"]["400"]
+    assert documented["content"]["application/problem+json"]["schema"]["$ref"].endswith("/ValidationProblem")
+    assert documented["description"] != "Invalid input (problem details).", documented  # names the cause
 
 
 def test_a_message_of_another_conversation_is_a_documented_400(schema, as_user, freelancer, owner, company):
@@ -399,6 +400,7 @@ def test_a_message_of_another_conversation_is_a_documented_400(schema, as_user, 
 
     assert_problem(read, 400, "unknown_message", {"message": ["Unknown message."]})
     assert_problem(after, 400, "validation_error", {"after": ["Not a message of this conversation."]})
-    for path, method in (("/api/v1/conversations/{id}/read/", "post"), ("/api/v1/conversations/{id}/messages/",
-                                                                        "get")):
-        assert "application/problem+json" in schema["paths"][path][method]["responses"]["400"]["content"]
+    read_400 = schema["paths"]["/api/v1/conversations/{id}/read/"]["post"]["responses"]["400"]
+    after_400 = schema["paths"]["/api/v1/conversations/{id}/messages/"]["get"]["responses"]["400"]
+    assert "`unknown_message`" in read_400["description"]
+    assert "`after`" in after_400["description"]
