@@ -51,6 +51,19 @@ class MeUpdateSerializer(StrictSerializer):
     phone = serializers.RegexField(r"^\+?[0-9 ()-]{6,20}$", max_length=20, required=False, allow_blank=True)
 
 
+def password_rules() -> dict:
+    """The schema constraints of a new password that Django's configured validators state without data: the
+    minimum length, and not only digits (`[^0-9]` is found). The common-password list and the similarity to the
+    user's email and name cannot be stated; the service answers those with a 400 (`weak_password` on change)."""
+    rules = {}
+    for validator in password_validation.get_default_password_validators():
+        if isinstance(validator, password_validation.MinimumLengthValidator):
+            rules["minLength"] = validator.min_length
+        elif isinstance(validator, password_validation.NumericPasswordValidator):
+            rules["pattern"] = "[^0-9]"
+    return rules
+
+
 class RegisterSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False,
@@ -59,6 +72,8 @@ class RegisterSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=roles.REGISTRATION_ROLES)
     company_name = serializers.CharField(max_length=200, required=False, allow_blank=False,
                                          help_text="Required when role is `company`.")
+
+    schema_constraints = {"password": password_rules}
 
     def validate(self, attrs):
         if attrs["role"] == roles.COMPANY and not attrs.get("company_name", "").strip():
@@ -94,6 +109,8 @@ class RefreshSerializer(StrictSerializer):
 class PasswordChangeSerializer(StrictSerializer):
     old_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    schema_constraints = {"new_password": password_rules}
 
 
 class WsTicketSerializer(serializers.Serializer):

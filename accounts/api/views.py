@@ -77,6 +77,9 @@ class LogoutApi(APIView):
 class PasswordChangeApi(APIView):
     """Change your password. Every other session's tokens stop working; this call returns a new pair."""
 
+    extra_error_responses = {400: "Invalid input; `wrong_password` (the current password is not this one) or "
+                                  "`weak_password` (a common password, or one like your email or name)."}
+
     @extend_schema(request=s.PasswordChangeSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
     def post(self, request):
         data = s.PasswordChangeSerializer(data=request.data)

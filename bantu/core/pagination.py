@@ -65,7 +65,12 @@ class CursorPagination(pagination.CursorPagination):
             raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
 
     def get_schema_operation_parameters(self, view):
-        return _positive_integer_schemas(super().get_schema_operation_parameters(view))
+        parameters = _positive_integer_schemas(super().get_schema_operation_parameters(view))
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                # An opaque value from `next`/`previous`: never empty. Which values exist, no schema can say.
+                parameter["schema"] = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9+/]+={0,2}$"}
+        return parameters
 
 
 def _well_formed_cursor(encoded: str) -> bool:

@@ -5,9 +5,13 @@ import re
 
 import django_filters
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import get_doc
+from drf_spectacular.plumbing import force_instance, get_doc, is_serializer
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
 
@@ -128,7 +132,49 @@ class BantuAutoSchema(AutoSchema):
         # no "" in its enum, and a URL (a company without a website) demanded `format: uri`.
         if self._may_be_blank(field):
             field.allow_blank = True
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema is None or direction != "request":
+            return schema
+        if schema.get("type") == "array":
+            self._insert_list_bounds(field, schema)
+        constraint = getattr(field.parent, "schema_constraints", {}).get(field.field_name)
+        if constraint is not None:
+            constraint = constraint()
+            if "enum" in constraint:  # named by its own values, without the choices it no longer lists
+                schema.pop("x-spec-enum-id", None)
+                schema.pop("description", None)
+            schema.update(constraint)
+        return schema
+
+    @staticmethod
+    def _insert_list_bounds(field, schema) -> None:
+        """A list's bounds as the serializer checks them: `allow_empty=False` and `min_length` are `minItems`,
+        `max_length` is `maxItems` (drf-spectacular leaves out all three for a nested serializer with many=True
+        and `allow_empty` for every list, so `{"milestones": []}` was schema-valid and a 400)."""
+        minimum = getattr(field, "min_length", None) or 0
+        if getattr(field, "allow_empty", True) is False:
+            minimum = max(minimum, 1)
+        if minimum:
+            schema["minItems"] = max(schema.get("minItems", 0), minimum)
+        maximum = getattr(field, "max_length", None)
+        if maximum is not None:
+            schema["maxItems"] = min(schema.get("maxItems", maximum), maximum)
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        # drf-spectacular documents every PATCH body as partial (no field required), as if each view validated
+        # with partial=True. Ours say so where they do (`CompanyWriteSerializer(partial=True)`); a PATCH whose
+        # view validates the full serializer (a member's `role`) documents its required fields.
+        serializer = force_instance(serializer)
+        if getattr(serializer, "variants", ()):  # every shape has required fields, so the body is required
+            schema, _ = super()._get_request_for_media_type(serializer, direction)
+            return schema, True
+        if self.method != "PATCH" or not is_serializer(serializer) or getattr(serializer, "partial", False):
+            return super()._get_request_for_media_type(serializer, direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_for_media_type(serializer, direction)
+        finally:
+            self.method = "PATCH"
 
     @staticmethod
     def _may_be_blank(field) -> bool:
@@ -164,7 +210,9 @@ class BantuAutoSchema(AutoSchema):
         extras = getattr(self.view, "extra_error_responses", {})
         for code, extra in {**{code: extra for code, extra in extras.items() if isinstance(code, int)},
                             **extras.get(self.method, {})}.items():
-            errors[str(code)] = _problem(ProblemSerializer, extra)
+            # A 400 is documented with its `errors`; a view names the data-dependent causes no schema can state.
+            errors[str(code)] = _problem(ValidationProblemSerializer if str(code) == "400" else ProblemSerializer,
+                                         extra)
         if self.view.get_throttles():
             errors["429"] = _problem(ProblemSerializer, "Throttled; retry after `Retry-After` seconds.")
         for code, response in errors.items():
@@ -200,6 +248,51 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction == "request":
             schema["additionalProperties"] = False
+            if getattr(self.target, "partial", False):
+                for name in self.target.create_only:
+                    schema["properties"].pop(name, None)
+            if self.target.variants:
+                schema[VARIANTS_KEY] = [{"fields": list(variant.fields), "values": variant.values}
+                                        for variant in self.target.variants]
+        return schema
+
+
+VARIANTS_KEY = "x-bantu-variants"
+
+
+def postprocess_variants(result, generator, request, public):
+    """A StrictSerializer's `variants` as `oneOf`: one closed object per shape, its fixed values as one-value
+    enums. Runs after drf-spectacular's enum hook, which would otherwise name each one-value enum as a shared
+    component (and collide)."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        variants = component.pop(VARIANTS_KEY, None)
+        if not variants:
+            continue
+        properties = component.pop("properties")
+        component.pop("required", None)
+        component.pop("additionalProperties", None)
+        component["oneOf"] = [{
+            "type": "object",
+            "properties": {name: ({"type": "string", "enum": [variant["values"][name]]}
+                                  if name in variant["values"] else properties[name])
+                           for name in variant["fields"]},
+            "required": variant["fields"],
+            "additionalProperties": False,
+        } for variant in variants]
+    return result
+
+
+class WebURLFieldSchema(OpenApiSerializerFieldExtension):
+    """A WebURLField is `format: uri` with the `pattern` its validator enforces, so that every URL generated from
+    the schema is accepted and every other string is refused (bantu/core/serializers.py)."""
+
+    target_class = "bantu.core.serializers.WebURLField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        from .serializers import WEB_URL_PATTERN
+
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        schema["pattern"] = WEB_URL_PATTERN
         return schema
 
 

@@ -1,6 +1,10 @@
 import copy
+import dataclasses
 import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.utils.deconstruct import deconstructible
 from rest_framework import serializers
 
 # Bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069) make text display in another order than it
@@ -8,10 +12,74 @@ from rest_framework import serializers
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
+# The web addresses Bantu stores (a company's website, portfolio links, attachments, Web Push endpoints), as one
+# regular expression that reads the same in Python and in ECMA-262 (the OpenAPI `pattern`): http or https; a
+# domain name (one to five labels of at most 40 characters, then a top-level domain), an IPv4 address or
+# localhost; an optional port; then a path, query and fragment in RFC 3986 characters (anything else
+# percent-encoded). Every string it matches is also a valid URL for Django's URLValidator (the host stays under
+# RFC 1034's 253 characters: 5 x 41 + 24) and a valid `format: uri`: tests/core/test_fuzz_findings.py proves both.
+_PCHAR = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})"
+_IPV4_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+WEB_URL_PATTERN = (
+    r"^https?://"
+    r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?\.){1,5}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9]{1,20})"
+    rf"|{_IPV4_OCTET}(?:\.{_IPV4_OCTET}){{3}}|localhost)"
+    r"(?::[0-9]{1,5})?"
+    rf"(?:/(?:{_PCHAR}|/)*)?(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?$"
+)
+_WEB_URL = re.compile(WEB_URL_PATTERN)
+
+
+@deconstructible
+class WebURLValidator(URLValidator):
+    """Django's URLValidator for http(s), narrowed to `WEB_URL_PATTERN` so that the server accepts exactly what the
+    schema declares (Django also takes user:password@, IPv6, Unicode hosts and whitespace-free junk in paths, which
+    `format: uri` does not; `format: uri` takes schemes and hosts Django refuses)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(schemes=["http", "https"], **kwargs)
+
+    def __call__(self, value):
+        if not isinstance(value, str) or not _WEB_URL.fullmatch(value):
+            raise DjangoValidationError(self.message, code=self.code, params={"value": value})
+        super().__call__(value)
+
+
+class WebURLField(serializers.URLField):
+    """A web address as `WEB_URL_PATTERN` describes it; documented with that `pattern` (bantu/core/schema.py).
+    Whitespace is not trimmed: " https://a.id" does not match the pattern, so it is refused like any other
+    string the schema does not allow."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)]
+        self.validators.append(WebURLValidator(message=self.error_messages["invalid"]))
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One shape a request body may take (`StrictSerializer.variants`): exactly `fields`, all present, with the
+    fixed `values` some of them must have (`{"kind": "fcm"}`)."""
+
+    fields: tuple[str, ...]
+    values: dict = dataclasses.field(default_factory=dict)
+
+
 class StrictSerializer(serializers.Serializer):
     """Input serializer that refuses what it does not know: unknown fields, non-strings for text fields (DRF
     would quietly turn 123 or 1.5 into "123" and "1.5"), non-integers for integer fields, and for UUIDs, lists
     and booleans anything but a JSON string, array or boolean."""
+
+    # The only shapes a body may take, when set: the serializer's `validate` enforces them (with messages per
+    # field) and the schema documents them as `oneOf` (bantu/core/schema.py), so that a generated body is one the
+    # server accepts. tests/core/test_fuzz_findings.py checks that both agree.
+    variants: tuple[Variant, ...] = ()
+    # Fields a partial update refuses (the serializer's `validate` says why): a partial body's schema has none.
+    create_only: tuple[str, ...] = ()
+    # Field name → a function returning schema keywords for a rule a service enforces with its own error code
+    # from settings (a payout's range, the configured gateways): stated as they are when the schema is generated.
+    schema_constraints: dict = {}
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from bantu.core.serializers import StrictSerializer
+from bantu.core.serializers import StrictSerializer, Variant
 from chat.models import MAX_BODY, Conversation
 from chat.serializers import MessageSerializer
 
@@ -30,6 +30,8 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 
 class ConversationOpenSerializer(StrictSerializer):
+    variants = (Variant(fields=("proposal",)), Variant(fields=("company", "freelancer")))
+
     proposal = serializers.UUIDField(required=False, help_text="Open (or get) the conversation of a proposal.")
     company = serializers.UUIDField(required=False, help_text="Direct conversation: your company ...")
     freelancer = serializers.UUIDField(required=False, help_text="... and the freelancer's user id.")

@@ -92,6 +92,8 @@ class ConversationMessagesApi(_ConversationMixin, generics.ListAPIView):
 
     serializer_class = s.MessageSerializer
     pagination_class = MessageCursorPagination
+    extra_error_responses = {"GET": {400: "Invalid input, a cursor this list did not issue, or an `after` that is "
+                                          "not a message of this conversation."}}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -129,6 +131,8 @@ class ConversationMessagesApi(_ConversationMixin, generics.ListAPIView):
 
 class ConversationReadApi(_ConversationMixin, APIView):
     """Move your read position (default: to the latest message); the others see `message.read`."""
+
+    extra_error_responses = {400: "Invalid input, or `unknown_message`: `message` is not in this conversation."}
 
     @extend_schema(request=s.ReadSerializer, responses={204: None}, tags=TAGS)
     def post(self, request, pk):

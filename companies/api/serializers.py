@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from bantu.core.indonesia import PROVINCES
 from bantu.core.ratings import RATING_AVERAGE_HELP, RATING_COUNT_HELP
-from bantu.core.serializers import StrictSerializer
+from bantu.core.serializers import StrictSerializer, WebURLField
 from companies.models import Company, Membership
 
 
@@ -21,7 +21,7 @@ class CompanySerializer(serializers.ModelSerializer):
 class CompanyWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, min_length=2)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    website = serializers.URLField(max_length=300, required=False, allow_blank=True)
+    website = WebURLField(max_length=300, required=False, allow_blank=True)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
     size = serializers.ChoiceField(choices=Company.Size.choices, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)

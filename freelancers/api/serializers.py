@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from bantu.core.indonesia import PROVINCES
 from bantu.core.ratings import RATING_AVERAGE_HELP, RATING_COUNT_HELP
-from bantu.core.serializers import StrictSerializer
+from bantu.core.serializers import StrictSerializer, WebURLField
 from freelancers.models import MAX_HOURLY_RATE, MAX_PORTFOLIO_LINKS, FreelancerProfile
 from taxonomy.models import Skill
 
@@ -43,7 +43,7 @@ class FreelancerProfileWriteSerializer(StrictSerializer):
                                            help_text="Integer rupiah per hour.")
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     province = serializers.ChoiceField(choices=PROVINCES, required=False, allow_blank=True)
-    portfolio_links = serializers.ListField(child=serializers.URLField(max_length=500), max_length=MAX_PORTFOLIO_LINKS,
+    portfolio_links = serializers.ListField(child=WebURLField(max_length=500), max_length=MAX_PORTFOLIO_LINKS,
                                             required=False)
     availability = serializers.ChoiceField(choices=FreelancerProfile.Availability.choices, required=False)
 

@@ -46,7 +46,9 @@ class MeFreelancerProfileApi(MethodPermissionsMixin, APIView):
         "GET": [permissions.IsAuthenticated, IsFreelancer],
         "PATCH": [permissions.IsAuthenticated, IsFreelancer],
     }
-    extra_error_responses = {409: "You already have a freelancer profile (POST)."}
+    extra_error_responses = {409: "You already have a freelancer profile (POST)."} | {
+        method: {400: "Invalid input, or a skill slug that does not exist (see `skills/`)."} for method in ("POST",
+                                                                                                       "PATCH")}
 
     def _profile(self):
         return get_object_or_404(selectors.freelancer_list(), user=self.request.user)

@@ -60,6 +60,8 @@ class JobDetailSerializer(JobListSerializer):
 
 
 class JobWriteSerializer(StrictSerializer):
+    create_only = ("company",)
+
     company = serializers.UUIDField(required=False, help_text="Required if you belong to several companies.")
     title = serializers.CharField(min_length=5, max_length=200)
     description = serializers.CharField(min_length=20, max_length=20_000)

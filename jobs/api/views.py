@@ -26,6 +26,9 @@ def _sees_private_jobs(user) -> bool:
     return is_platform_admin(user) or bool(company_roles(user))
 
 
+UNKNOWN_SLUG = "Invalid input, or a category or skill slug that does not exist (see `categories/`, `skills/`)."
+
+
 class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
     """Search open jobs (anyone), or post a job (a member of the posting company).
 
@@ -37,6 +40,7 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
                           "POST": [permissions.IsAuthenticated, IsCompanyMember]}
     serializer_class = s.JobListSerializer
     filterset_class = JobSearchFilter
+    extra_error_responses = {method: {400: UNKNOWN_SLUG} for method in ("GET", "POST")}
 
     def get_throttles(self):
         if self.request.method == "GET":
@@ -88,7 +92,8 @@ class JobDetailApi(MethodPermissionsMixin, APIView):
     method_permissions = {"GET": [permissions.AllowAny],
                           "PATCH": [permissions.IsAuthenticated, IsJobEditor],
                           "DELETE": [permissions.IsAuthenticated, IsJobEditor]}
-    extra_error_responses = {409: "The job's status does not allow this change."}
+    extra_error_responses = {409: "The job's status does not allow this change.",
+                             "PATCH": {400: UNKNOWN_SLUG}}
 
     def get_object(self, pk) -> Job:
         job = selectors.job_get_visible(user=self.request.user, job_id=pk)

@@ -3,13 +3,14 @@ import binascii
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bantu.core.serializers import StrictSerializer
+from bantu.core.serializers import StrictSerializer, Variant, WebURLField
 from notifications import services
 from notifications.models import Device
 
@@ -34,8 +35,16 @@ def _b64url(value: str) -> bytes:
 
 
 class WebPushKeysSerializer(StrictSerializer):
-    p256dh = serializers.CharField(max_length=200, help_text="base64url of the browser's P-256 public key.")
-    auth = serializers.CharField(max_length=100, help_text="base64url of the 16-byte auth secret.")
+    # base64url (padded or not) of 65 bytes starting 0x04, and of 16 bytes: what the checks below decode. The
+    # patterns are also the schema's; that the point is on the curve, no schema can say.
+    p256dh = serializers.CharField(
+        max_length=200, trim_whitespace=False,
+        validators=[RegexValidator(r"^B[A-Za-z0-9_-]{86}=?$", message="Not an uncompressed P-256 public key.")],
+        help_text="base64url of the browser's P-256 public key (65 bytes, uncompressed).")
+    auth = serializers.CharField(
+        max_length=100, trim_whitespace=False,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]{22}(?:==)?$", message="The auth secret is 16 bytes.")],
+        help_text="base64url of the 16-byte auth secret.")
 
     def validate_p256dh(self, value):
         raw = _b64url(value)
@@ -54,8 +63,11 @@ class WebPushKeysSerializer(StrictSerializer):
 
 
 class DeviceRegisterSerializer(StrictSerializer):
+    variants = (Variant(fields=("kind", "endpoint", "keys"), values={"kind": Device.Kind.WEBPUSH.value}),
+                Variant(fields=("kind", "token"), values={"kind": Device.Kind.FCM.value}))
+
     kind = serializers.ChoiceField(choices=Device.Kind.choices)
-    endpoint = serializers.URLField(max_length=1000, required=False,
+    endpoint = WebURLField(max_length=1000, required=False,
                                     help_text="Web Push: `PushSubscription.endpoint`.")
     keys = WebPushKeysSerializer(required=False, help_text="Web Push: `PushSubscription.toJSON().keys`.")
     token = serializers.CharField(max_length=4096, required=False, help_text="FCM: the registration token.")

@@ -1,6 +1,5 @@
-import re
-
 from django.conf import settings
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from bantu.core.serializers import FieldsBuiltOnceMixin, StrictSerializer
@@ -8,10 +7,14 @@ from proposals.api.serializers import CompanyBriefSerializer, PartySerializer
 
 from ..banks import BANK_CHOICES, BANKS
 from ..gateways import NAMES as GATEWAY_NAMES
+from ..gateways import funding_gateways_available
 from ..models import Dispute, Entry, Payment, Payout, Transaction
 
-# Letters (any script), spaces and the punctuation Indonesian bank account names carry.
-HOLDER_NAME = re.compile(r"^[^\W\d_]+(?:[ .,'\-][^\W\d_]*)*$")
+# Latin letters (with the accents of Latin-1, Latin Extended A and B, and Vietnamese), spaces and the
+# punctuation Indonesian bank account names carry. Written so that Python and ECMA-262 read it alike: it is the
+# schema's `pattern` too, applied to the name as sent (not trimmed), so every name the schema allows is accepted.
+_LETTER = r"[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]"
+HOLDER_NAME_PATTERN = rf"^{_LETTER}+(?:[ .,'-]{_LETTER}*)*$"
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -38,6 +41,9 @@ class PaymentSerializer(serializers.ModelSerializer):
 class FundSerializer(StrictSerializer):
     gateway = serializers.ChoiceField(choices=GATEWAY_NAMES, required=False,
                                       help_text="Which gateway to pay through; default: the configured one.")
+
+    # The service refuses a gateway that is not configured here (400 gateway_not_configured).
+    schema_constraints = {"gateway": lambda: {"enum": list(funding_gateways_available())}}
 
 
 class SubmitSerializer(StrictSerializer):
@@ -99,22 +105,23 @@ class PayoutSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
 
 class PayoutCreateSerializer(StrictSerializer):
-    amount = serializers.IntegerField(min_value=1, help_text="Integer rupiah, at least PAYOUT_MINIMUM.")
+    amount = serializers.IntegerField(min_value=1, help_text="Integer rupiah, PAYOUT_MINIMUM to PAYOUT_MAXIMUM.")
     bank_code = serializers.ChoiceField(choices=BANK_CHOICES)
-    account_number = serializers.CharField(min_length=8, max_length=16, help_text="Digits only.")
-    account_holder_name = serializers.CharField(min_length=3, max_length=100,
-                                                help_text="As the bank has it: letters, spaces and . , ' -")
+    account_number = serializers.CharField(
+        min_length=8, max_length=16, trim_whitespace=False,
+        validators=[RegexValidator(r"^[0-9]+$", message="Digits only.")],
+        help_text="Digits only; how many depends on the bank (`bank_code`).")
+    account_holder_name = serializers.CharField(
+        min_length=3, max_length=100, trim_whitespace=False,
+        validators=[RegexValidator(HOLDER_NAME_PATTERN, message="Letters, spaces and . , ' - only.")],
+        help_text="As the bank has it: letters, spaces and . , ' - (runs of spaces are stored as one).")
 
-    def validate_account_number(self, value):
-        if not value.isascii() or not value.isdigit():
-            raise serializers.ValidationError("Digits only.")
-        return value
+    # The service refuses an amount outside the configured range (400 payout_amount_out_of_range).
+    schema_constraints = {"amount": lambda: {"minimum": settings.BANTU["PAYOUT_MINIMUM"],
+                                             "maximum": settings.BANTU["PAYOUT_MAXIMUM"]}}
 
     def validate_account_holder_name(self, value):
-        value = " ".join(value.split())
-        if not HOLDER_NAME.match(value):
-            raise serializers.ValidationError("Letters, spaces and . , ' - only.")
-        return value
+        return " ".join(value.split())
 
     def validate(self, attrs):
         bank = BANKS[attrs["bank_code"]]

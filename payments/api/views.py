@@ -1,7 +1,7 @@
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -281,13 +281,27 @@ class XenditWebhookApi(_WebhookApi):
         return super().post(request)
 
 
+# What `MidtransGateway.parse_callback` reads before it checks the signature (anything else is a 400
+# malformed_callback); Midtrans sends more fields, which are allowed and not read. Documentation only: the
+# adapter parses the raw body itself.
+MIDTRANS_NOTIFICATION = inline_serializer("MidtransNotification", {
+    "order_id": serializers.RegexField(r"^[A-Za-z0-9._~-]{1,50}$",
+                                       help_text="Our payment's order id (not `.` or `..`)."),
+    "status_code": serializers.CharField(),
+    "gross_amount": serializers.RegexField(r"^(?:0[0-9]{15}|[0-9]{1,15})(?:\.0{1,4})?$",
+                                           help_text="Whole rupiah as a decimal string, e.g. `150000.00`."),
+    "signature_key": serializers.CharField(required=False, allow_blank=True, help_text=(
+        "Hex SHA-512 of order_id + status_code + gross_amount + server key.")),
+})
+
+
 class MidtransWebhookApi(_WebhookApi):
     """Midtrans HTTP notifications. Verified by `signature_key` (SHA-512 of order id, status code, gross amount
     and the server key) and confirmed with the status API before money moves. Applied once per event."""
 
     gateway = "midtrans"
 
-    @extend_schema(**WEBHOOK_SCHEMA)
+    @extend_schema(**(WEBHOOK_SCHEMA | {"request": MIDTRANS_NOTIFICATION}))
     def post(self, request):
         return super().post(request)
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from bantu.core import indonesia
-from bantu.core.serializers import FieldsBuiltOnceMixin, StrictSerializer
+from bantu.core.serializers import FieldsBuiltOnceMixin, StrictSerializer, WebURLField
 from jobs.models import MAX_BUDGET
 from proposals.models import MAX_ATTACHMENTS, MAX_DURATION_DAYS, Contract, Milestone, Offer, Proposal
 
@@ -49,7 +49,7 @@ class ApplySerializer(StrictSerializer):
     cover_letter = serializers.CharField(min_length=20, max_length=10_000)
     amount = serializers.IntegerField(min_value=1, max_value=MAX_BUDGET, help_text="Your bid, integer rupiah.")
     duration_days = serializers.IntegerField(min_value=1, max_value=MAX_DURATION_DAYS)
-    attachments = serializers.ListField(child=serializers.URLField(max_length=500), max_length=MAX_ATTACHMENTS,
+    attachments = serializers.ListField(child=WebURLField(max_length=500), max_length=MAX_ATTACHMENTS,
                                         required=False)
 
 
