@@ -179,7 +179,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # the longest countdown or ETA (retry backoff: 1800 s), or delayed tasks are delivered twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# kombu ≥ 5.7 sweeps for such messages every `unacked_restore_interval` seconds and scans on one sweep in
+# `unacked_restore_throttle` (10 and 10 by default: about 100 s after the visibility timeout has passed).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "Asia/Jakarta"

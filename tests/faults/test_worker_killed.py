@@ -54,7 +54,8 @@ class HoldingXendit(FakeXendit):
 
 def start_worker(redis: ThrowawayRedis, xendit: FakeXendit, log) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=server_database_url(), REDIS_URL=redis.url, CELERY_BROKER_URL=redis.url,
-               CELERY_VISIBILITY_TIMEOUT="1", XENDIT_SECRET_KEY=XENDIT_SECRET_KEY, XENDIT_API_URL=xendit.url,
+               CELERY_VISIBILITY_TIMEOUT="1", CELERY_UNACKED_RESTORE_INTERVAL="1", CELERY_UNACKED_RESTORE_THROTTLE="1",
+               XENDIT_SECRET_KEY=XENDIT_SECRET_KEY, XENDIT_API_URL=xendit.url,
                XENDIT_CALLBACK_TOKEN=XENDIT_CALLBACK_TOKEN, PYTHONUNBUFFERED="1")
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "bantu", "worker", "--pool", "prefork", "--concurrency", "1",

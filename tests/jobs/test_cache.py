@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache, caches
 from django.test import Client
 
+from bantu.core import cache_versions
 from companies.services import company_set_verified
 from jobs import services
 from jobs.models import Job
@@ -387,7 +388,7 @@ def test_detail_entries_live_in_redis_and_are_invalidated(api, as_user, operator
         as_user(operator).post(remove_url(job), {"reason": "Iklan palsu"}, format="json")
 
     assert_problem(api.get(detail_url(job)), 404)
-    assert cache.get(f"jobs:ver:{job.pk}") == 1
+    assert cache_versions.versions(f"jobs:{job.pk}")[f"jobs:{job.pk}"] == 1
 
 
 # --- Redis down ---------------------------------------------------------------------------------------------------
