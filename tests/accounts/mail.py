@@ -19,7 +19,7 @@ class Inbox:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
         return "250 Message accepted for delivery"
@@ -50,8 +50,10 @@ def smtp_inbox(settings):
 
 def bodies(message) -> tuple[str, str]:
     """(plain text, HTML) of a multipart/alternative mail."""
-    return (message.get_body(preferencelist=("plain",)).get_content(),
-            message.get_body(preferencelist=("html",)).get_content())
+    return (
+        message.get_body(preferencelist=("plain",)).get_content(),
+        message.get_body(preferencelist=("html",)).get_content(),
+    )
 
 
 def link_of(message) -> str:

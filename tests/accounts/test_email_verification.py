@@ -24,7 +24,7 @@ from tests.world import PAYOUT_BODY
 from tests.world import money as build_money
 from tests.world import world as build_world
 
-from .mail import bodies, link_of, smtp_inbox, token_of  # noqa: F401 (fixture)
+from .mail import bodies, link_of, token_of
 
 REGISTER = "/api/v1/auth/register/"
 VERIFY = "/api/v1/auth/email/verify/"
@@ -71,12 +71,15 @@ def test_registration_mails_a_link_over_smtp_that_verifies_once(api, captured, s
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("accept_language", "subject"), [
-    ("en-US,en;q=0.9", "Confirm your email address at Bantu"),
-    ("fr-FR, en;q=0.5, id;q=0.8", "Konfirmasi alamat email Anda di Bantu"),  # Indonesian preferred to English
-    ("de-DE", "Konfirmasi alamat email Anda di Bantu"),
-    ("in-ID", "Konfirmasi alamat email Anda di Bantu"),
-])
+@pytest.mark.parametrize(
+    ("accept_language", "subject"),
+    [
+        ("en-US,en;q=0.9", "Confirm your email address at Bantu"),
+        ("fr-FR, en;q=0.5, id;q=0.8", "Konfirmasi alamat email Anda di Bantu"),  # Indonesian preferred to English
+        ("de-DE", "Konfirmasi alamat email Anda di Bantu"),
+        ("in-ID", "Konfirmasi alamat email Anda di Bantu"),
+    ],
+)
 def test_the_mail_speaks_the_language_of_accept_language(api, captured, accept_language, subject):
     register(api, captured, HTTP_ACCEPT_LANGUAGE=accept_language)
 
@@ -139,7 +142,8 @@ def test_resend_mails_a_new_link_and_is_throttled(api, captured, settings):
     assert_problem(answers[3], 429)
     assert answers[3]["Retry-After"]
     assert [message.subject for message in mail.outbox] == (
-        ["Konfirmasi alamat email Anda di Bantu"] + ["Confirm your email address at Bantu"] * 3)
+        ["Konfirmasi alamat email Anda di Bantu"] + ["Confirm your email address at Bantu"] * 3
+    )
 
 
 @pytest.mark.django_db
@@ -166,8 +170,13 @@ def test_the_console_backend_of_the_embedded_default_prints_the_link(api, captur
 
 # --- the gate ---------------------------------------------------------------------------------------------------
 
-JOB_BODY = {"title": "Desainer Grafis", "description": "Membuat logo untuk kedai kopi di Bandung.",
-            "category": "logo-brand-identity", "budget_min": 1_000_000, "budget_max": 2_000_000}
+JOB_BODY = {
+    "title": "Desainer Grafis",
+    "description": "Membuat logo untuk kedai kopi di Bandung.",
+    "category": "logo-brand-identity",
+    "budget_min": 1_000_000,
+    "budget_max": 2_000_000,
+}
 APPLY_BODY = {"cover_letter": "Saya siap mengerjakan ini.", "amount": 1_500_000, "duration_days": 5}
 GATED = [
     ("owner", "post", "/api/v1/jobs/", JOB_BODY, Job, 201),
@@ -183,10 +192,12 @@ def marketplace(db):
     return world, world["ids"] | build_money(world)
 
 
-@pytest.mark.parametrize(("role", "method", "path", "body", "model", "success"), GATED,
-                         ids=[f"{row[1].upper()} {row[2]}" for row in GATED])
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "model", "success"), GATED, ids=[f"{row[1].upper()} {row[2]}" for row in GATED]
+)
 def test_an_unverified_user_gets_403_on_the_gated_actions_and_nothing_is_written(
-        marketplace, role, method, path, body, model, success):
+    marketplace, role, method, path, body, model, success
+):
     world, ids = marketplace
     user = world["users"][role]
     User.objects.filter(pk=user.pk).update(email_verified_at=None)
@@ -200,14 +211,18 @@ def test_an_unverified_user_gets_403_on_the_gated_actions_and_nothing_is_written
     assert (model.objects.count(), IdempotencyRecord.objects.count()) == before
     # Verified, the same request goes through: the gate was the only thing in the way.
     User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
-    assert getattr(client, method)(path.format(**ids), body, format="json",
-                                   HTTP_IDEMPOTENCY_KEY="key-1").status_code == success
+    assert (
+        getattr(client, method)(path.format(**ids), body, format="json", HTTP_IDEMPOTENCY_KEY="key-1").status_code
+        == success
+    )
 
 
-@pytest.mark.parametrize(("role", "method", "path", "body", "model", "success"), GATED,
-                         ids=[f"{row[1].upper()} {row[2]}" for row in GATED])
-def test_with_verification_optional_unverified_users_may_act(marketplace, settings, role, method, path, body,
-                                                            model, success):
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "model", "success"), GATED, ids=[f"{row[1].upper()} {row[2]}" for row in GATED]
+)
+def test_with_verification_optional_unverified_users_may_act(
+    marketplace, settings, role, method, path, body, model, success
+):
     settings.BANTU = {**settings.BANTU, "EMAIL_VERIFICATION": "optional"}
     world, ids = marketplace
     user = world["users"][role]
@@ -269,7 +284,9 @@ def test_an_email_change_link_dies_when_the_address_was_taken_meanwhile(api, cap
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("email", "code"), [("taken@example.id", "email_taken"), ("LAMA@example.id", "email_unchanged")])
+@pytest.mark.parametrize(
+    ("email", "code"), [("taken@example.id", "email_taken"), ("LAMA@example.id", "email_unchanged")]
+)
 def test_changing_to_a_taken_or_the_same_email_is_400_and_mails_nothing(captured, email, code):
     UserFactory(email="taken@example.id")
     user = UserFactory(email="lama@example.id")
@@ -285,17 +302,35 @@ def test_changing_to_a_taken_or_the_same_email_is_400_and_mails_nothing(captured
 
 
 def _email_settings(**env) -> list[str]:
-    script = ("import django; django.setup(); from django.conf import settings as s; "
-              "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER)")
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER)"
+    )
     clean = {key: value for key, value in os.environ.items() if not key.startswith("EMAIL_")}
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
-                            env={**clean, "DJANGO_SETTINGS_MODULE": "bantu.settings", **env}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "bantu.settings", **env},
+        timeout=60,
+    )
     return result.stdout.split()
 
 
 def test_email_settings_come_from_email_url_or_email_host_else_the_console():
     assert _email_settings(EMAIL_URL="smtp+tls://mailer:rahasia@smtp.example.id:587") == [
-        "django.core.mail.backends.smtp.EmailBackend", "smtp.example.id", "587", "True", "mailer"]
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.id",
+        "587",
+        "True",
+        "mailer",
+    ]
     assert _email_settings(EMAIL_HOST="127.0.0.1", EMAIL_PORT="2525") == [
-        "django.core.mail.backends.smtp.EmailBackend", "127.0.0.1", "2525", "False"]
+        "django.core.mail.backends.smtp.EmailBackend",
+        "127.0.0.1",
+        "2525",
+        "False",
+    ]
     assert _email_settings()[0] == "django.core.mail.backends.console.EmailBackend"

@@ -35,11 +35,19 @@ def _key_and_certificate():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "accounts.google.test")])
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-                   .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return private_pem, certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
@@ -54,7 +62,7 @@ class KeyServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
+            def do_GET(self):
                 server.hits += 1
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
@@ -77,9 +85,17 @@ class KeyServer:
 
     def token(self, *, signed_with=None, **claims) -> str:
         now = int(time.time())
-        payload = {"iss": "https://accounts.google.com", "azp": WEB_CLIENT, "aud": WEB_CLIENT,
-                   "sub": "109876543210987654321", "email": "dewi@gmail.com", "email_verified": True,
-                   "name": "Dewi Lestari", "iat": now, "exp": now + 3600}
+        payload = {
+            "iss": "https://accounts.google.com",
+            "azp": WEB_CLIENT,
+            "aud": WEB_CLIENT,
+            "sub": "109876543210987654321",
+            "email": "dewi@gmail.com",
+            "email_verified": True,
+            "name": "Dewi Lestari",
+            "iat": now,
+            "exp": now + 3600,
+        }
         payload.update(claims)
         payload = {key: value for key, value in payload.items() if value is not None}
         signer = crypt.RSASigner.from_string(signed_with or self.private_pem, key_id=KEY_ID)
@@ -89,8 +105,11 @@ class KeyServer:
 @pytest.fixture
 def keys(settings):
     server = KeyServer()
-    settings.BANTU = {**settings.BANTU, "GOOGLE_OAUTH_CLIENT_IDS": [WEB_CLIENT, ANDROID_CLIENT],
-                      "GOOGLE_OAUTH_CERTS_URL": server.url}
+    settings.BANTU = {
+        **settings.BANTU,
+        "GOOGLE_OAUTH_CLIENT_IDS": [WEB_CLIENT, ANDROID_CLIENT],
+        "GOOGLE_OAUTH_CERTS_URL": server.url,
+    }
     forget_cached_certs()
     yield server
     forget_cached_certs()
@@ -98,8 +117,12 @@ def keys(settings):
 
 
 def state() -> tuple:
-    return (User.objects.count(), ExternalIdentity.objects.count(), AuthSession.objects.count(),
-            list(User.objects.order_by("pk").values_list("email", "email_verified_at", "auth_version")))
+    return (
+        User.objects.count(),
+        ExternalIdentity.objects.count(),
+        AuthSession.objects.count(),
+        list(User.objects.order_by("pk").values_list("email", "email_verified_at", "auth_version")),
+    )
 
 
 @pytest.mark.django_db
@@ -110,7 +133,11 @@ def test_a_valid_token_creates_a_verified_account_with_the_role_asked_for(api, k
     assert set(response.json()) == {"access", "refresh"}
     user = User.objects.get()
     assert (user.email, user.full_name, user.email_verified, user.has_usable_password()) == (
-        "dewi@gmail.com", "Dewi Lestari", True, False)
+        "dewi@gmail.com",
+        "Dewi Lestari",
+        True,
+        False,
+    )
     assert FreelancerProfile.objects.filter(user=user).exists()
     identity = ExternalIdentity.objects.get()
     assert (identity.user, identity.provider, identity.subject) == (user, "google", "109876543210987654321")
@@ -121,8 +148,9 @@ def test_a_valid_token_creates_a_verified_account_with_the_role_asked_for(api, k
 
 @pytest.mark.django_db
 def test_a_company_account_gets_its_company(api, keys):
-    response = api.post(GOOGLE, {"id_token": keys.token(), "role": "company", "company_name": "PT Kopi Kita"},
-                        format="json")
+    response = api.post(
+        GOOGLE, {"id_token": keys.token(), "role": "company", "company_name": "PT Kopi Kita"}, format="json"
+    )
 
     assert response.status_code == 201
     assert Membership.objects.get(user__email="dewi@gmail.com").company.name == "PT Kopi Kita"
@@ -133,8 +161,7 @@ def test_a_company_account_gets_its_company(api, keys):
 def test_signing_in_again_finds_the_same_user_and_the_keys_are_fetched_once(api, keys):
     first = api.post(GOOGLE, {"id_token": keys.token(), "role": "freelancer"}, format="json")
     # Google may change the email; the subject stays, and so does the account. Another client id of ours works.
-    again = api.post(GOOGLE, {"id_token": keys.token(email="dewi.baru@gmail.com", aud=ANDROID_CLIENT)},
-                     format="json")
+    again = api.post(GOOGLE, {"id_token": keys.token(email="dewi.baru@gmail.com", aud=ANDROID_CLIENT)}, format="json")
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert AccessToken(again.json()["access"])["user_id"] == AccessToken(first.json()["access"])["user_id"]
@@ -182,8 +209,10 @@ def test_a_suspended_account_is_refused(api, keys):
 
 REFUSED = {
     "wrong audience": {"aud": "https://evil.example"},
-    "token for another client": {"aud": "999-other-app.apps.googleusercontent.com",
-                                 "azp": "999-other-app.apps.googleusercontent.com"},
+    "token for another client": {
+        "aud": "999-other-app.apps.googleusercontent.com",
+        "azp": "999-other-app.apps.googleusercontent.com",
+    },
     "wrong issuer": {"iss": "https://accounts.evil.example"},
     "no issuer": {"iss": None},
     "expired": {"iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600},
@@ -235,7 +264,15 @@ def test_keys_that_cannot_be_fetched_answer_503_with_retry_after(api, keys):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [{}, {"id_token": ""}, {"id_token": "x", "role": "admin"},
-                                  {"id_token": "x", "role": "company"}, {"id_token": "x", "extra": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"id_token": ""},
+        {"id_token": "x", "role": "admin"},
+        {"id_token": "x", "role": "company"},
+        {"id_token": "x", "extra": 1},
+    ],
+)
 def test_bad_input_is_400(api, keys, body):
     assert_problem(api.post(GOOGLE, body, format="json"), 400, "validation_error")

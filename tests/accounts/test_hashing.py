@@ -23,16 +23,17 @@ def parameters(encoded: str) -> argon2.Parameters:
 
 @pytest.mark.django_db
 def test_new_passwords_are_argon2id_with_owasp_parameters(api, project_hashers):
-    response = api.post("/api/v1/auth/register/", {"email": "dewi@example.id", "password": "Kopi-Tubruk-2026",
-                                                   "full_name": "Dewi Lestari", "role": "freelancer"},
-                        format="json")
+    response = api.post(
+        "/api/v1/auth/register/",
+        {"email": "dewi@example.id", "password": "Kopi-Tubruk-2026", "full_name": "Dewi Lestari", "role": "freelancer"},
+        format="json",
+    )
 
     assert response.status_code == 201
     encoded = User.objects.get().password
     assert encoded.startswith("argon2$argon2id$")
     found = parameters(encoded)
-    assert (found.type, found.memory_cost, found.time_cost, found.parallelism) == (
-        argon2.Type.ID, 19 * 1024, 2, 1)
+    assert (found.type, found.memory_cost, found.time_cost, found.parallelism) == (argon2.Type.ID, 19 * 1024, 2, 1)
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from accounts.services import tokens_issue
 from tests.factories import PASSWORD, UserFactory
 from tests.problems import assert_problem
 
-from .mail import smtp_inbox, token_of  # noqa: F401 (fixture)
+from .mail import token_of
 
 RESET = "/api/v1/auth/password/reset/"
 CONFIRM = "/api/v1/auth/password/reset/confirm/"
@@ -80,8 +80,11 @@ def test_the_link_sets_a_new_password_once_and_revokes_every_earlier_token(api, 
     assert_problem(api.post(REFRESH, {"refresh": before["refresh"]}, format="json"), 401)
     # The link works once, and the earlier link died with the old password.
     for used in (second, first):
-        assert_problem(api.post(CONFIRM, {"token": token_of(used), "new_password": "Lain-Lagi-Kata-99"},
-                                format="json"), 400, "link_invalid")
+        assert_problem(
+            api.post(CONFIRM, {"token": token_of(used), "new_password": "Lain-Lagi-Kata-99"}, format="json"),
+            400,
+            "link_invalid",
+        )
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     assert AuthSession.objects.get(pk=AccessToken(before["access"])["sid"]).revoked_at is not None
@@ -104,8 +107,12 @@ def test_a_weak_password_is_400_with_the_validators_messages_and_the_link_still_
 
     weak = api.post(CONFIRM, {"token": token, "new_password": "12345678"}, format="json")
 
-    assert_problem(weak, 400, "weak_password", {"new_password": ["This password is too common.",
-                                                                 "This password is entirely numeric."]})
+    assert_problem(
+        weak,
+        400,
+        "weak_password",
+        {"new_password": ["This password is too common.", "This password is entirely numeric."]},
+    )
     assert User.objects.get().check_password(PASSWORD)
     assert api.post(CONFIRM, {"token": token, "new_password": NEW_PASSWORD}, format="json").status_code == 204
 
@@ -144,8 +151,10 @@ def test_the_reset_proves_the_mailbox_so_the_email_counts_as_verified(api):
 
 
 def _rates(settings, **rates):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+    }
 
 
 @pytest.mark.django_db
@@ -173,7 +182,8 @@ def test_the_throttle_per_client_holds_across_emails(api, settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [{}, {"email": "not-an-email"}, {"email": ["a@example.id"]},
-                                  {"email": "a@example.id", "extra": 1}])
+@pytest.mark.parametrize(
+    "body", [{}, {"email": "not-an-email"}, {"email": ["a@example.id"]}, {"email": "a@example.id", "extra": 1}]
+)
 def test_bad_input_is_400(api, body):
     assert_problem(api.post(RESET, body, format="json"), 400, "validation_error")

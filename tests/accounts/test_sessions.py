@@ -24,8 +24,9 @@ ME = "/api/v1/me/"
 
 
 def sign_in(user, agent: str) -> dict:
-    response = APIClient().post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json",
-                                HTTP_USER_AGENT=agent)
+    response = APIClient().post(
+        TOKEN, {"email": user.email, "password": PASSWORD}, format="json", HTTP_USER_AGENT=agent
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -53,7 +54,8 @@ def test_sessions_lists_each_sign_in_with_its_agent_and_times_and_marks_the_curr
     assert body["count"] == 2
     assert [(row["id"], row["user_agent"], row["current"]) for row in body["results"]] == [
         (sid(laptop), "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", True),
-        (sid(phone), "Bantu/2.1 (Android 14)", False)]
+        (sid(phone), "Bantu/2.1 (Android 14)", False),
+    ]
     assert set(body["results"][0]) == {"id", "created_at", "last_used_at", "expires_at", "user_agent", "current"}
 
 
