@@ -178,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-cleanup": {"task": "bantu.core.tasks.idempotency_cleanup_task", "schedule": 3600.0},
     "payments-sweep": {"task": "payments.sweep", "schedule": 300.0},
     "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
+    "sessions-cleanup": {"task": "accounts.sessions_cleanup", "schedule": 86400.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------

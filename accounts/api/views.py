@@ -142,6 +142,8 @@ class EmailVerifyApi(PublicAuthApi):
 class EmailResendApi(APIView):
     """Mail a new verification link to your email (throttled per user; 409 once verified)."""
 
+    permission_classes = [permissions.IsAuthenticated]
+
     throttle_classes = [throttling.EmailResendThrottle]
     extra_error_responses = {409: "Your email is already verified."}
 
@@ -211,6 +213,8 @@ class LogoutAllApi(APIView):
     """Log out everywhere: every access and refresh token of yours stops working at once, and your open sockets
     close with 4401."""
 
+    permission_classes = [permissions.IsAuthenticated]
+
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     @no_body
     def post(self, request):
@@ -226,6 +230,8 @@ def _current_session_id(request) -> str | None:
 class SessionListApi(generics.ListAPIView):
     """Your signed-in sessions that are still live (one per sign-in; refreshing keeps the session), most
     recently used first. `current` marks the one this request comes from."""
+
+    permission_classes = [permissions.IsAuthenticated]
 
     serializer_class = s.SessionSerializer
 
@@ -245,6 +251,8 @@ class SessionListApi(generics.ListAPIView):
 class SessionDetailApi(APIView):
     """End one of your sessions: its refresh token is refused at once, its access tokens at their next use.
     Another user's session is a 404."""
+
+    permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses={204: None}, tags=["me"])
     def delete(self, request, pk):

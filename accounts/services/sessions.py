@@ -171,6 +171,15 @@ def session_revoke(*, user: User, session_id) -> None:
         BlacklistedToken.objects.get_or_create(token=outstanding)
 
 
+def sessions_delete_ended(*, older_than) -> int:
+    """Delete sessions that ended (revoked, or their last refresh token expired) before `older_than` (an aware
+    datetime). Returns how many rows went. Idempotent; the beat runs it daily."""
+    from django.db.models import Q
+
+    deleted, _ = AuthSession.objects.filter(Q(revoked_at__lt=older_than) | Q(expires_at__lt=older_than)).delete()
+    return deleted
+
+
 WS_TICKET_SECONDS = 30
 
 

@@ -161,3 +161,24 @@ async def test_logout_all_closes_open_sockets_with_4401_and_they_get_no_more_eve
     assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
     await sync_to_async(notify)(user_ids=[user.pk], kind=Notification.Kind.PROPOSAL_SUBMITTED, title="Setelah keluar")
     assert await socket.receive_nothing(timeout=0.5)
+
+
+@pytest.mark.django_db
+def test_the_daily_cleanup_forgets_sessions_that_ended_over_a_day_ago(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tasks import sessions_cleanup_task
+
+    live, revoked_long_ago, expired_long_ago, revoked_now = (
+        sid(tokens_issue(user=user, user_agent=agent)) for agent in ("live", "revoked", "expired", "now")
+    )
+    two_days_ago = timezone.now() - timedelta(days=2)
+    AuthSession.objects.filter(pk=revoked_long_ago).update(revoked_at=two_days_ago)
+    AuthSession.objects.filter(pk=expired_long_ago).update(expires_at=two_days_ago)
+    AuthSession.objects.filter(pk=revoked_now).update(revoked_at=timezone.now())
+
+    assert sessions_cleanup_task.apply().get() == 2
+
+    assert {str(pk) for pk in AuthSession.objects.values_list("pk", flat=True)} == {live, revoked_now}
