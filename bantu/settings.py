@@ -391,6 +391,12 @@ BANTU = {
     "GOOGLE_OAUTH_TIMEOUT_SECONDS": env.float("GOOGLE_OAUTH_TIMEOUT_SECONDS", default=5.0),
 }
 
+if BANTU["EMAIL_VERIFICATION"] not in ("mandatory", "optional"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"EMAIL_VERIFICATION must be `mandatory` or `optional`, not {BANTU['EMAIL_VERIFICATION']!r}.")
+
 # With Redis down the cache answers "miss" instead of raising: throttles and cached reads degrade to uncached.
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

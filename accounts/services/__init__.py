@@ -8,7 +8,6 @@ from .mail import (
     email_verify,
     password_reset_confirm,
     password_reset_request,
-    verification_is_mandatory,
 )
 from .sessions import (
     WS_TICKET_SECONDS,
@@ -54,7 +53,6 @@ __all__ = [
     "user_register",
     "user_suspend",
     "user_update",
-    "verification_is_mandatory",
     "ws_ticket_issue",
     "ws_ticket_redeem",
 ]

@@ -16,10 +16,6 @@ from ..models import User
 from .sessions import revoke_all_tokens
 
 
-def verification_is_mandatory() -> bool:
-    return settings.BANTU["EMAIL_VERIFICATION"] == "mandatory"
-
-
 def email_verification_max_age() -> int:
     return settings.BANTU["EMAIL_VERIFICATION_HOURS"] * 3600
 

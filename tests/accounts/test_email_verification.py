@@ -334,3 +334,19 @@ def test_email_settings_come_from_email_url_or_email_host_else_the_console():
         "False",
     ]
     assert _email_settings()[0] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_a_misspelt_email_verification_setting_refuses_to_start():
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("EMAIL_")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        text=True,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "bantu.settings", "EMAIL_VERIFICATION": "madatory"},
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "EMAIL_VERIFICATION must be `mandatory` or `optional`, not 'madatory'." in result.stderr
