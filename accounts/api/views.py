@@ -122,7 +122,7 @@ class WsTicketApi(APIView):
     @extend_schema(request=None, responses={200: s.WsTicketSerializer}, tags=["auth"])
     @no_body
     def post(self, request):
-        return Response(services.ws_ticket_issue(user=request.user))
+        return Response(services.ws_ticket_issue(user=request.user, session_id=_current_session_id(request)))
 
 
 class EmailVerifyApi(PublicAuthApi):

@@ -157,8 +157,8 @@ def user_logout_all(*, user: User) -> None:
 @transaction.atomic
 def session_revoke(*, user: User, session_id) -> None:
     """End one of the user's sessions: its refresh token is blacklisted, its access tokens are refused at their
-    next use. Revoking an ended session again is harmless. Raises NotFound (404) for a session that is not the
-    user's. Locks the session row."""
+    next use, and the sockets opened with them close with 4401 once committed. Revoking an ended session again
+    is harmless. Raises NotFound (404) for a session that is not the user's. Locks the session row."""
     session = AuthSession.objects.select_for_update().filter(pk=session_id, user=user).first()
     if session is None:
         raise NotFound("No such session.", code="session_not_found")
@@ -169,6 +169,8 @@ def session_revoke(*, user: User, session_id) -> None:
     outstanding = OutstandingToken.objects.filter(jti=session.refresh_jti, user=user).first()
     if outstanding is not None:
         BlacklistedToken.objects.get_or_create(token=outstanding)
+    user_id, ended = user.pk, session.pk
+    transaction.on_commit(lambda: realtime.close_user_sockets(user_id, realtime.CLOSE_UNAUTHENTICATED, ended))
 
 
 def sessions_delete_ended(*, older_than) -> int:
@@ -183,12 +185,14 @@ def sessions_delete_ended(*, older_than) -> int:
 WS_TICKET_SECONDS = 30
 
 
-def ws_ticket_issue(*, user: User) -> dict:
+def ws_ticket_issue(*, user: User, session_id=None) -> dict:
     """A single-use ticket for opening a socket (`/ws/?ticket=`), valid WS_TICKET_SECONDS, so that a long-lived
-    access token never travels in a URL (URLs end up in logs). Stored in the cache (Redis in service mode).
+    access token never travels in a URL (URLs end up in logs). Stored in the cache (Redis in service mode). The
+    socket belongs to sign-in session `session_id` (that of the access token that asked), and closes with it.
     Returns {"ticket": str, "expires_in": seconds}."""
     ticket = secrets.token_urlsafe(32)
-    cache.set(f"ws-ticket:{ticket}", (str(user.pk), user.auth_version), timeout=WS_TICKET_SECONDS)
+    session = str(session_id) if session_id else None
+    cache.set(f"ws-ticket:{ticket}", (str(user.pk), user.auth_version, session), timeout=WS_TICKET_SECONDS)
     return {"ticket": ticket, "expires_in": WS_TICKET_SECONDS}
 
 
@@ -202,5 +206,9 @@ def ws_ticket_redeem(*, ticket: str) -> User | None:
     issued = cache.get(key)
     if issued is None or not cache.delete(key):
         return None
-    user_id, auth_version = issued
-    return User.objects.filter(pk=user_id, is_active=True, auth_version=auth_version).first()
+    user_id, auth_version, *rest = issued  # a ticket issued before sessions existed has no session
+    session_id = rest[0] if rest else None
+    user = User.objects.filter(pk=user_id, is_active=True, auth_version=auth_version).first()
+    if user is not None:
+        user.auth_session_id = session_id
+    return user
