@@ -1,4 +1,5 @@
-# Two commands matter: `make run` (fresh clone → server with demo data) and `make test`.
+# Two commands matter: `make run` (fresh clone → server with demo data) and `make test`. `make demo` plays the
+# marketplace story end to end against a server (its own embedded one unless BANTU_URL is set).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ WORKERS ?= 1
 TEST_WORKERS ?= 2
 FUZZ_EXAMPLES ?= 5
 
-.PHONY: run test fuzz lint format schema check migrate demo worker beat bench bench-escrow clean
+.PHONY: run test fuzz lint format schema check docs migrate seed demo worker beat bench bench-escrow clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +20,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 migrate: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 
-demo: migrate
+seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: demo
+run: seed
 	@echo ""
 	@echo "  Bantu is starting on http://$(HOST):$(PORT)"
 	@echo "  Swagger UI:  http://$(HOST):$(PORT)/api/docs/     ReDoc: http://$(HOST):$(PORT)/api/redoc/"
@@ -30,6 +31,11 @@ run: demo
 	@echo "  WebSocket:   ws://$(HOST):$(PORT)/ws/?token=<access JWT>"
 	@echo ""
 	$(BIN)/uvicorn bantu.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off --no-proxy-headers --timeout-graceful-shutdown 5
+
+# The story over real HTTP and WebSocket calls (demo/story.py). BANTU_URL=http://host:port plays it against a
+# running server; without it, the script starts the embedded server on a free port with a temporary SQLite file.
+demo: $(VENV)/.installed
+	$(BIN)/python demo/story.py $(DEMO_ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
@@ -46,6 +52,13 @@ format: $(VENV)/.installed
 
 schema: $(VENV)/.installed
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yml
+
+# The files in docs/ generated from the code: the ER diagram, the Postman collection and environment, the AsyncAPI
+# document. Deterministic; tests/core/test_generated_docs.py fails until they are regenerated and committed.
+docs: $(VENV)/.installed
+	$(BIN)/python manage.py docs_schema
+	$(BIN)/python manage.py docs_postman
+	$(BIN)/python manage.py docs_asyncapi
 
 check: lint schema
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from bantu.core.redis_connection import CancellableSendConnection
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -23,7 +25,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backoffice",  # before the admin: its templates (admin/base_site.html) override the admin's
+    "backoffice.apps.BackofficeAdminConfig",  # django.contrib.admin with the operator console as its site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our own static files, no CDN
     "channels",
     "bantu.core.apps.CoreConfig",
     "accounts",
@@ -46,6 +50,8 @@ INSTALLED_APPS = [
     "notifications",
     "chat",
     "payments",
+    "reviews",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bantu.core.middleware.OperatorTimeZoneMiddleware",
     "bantu.core.middleware.SyncChainMiddleware",  # last: see its docstring
 ]
 
@@ -147,7 +154,9 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, the same as channels-redis's blocking receive
                 # (BZPOPMIN 5 s): reads then time out and crash consumers (redis-py#4091). Give reads headroom.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+                # The connection class keeps a consumer's cancelled receive from reading on at shutdown.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5,
+                           "connection_class": CancellableSendConnection}],
                 "prefix": env.str("CHANNELS_PREFIX", default="bantu-ws"),
             },
         }
@@ -179,6 +188,7 @@ CELERY_BEAT_SCHEDULE = {
     "payments-sweep": {"task": "payments.sweep", "schedule": 300.0},
     "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
     "sessions-cleanup": {"task": "accounts.sessions_cleanup", "schedule": 86400.0},
+    "reviews-publish-due": {"task": "reviews.publish_due", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
@@ -293,8 +303,13 @@ SPECTACULAR_SETTINGS = {
         "TransactionKindEnum": "payments.models.Transaction.Kind",
         "DisputeStatusEnum": "payments.models.Dispute.Status",
         "DisputeResolutionEnum": "payments.models.Dispute.Resolution",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "displayOperationId": False},
 }
 
 # --- CORS -----------------------------------------------------------------------------------------------------
@@ -316,7 +331,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- I18N, static ---------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "Asia/Jakarta"
+# Stored and spoken in UTC: every time in the API, socket events and push payloads is UTC ("…Z"). Operators read
+# the admin in OPERATOR_TIME_ZONE; calendar rules (a deadline not in the past) use Indonesia's western time
+# (bantu.core.indonesia.today).
+TIME_ZONE = "UTC"
+OPERATOR_TIME_ZONE = env.str("OPERATOR_TIME_ZONE", default="Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
@@ -366,6 +385,9 @@ BANTU = {
     # Submitted milestones the company neither approves nor disputes are approved after this many days.
     "MILESTONE_REVIEW_DAYS": env.int("MILESTONE_REVIEW_DAYS", default=14),
     "PAYOUT_MINIMUM": env.int("PAYOUT_MINIMUM", default=50_000),
+    # --- Reviews. Days after a contract completes during which each side may review the other; a review the other
+    # side has not matched by then is published on its own (hourly beat task). ---
+    "REVIEW_WINDOW_DAYS": env.int("REVIEW_WINDOW_DAYS", default=14),
     "PAYOUT_MAXIMUM": env.int("PAYOUT_MAXIMUM", default=100_000_000),
     "READYZ_TIMEOUT_SECONDS": 2,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),

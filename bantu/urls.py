@@ -15,7 +15,7 @@ class SwaggerApi(ProblemsAsJSONMixin, SpectacularSwaggerView):
 
 
 class RedocApi(ProblemsAsJSONMixin, SpectacularRedocView):
-    pass
+    template_name = "bantu/redoc.html"
 
 
 api_v1 = [
@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("chat.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("reviews.api.urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,3 @@ handler400 = "bantu.core.exceptions.handler400"
 handler403 = "bantu.core.exceptions.handler403"
 handler404 = "bantu.core.exceptions.handler404"
 handler500 = "bantu.core.exceptions.handler500"
-
-admin.site.site_header = "Bantu operations"
-admin.site.site_title = "Bantu admin"

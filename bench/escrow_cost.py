@@ -7,7 +7,7 @@ not a fixed amount of CPU, but on this request path (Django's ORM, DRF, asgiref,
 together (docs/benchmarks.md, escrow, "CPU per request").
 
     .venv/bin/python bench/escrow_cost.py                  # 30 approvals and 30 payouts, after 5 of each
-    .venv/bin/python bench/escrow_cost.py --by-frame 25     # and where the calls of an approval come from
+    .venv/bin/python bench/escrow_cost.py --by-frame 25     # and where the calls of each kind come from
 
 Seeds like `bench/escrow.py` (same services, the sandbox gateway), in its own database (dropped and re-created;
 the name must contain "bench"). The requests go through `django.test.AsyncClient`: the ASGI handler, every
@@ -86,11 +86,14 @@ class Counter:
 async def measure(client, counter: Counter, requests, operations: int) -> dict:
     for call in requests[:5]:  # warm-up: imports, connections, first-use account rows
         await call()
+    before = collections.Counter(counter.by_frame or {})
     counter.on, calls, statements = True, counter.calls, counter.statements
     for call in requests[5:5 + operations]:
         await call()
     counter.on = False
-    return {"calls": (counter.calls - calls) / operations, "statements": (counter.statements - statements) / operations}
+    by_frame = (counter.by_frame - before) if counter.by_frame is not None else None
+    return {"calls": (counter.calls - calls) / operations, "statements": (counter.statements - statements) / operations,
+            "by_frame": by_frame}
 
 
 def main() -> None:
@@ -130,21 +133,18 @@ def main() -> None:
         return {"approve": await measure(client, counter, approvals, args.operations),
                 "payout": await measure(client, counter, payouts, args.operations)}
 
-    approvals_by_frame = None
     results = asyncio.run(run())
-    if counter.by_frame is not None:
-        approvals_by_frame = counter.by_frame
     sys.setprofile(None)
     threading.setprofile(None)
     print(f"\nPer operation, mean of {args.operations} (after 5 unmeasured):")
     for kind, result in results.items():
         print(f"  {kind:8} {result['calls']:9,.0f} Python calls  {result['statements']:5.1f} SQL statements")
-    if approvals_by_frame:
-        total = 2 * args.operations
-        print(f"\nPython calls per operation (approvals and payouts together) by the project function they serve, "
-              f"top {args.by_frame}:")
-        for owner_name, calls in approvals_by_frame.most_common(args.by_frame):
-            print(f"  {calls / total:9,.0f}  {owner_name}")
+    for kind, result in results.items():
+        if result["by_frame"] is None:
+            continue
+        print(f"\nPython calls per {kind} by the project function they serve, top {args.by_frame}:")
+        for owner_name, calls in result["by_frame"].most_common(args.by_frame):
+            print(f"  {calls / args.operations:9,.0f}  {owner_name}")
 
 
 if __name__ == "__main__":

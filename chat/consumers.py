@@ -21,8 +21,9 @@ from bantu.core.ids import uuid_or_none
 from bantu.core.jsonsafe import JSONInputError, loads_strict
 from bantu.core.permissions import forget_company_roles
 
-from . import events, services
+from . import services
 from .models import MAX_BODY, Conversation
+from .serializers import message_json
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def _still_allowed(user) -> bool:
 def _send(user, conversation_id, body, client_id):
     message, _created = services.message_send(conversation=_conversation(conversation_id), sender=user, body=body,
                                               client_id=client_id)
-    return events.serialize_message(message)
+    return message_json(message)
 
 
 @_in_pool

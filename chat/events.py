@@ -6,22 +6,12 @@ from bantu.core import realtime
 from notifications.models import Notification
 from notifications.services import notify
 
-
-def serialize_message(message) -> dict:
-    return {
-        "id": str(message.id),
-        "conversation": str(message.conversation_id),
-        "sender": str(message.sender_id),
-        "seq": message.seq,
-        "body": message.body,
-        "client_id": str(message.client_id),
-        "created_at": message.created_at.isoformat(),
-    }
+from .serializers import message_json
 
 
 def message_created(message, recipient_ids: list) -> None:
     payload = {"type": "message.created", "conversation": str(message.conversation_id),
-               "message": serialize_message(message)}
+               "message": message_json(message)}
     sender_id = message.sender_id
     preview = message.body[:140]
 
@@ -45,3 +35,13 @@ def message_read(conversation_id, user_id, message_id, recipient_ids: list) -> N
 def typing(conversation_id, user_id, recipient_ids: list) -> None:
     realtime.send_to_users([uid for uid in recipient_ids if uid != user_id],
                            {"type": "typing", "conversation": str(conversation_id), "user": str(user_id)})
+
+
+def report_closed(report, reason: str) -> None:
+    """Tells the reporter how their report ended (not who was reported, nor what was done to them)."""
+    verdict = "Action was taken" if report.status == report.Status.RESOLVED else "No action was needed"
+    user_id, data = report.reporter_id, {"report": str(report.pk), "message": str(report.message_id),
+                                         "status": report.status}
+    transaction.on_commit(lambda: notify(
+        user_ids=[user_id], kind=Notification.Kind.REPORT_CLOSED, title=f"Your report was reviewed: {verdict.lower()}",
+        body=reason, data=data))

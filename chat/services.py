@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import Action, audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from bantu.core.permissions import is_member
 from companies.models import Company
@@ -143,7 +144,25 @@ def message_report(*, message: Message, reporter: User, reason: str) -> MessageR
         raise Conflict("You already reported this message.", code=errors.ALREADY_REPORTED) from None
 
 
-def report_set_status(*, report: MessageReport, operator: User, status: str) -> None:
-    MessageReport.objects.filter(pk=report.pk).update(status=status, handled_by=operator, updated_at=timezone.now())
+CLOSING_ACTIONS = {MessageReport.Status.RESOLVED: Action.REPORT_RESOLVE,
+                   MessageReport.Status.DISMISSED: Action.REPORT_DISMISS}
 
 
+@transaction.atomic
+def report_close(*, report: MessageReport, operator: User, status: str, reason: str = "") -> MessageReport:
+    """An operator closes an open report: `resolved` (action was taken) or `dismissed` (none needed).
+
+    A compare-and-set on the open status, so two operators closing one report close it once. Raises
+    ApplicationError (invalid_report_status) for another status, Conflict (report_not_open) when it is closed
+    already. Writes one audit row and tells the reporter after commit."""
+    if status not in CLOSING_ACTIONS:
+        raise ApplicationError("A report is closed as resolved or dismissed.", code=errors.INVALID_REPORT_STATUS,
+                               errors={"status": ["Choose resolved or dismissed."]})
+    closed = MessageReport.objects.filter(pk=report.pk, status=MessageReport.Status.OPEN).update(
+        status=status, handled_by=operator, updated_at=timezone.now())
+    if not closed:
+        raise Conflict("This report is closed already.", code=errors.REPORT_NOT_OPEN)
+    report.refresh_from_db()
+    audit_record(actor=operator, action=CLOSING_ACTIONS[status], target=report, reason=reason)
+    events.report_closed(report, reason)
+    return report

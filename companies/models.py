@@ -23,8 +23,11 @@ class Company(BaseModel):
     province = models.CharField(max_length=50, choices=PROVINCE_CHOICES, blank=True)
     verified = models.BooleanField(default=False)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Published, visible reviews by freelancers (reviews app), kept by `company_rating_change`: the average of
+    # `rating_sum` over `rating_count` to 2 decimals (0 without reviews).
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0, help_text="Sum of the 1-5 stars counted in rating_count.")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="companies")
 
     class Meta:

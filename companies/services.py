@@ -6,11 +6,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from audit.services import Action, audit_record
 from bantu.core.exceptions import Conflict, Forbidden, NotFound
 from bantu.core.models import uuid7
 from bantu.core.permissions import forget_company_roles
+from bantu.core.ratings import rating_change
 
-from . import errors
+from . import errors, events
 from .models import Company, Membership
 
 COMPANY_FIELDS = ("name", "description", "website", "industry", "size", "city", "province")
@@ -44,10 +46,27 @@ def company_update(*, company: Company, data: dict) -> Company:
     return company
 
 
-def company_set_verified(*, company: Company, verified: bool) -> None:
+@transaction.atomic
+def company_set_verified(*, company: Company, verified: bool, operator: User | None = None, reason: str = "") -> None:
+    """Operators verify a company (or remove its verification). Locks the company row. Raises Conflict
+    (already_verified, not_verified) when it is in that state already. Writes one audit row and notifies the
+    company's members after commit."""
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    if locked.verified == verified:
+        raise Conflict(
+            "This company is already verified." if verified else "This company is not verified.",
+            code=errors.ALREADY_VERIFIED if verified else errors.NOT_VERIFIED,
+        )
     company.verified = verified
     company.verified_at = timezone.now() if verified else None
     company.save(update_fields=["verified", "verified_at", "updated_at"])  # a save, so caches hear of it
+    audit_record(
+        actor=operator,
+        action=Action.COMPANY_VERIFY if verified else Action.COMPANY_UNVERIFY,
+        target=company,
+        reason=reason,
+    )
+    events.company_verification_changed(company, verified, reason)
 
 
 def _require_grant(actor_role: str, role: str) -> None:
@@ -106,3 +125,10 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.role == Membership.Role.OWNER and _owner_count_locked(membership.company) <= 1:
         raise Conflict("A company must keep at least one owner.", code=errors.LAST_OWNER)
     membership.delete()
+
+
+def company_rating_change(*, company_id, stars: int, count: int) -> int:
+    """Add `count` reviews worth `stars` in total (1-5 each; both negative to take them away) to the company's
+    rating, in one UPDATE (bantu.core.ratings): concurrent calls never lose one. Takes the company's row lock
+    until the caller's transaction ends. Returns the rows changed (0 or 1)."""
+    return Company.objects.filter(pk=company_id).update(**rating_change(stars=stars, count=count))

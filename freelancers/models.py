@@ -24,8 +24,11 @@ class FreelancerProfile(BaseModel):
     province = models.CharField(max_length=50, choices=PROVINCE_CHOICES, blank=True)
     portfolio_links = models.JSONField(default=list, blank=True)
     availability = models.CharField(max_length=12, choices=Availability.choices, default=Availability.AVAILABLE)
+    # Published, visible reviews by companies (reviews app), kept by `freelancer_rating_change`: the average of
+    # `rating_sum` over `rating_count` to 2 decimals (0 without reviews).
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0, help_text="Sum of the 1-5 stars counted in rating_count.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,6 +3,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from accounts.roles import forget_roles
 from bantu.core.exceptions import Conflict
+from bantu.core.ratings import rating_change
 
 from . import errors
 from .models import FreelancerProfile
@@ -42,3 +43,10 @@ def freelancer_profile_update(*, profile: FreelancerProfile, data: dict) -> Free
     if "skills" in data:
         profile.skills.set(data["skills"])
     return profile
+
+
+def freelancer_rating_change(*, user_id, stars: int, count: int) -> int:
+    """Add `count` reviews worth `stars` in total (1-5 each; both negative to take them away) to the rating of the
+    freelancer whose user id is `user_id`, in one UPDATE (bantu.core.ratings): concurrent calls never lose one.
+    Takes the profile's row lock until the caller's transaction ends. Returns the rows changed (0: no profile)."""
+    return FreelancerProfile.objects.filter(user_id=user_id).update(**rating_change(stars=stars, count=count))

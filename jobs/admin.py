@@ -1,9 +1,9 @@
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.shortcuts import render
+from django.contrib import admin
+from django.utils.text import Truncator
 
-from bantu.core.exceptions import ApplicationError
+from audit.admin import AuditTrailMixin
+from backoffice.actions import act_with_reason
+from taxonomy.admin import CategoryListFilter
 
 from . import services
 from .models import Job, JobStatusChange
@@ -34,17 +34,37 @@ class StatusChangeInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
-class RemoveForm(forms.Form):
-    reason = forms.CharField(max_length=500, min_length=3, widget=forms.Textarea(attrs={"rows": 3}))
+
+@admin.register(JobStatusChange)
+class JobStatusChangeAdmin(admin.ModelAdmin):
+    """The history of every job, read-only: status moves and moderation, with who and why."""
+
+    list_display = ["created_at", "job", "from_status", "to_status", "actor", "note"]
+    list_filter = ["to_status", "created_at"]
+    search_fields = ["=job__id", "job__title", "note", "actor__email"]
+    list_select_related = ["job", "actor"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
-    list_display = ["title", "company", "category", "status", "budget_min", "budget_max", "province",
-                    "published_at", "removed_at"]
+class JobAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = ["short_title", "company", "category_name", "status", "budget", "province", "published_at",
+                    "removed"]
     list_filter = ["status", RemovedFilter, "job_type", "location_type", "experience_level",
-                   ("category", admin.RelatedOnlyFieldListFilter), "province"]
+                   CategoryListFilter, "province", "published_at"]
     search_fields = ["title", "company__name", "city", "=id"]
     list_select_related = ["company", "category"]
     # Operators moderate (remove/restore with a reason); they do not rewrite a company's job. Content edits go
@@ -52,44 +72,46 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "company", "posted_by", "title", "description", "category", "skills", "job_type",
                        "budget_min", "budget_max", "currency", "location_type", "province", "city",
                        "experience_level", "deadline", "status", "published_at", "removed_at", "removed_reason",
-                       "removed_by", "created_at", "updated_at"]
+                       "removed_by", "created_at", "updated_at", "audit_trail"]
     fields = readonly_fields
     date_hierarchy = "published_at"
     inlines = [StatusChangeInline]
     actions = ["remove_jobs", "restore_jobs"]
+    show_full_result_count = False  # COUNT(*) over a million jobs on every page is not worth it
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-    show_full_result_count = False  # COUNT(*) over a million jobs on every page is not worth it
 
-    @admin.action(description="Remove selected jobs (asks for a reason)")
+    @admin.display(description="title", ordering="title")
+    def short_title(self, job):
+        return Truncator(job.title).chars(60)
+
+    @admin.display(description="budget (IDR)", ordering="budget_max")
+    def budget(self, job):
+        return f"{job.budget_min:,} - {job.budget_max:,}".replace(",", ".")
+
+    @admin.display(description="removed", boolean=True, ordering="removed_at")
+    def removed(self, job):
+        return job.removed_at is not None
+
+    @admin.display(description="category", ordering="category__name")
+    def category_name(self, job):
+        return job.category.name  # the leaf: "Parent > Child" would take a third of the row
+
+    @admin.action(description="Remove selected jobs (asks why)", permissions=["change"])
     def remove_jobs(self, request, queryset):
-        form = RemoveForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            removed = 0
-            for job in queryset:
-                try:
-                    services.job_remove(job=job, operator=request.user, reason=form.cleaned_data["reason"])
-                except ApplicationError as exc:
-                    self.message_user(request, f"{job}: {exc.detail}", messages.WARNING)
-                    continue
-                self.log_change(request, job, f"Removed: {form.cleaned_data['reason']}")
-                removed += 1
-            self.message_user(request, f"Removed {removed} job(s).", messages.SUCCESS)
-            return None
-        return render(request, "admin/jobs/remove_jobs.html", {
-            **self.admin_site.each_context(request), "title": "Remove jobs", "jobs": queryset, "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME, "opts": self.model._meta,
-        })
+        return act_with_reason(
+            self, request, queryset.filter(removed_at__isnull=True), title="Remove jobs",
+            intro="Remove these jobs from search and detail for everyone but their companies and operators; their "
+                  "companies are told why.", done="Removed",
+            apply=lambda job, reason: services.job_remove(job=job, operator=request.user, reason=reason))
 
-    @admin.action(description="Restore selected removed jobs")
+    @admin.action(description="Restore selected removed jobs (asks why)", permissions=["change"])
     def restore_jobs(self, request, queryset):
-        restored = 0
-        for job in queryset.filter(removed_at__isnull=False):
-            services.job_restore(job=job, operator=request.user)
-            self.log_change(request, job, "Restored")
-            restored += 1
-        self.message_user(request, f"Restored {restored} job(s).", messages.SUCCESS)
+        return act_with_reason(
+            self, request, queryset.filter(removed_at__isnull=False), title="Restore jobs",
+            intro="Put these jobs back where they were before their removal.", done="Restored",
+            apply=lambda job, reason: services.job_restore(job=job, operator=request.user, reason=reason))

@@ -13,3 +13,11 @@ def job_removed(job, reason: str) -> None:
         user_ids=recipients, kind=Notification.Kind.JOB_REMOVED,
         title=f"Your job “{job.title}” was removed by an operator", body=reason, data={"job": str(job.pk)},
     ))
+
+
+def job_restored(job, reason: str) -> None:
+    recipients = company_member_ids(company_id=job.company_id)
+    transaction.on_commit(lambda: notify(
+        user_ids=recipients, kind=Notification.Kind.JOB_RESTORED,
+        title=f"Your job “{job.title}” was restored by an operator", body=reason, data={"job": str(job.pk)},
+    ))

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import Action, audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
 from bantu.core.permissions import company_roles
 from companies.models import Company
@@ -181,7 +182,10 @@ def job_delete(*, job: Job, actor: User) -> None:
 
 @transaction.atomic
 def job_remove(*, job: Job, operator: User, reason: str) -> Job:
-    """Operator moderation: the job disappears from search and detail for all but its company and operators."""
+    """Operator moderation: the job disappears from search and detail for all but its company and operators.
+
+    Locks the job row. Raises Conflict (already_removed). Writes a status-history row and one audit row, and
+    notifies the company's members after commit."""
     job = _locked(job)
     if job.is_removed:
         raise Conflict("This job is already removed.", code=errors.ALREADY_REMOVED)
@@ -190,13 +194,16 @@ def job_remove(*, job: Job, operator: User, reason: str) -> Job:
     job.removed_by = operator
     job.save(update_fields=["removed_at", "removed_reason", "removed_by", "updated_at"])
     _record(job, job.status, job.status, operator, f"removed: {reason}"[:500])
+    audit_record(actor=operator, action=Action.JOB_REMOVE, target=job, reason=reason)
     _after_commit_changed(job.pk)
     events.job_removed(job, reason)
     return job
 
 
 @transaction.atomic
-def job_restore(*, job: Job, operator: User) -> Job:
+def job_restore(*, job: Job, operator: User, reason: str = "") -> Job:
+    """Undo a removal. Locks the job row. Raises Conflict (not_removed). Writes a status-history row and one
+    audit row, and notifies the company's members after commit."""
     job = _locked(job)
     if not job.is_removed:
         raise Conflict("This job is not removed.", code=errors.NOT_REMOVED)
@@ -204,6 +211,8 @@ def job_restore(*, job: Job, operator: User) -> Job:
     job.removed_reason = ""
     job.removed_by = None
     job.save(update_fields=["removed_at", "removed_reason", "removed_by", "updated_at"])
-    _record(job, job.status, job.status, operator, "restored")
+    _record(job, job.status, job.status, operator, f"restored: {reason}"[:500] if reason else "restored")
+    audit_record(actor=operator, action=Action.JOB_RESTORE, target=job, reason=reason)
     _after_commit_changed(job.pk)
+    events.job_restored(job, reason)
     return job

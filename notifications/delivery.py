@@ -1,6 +1,7 @@
 """How a stored notification reaches people beyond the REST list.
 
-A deliverer is a callable taking a list of serialized notifications (JSON dicts, each with `user`). Producers
+A deliverer is a callable taking a list of (recipient's user id, notification JSON) pairs; the JSON is the
+notification's one shape (notifications.serializers), the same in REST, sockets and push. Producers
 never call deliverers: `notifications.services.notify` stores and then hands the rows to every registered
 deliverer after commit. The socket deliverer is built in; push (Web Push/FCM through Celery) registers itself
 the same way, so producers do not change when channels are added.
@@ -21,7 +22,7 @@ def register(deliverer):
     return deliverer
 
 
-def deliver(notifications: list[dict]) -> None:
+def deliver(notifications: list[tuple]) -> None:
     for deliverer in list(_deliverers):
         try:
             deliverer(notifications)
@@ -30,14 +31,14 @@ def deliver(notifications: list[dict]) -> None:
 
 
 @register
-def deliver_to_sockets(notifications: list[dict]) -> None:
+def deliver_to_sockets(notifications: list[tuple]) -> None:
     """`notification.created` to every open socket of each recipient (any server process, via the layer)."""
-    for notification in notifications:
-        send_to_users([notification["user"]], {"type": "notification.created", "notification": notification})
+    for user_id, notification in notifications:
+        send_to_users([user_id], {"type": "notification.created", "notification": notification})
 
 
 @register
-def deliver_to_devices(notifications: list[dict]) -> None:
+def deliver_to_devices(notifications: list[tuple]) -> None:
     """One Celery task per (notification, device) of recipients who registered devices. The request only
     enqueues (eager in the embedded default); sending, retrying and deactivating happen in the task."""
     from .models import Device
@@ -49,8 +50,8 @@ def deliver_to_devices(notifications: list[dict]) -> None:
         _log_push_off_once()
         return
     by_user: dict = {}
-    for notification in notifications:
-        by_user.setdefault(notification["user"], []).append(notification["id"])
+    for user_id, notification in notifications:
+        by_user.setdefault(str(user_id), []).append(notification["id"])
     devices = Device.objects.filter(user_id__in=list(by_user), active=True, kind__in=kinds).values_list(
         "id", "user_id")
     for device_id, user_id in devices:

@@ -7,21 +7,9 @@ from django.utils import timezone
 from . import delivery
 from .models import Device, Notification
 from .push import Outcome, send
+from .serializers import notification_json
 
 logger = logging.getLogger(__name__)
-
-
-def serialize(notification: Notification) -> dict:
-    return {
-        "id": str(notification.id),
-        "user": str(notification.user_id),
-        "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        "read_at": notification.read_at.isoformat() if notification.read_at else None,
-        "created_at": notification.created_at.isoformat(),
-    }
 
 
 def notify(*, user_ids: Iterable, kind: str, title: str, body: str = "", data: dict | None = None,
@@ -29,7 +17,10 @@ def notify(*, user_ids: Iterable, kind: str, title: str, body: str = "", data: d
     """Store one notification per recipient and deliver them once committed.
 
     Domain services call this from `transaction.on_commit`, so nothing is announced that was rolled back.
+    Raises ValueError for a `kind` that is not in Notification.Kind (a programming error).
     """
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"Unknown notification kind {kind!r}: add it to Notification.Kind.")
     recipients = list(dict.fromkeys(uid for uid in user_ids if uid is not None and uid != exclude_user_id))
     if not recipients:
         return []
@@ -37,7 +28,7 @@ def notify(*, user_ids: Iterable, kind: str, title: str, body: str = "", data: d
         Notification(user_id=uid, kind=kind, title=title[:200], body=body[:1000], data=data or {})
         for uid in recipients
     ])
-    payload = [serialize(row) for row in rows]
+    payload = [(row.user_id, notification_json(row)) for row in rows]
     transaction.on_commit(lambda: delivery.deliver(payload))
     return rows
 
@@ -56,8 +47,8 @@ def notification_mark_all_read(*, user) -> int:
 
 
 def push_payload(notification: Notification) -> dict:
-    return {"id": str(notification.id), "kind": notification.kind, "title": notification.title,
-            "body": notification.body, "data": notification.data}
+    """What a push carries: the notification's one JSON shape (notifications.serializers)."""
+    return notification_json(notification)
 
 
 def push_to_device(*, notification_id, device_id) -> str:

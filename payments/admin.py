@@ -5,12 +5,14 @@ and retrying a failed refund. Each act records who, when and why."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
+from audit.admin import AuditTrailMixin
 from bantu.core.admin import ReadOnlyInline
 from bantu.core.exceptions import ApplicationError
 
@@ -39,23 +41,48 @@ class EntryInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "account", "amount", "balance_after", "transaction"]
+    list_filter = [("account__kind", admin.AllValuesFieldListFilter), "created_at"]
+    search_fields = ["=transaction__id", "account__key"]
+    list_select_related = ["account", "transaction"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
 @admin.register(Transaction)
 class TransactionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "description", "milestone", "payout", "actor"]
+    list_display = ["created_at", "kind", "moved", "short_description", "milestone", "actor"]
     list_filter = ["kind", "created_at"]
     search_fields = ["=id", "idempotency_key", "description", "=milestone__id", "=payment__id", "=payout__id"]
     date_hierarchy = "created_at"
-    list_select_related = ["milestone", "payout", "actor"]
+    list_select_related = ["milestone", "actor"]
     inlines = [EntryInline]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # What the transaction moved: the sum of its positive legs (its entries sum to zero), in the list's query.
+        moved = Sum("entries__amount", filter=Q(entries__amount__gt=0))
+        return super().get_queryset(request).annotate(moved_total=moved)
+
+    @admin.display(description="amount (IDR)")
+    def moved(self, transaction):
+        return f"{transaction.moved_total or 0:,}".replace(",", ".")
+
+    @admin.display(description="description")
+    def short_description(self, transaction):
+        return Truncator(transaction.description).chars(60)
 
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ["key", "kind", "owner", "shown_balance", "created_at"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "created_at"]
     search_fields = ["key", "user__email", "company__name"]
     list_select_related = ["user", "company"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(entries_total=Sum("entries__amount"))
@@ -89,11 +116,15 @@ class PayoutAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(AuditTrailMixin, ReadOnlyAdmin):
     list_display = ["created_at", "payment", "amount", "status", "reason", "requested_by"]
     list_filter = ["status", "created_at"]
     search_fields = ["=id", "=payment__id", "gateway_reference"]
     list_select_related = ["payment", "requested_by"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "audit_trail"]
     actions = ["retry_failed"]
 
     @admin.action(description="Send the selected failed refunds again", permissions=["retry"])
@@ -128,14 +159,16 @@ class ResolveForm(forms.Form):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ["created_at", "milestone", "side", "raised_by", "status", "resolution", "resolved_by",
                     "resolve_link"]
     list_filter = ["status", "resolution", "side", "created_at"]
     search_fields = ["=id", "=milestone__id", "reason", "raised_by__email"]
     list_select_related = ["milestone", "raised_by", "resolved_by"]
     readonly_fields = ["milestone", "raised_by", "side", "reason", "status", "resolution", "released_amount",
-                       "refunded_amount", "resolved_by", "resolved_at", "resolution_note", "created_at"]
+                       "refunded_amount", "resolved_by", "resolved_at", "resolution_note", "created_at",
+                       "audit_trail"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False

@@ -9,7 +9,7 @@ commit and any update or delete of a posted row: migration 0002).
 import dataclasses
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, Case, Sum, Value, When
+from django.db.models import Sum
 
 from bantu.core.exceptions import Conflict
 
@@ -128,17 +128,39 @@ def _lock(specs: list) -> dict[str, Account]:
     keys = sorted({spec.key for spec in specs})
     if not keys:
         return {}
-
-    def lock() -> dict[str, Account]:
-        return {account.key: account
-                for account in Account.objects.select_for_update(no_key=True).filter(key__in=keys).order_by("pk")}
-
-    locked = lock()
+    locked = _select_for_posting(keys)
     missing = [spec for spec in specs if spec.key not in locked]
     if missing:  # a wallet's first release, an escrow's first funding: create, then lock all in order again
         resolve(*missing)
-        locked = lock()
+        locked = _select_for_posting(keys)
     return locked
+
+
+# What a posting reads of the accounts it locks, in the model's field order (as Model.from_db wants them); an
+# Account built from them defers its other fields.
+_POSTING_FIELDS = tuple(field.attname for field in Account._meta.concrete_fields
+                        if field.attname in {"id", "kind", "key", "currency", "balance"})
+
+
+def _select_for_posting(keys: list[str]) -> dict[str, Account]:
+    """The accounts of `keys` by key, locked FOR NO KEY UPDATE in primary-key order (no lock clause where the
+    database has none: SQLite serializes writers). SQL rather than a QuerySet: this statement runs on every
+    release and payout, and the ORM's query building cost more Python than the rest of the posting
+    (docs/benchmarks.md, escrow)."""
+    quote, meta = connection.ops.quote_name, Account._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _POSTING_FIELDS)
+    lock = f" {connection.ops.for_update_sql(no_key=True)}" if connection.features.has_select_for_update else ""
+    placeholders = ", ".join(["%s"] * len(keys))
+    sql = (f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote('key')} IN ({placeholders}) "  # noqa: S608
+           f"ORDER BY {quote(meta.pk.column)}{lock}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, keys)
+        rows = cursor.fetchall()
+    accounts = {}
+    for account_id, *rest in rows:  # the id as the model holds it (SQLite answers a hex string)
+        account = Account.from_db(connection.alias, _POSTING_FIELDS, (meta.pk.to_python(account_id), *rest))
+        accounts[account.key] = account
+    return accounts
 
 
 def company_funding_account(company_id) -> Account:
@@ -254,14 +276,24 @@ def _insert_transaction(fields: dict, *, can_collide: bool) -> Transaction | Non
 
 
 def _store_balances(balances_after: dict) -> None:
-    """One UPDATE for the new balances of the locked accounts ({account id: integer rupiah})."""
-    if len(balances_after) == 1:
-        [(account_id, balance)] = balances_after.items()
-        Account.objects.filter(pk=account_id).update(balance=balance)
-    elif balances_after:
-        Account.objects.filter(pk__in=list(balances_after)).update(balance=Case(
-            *(When(pk=account_id, then=Value(balance)) for account_id, balance in balances_after.items()),
-            output_field=BigIntegerField()))
+    """One UPDATE for the new balances of the locked accounts ({account id: integer rupiah}).
+
+    Written as SQL rather than through the ORM: it runs under the wallet's lock on every release and payout, and
+    compiling an ORM `Case` update cost more Python than the rest of the posting (docs/benchmarks.md, escrow).
+    Portable SQL (SQLite and PostgreSQL); the ids are prepared by the model's own field."""
+    if not balances_after:
+        return
+    quote, pk = connection.ops.quote_name, Account._meta.pk
+    ids = [pk.get_db_prep_value(account_id, connection) for account_id in balances_after]
+    whens = " ".join(["WHEN %s THEN CAST(%s AS BIGINT)"] * len(ids))
+    params = [value for account_id, balance in zip(ids, balances_after.values(), strict=True)
+              for value in (account_id, balance)]
+    table, column = quote(Account._meta.db_table), quote(pk.column)
+    # Identifiers from the model's meta, every value a parameter.
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"UPDATE {table} SET balance = CASE {column} {whens} END WHERE {column} IN ({placeholders})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + ids)
 
 
 # --- Reading --------------------------------------------------------------------------------------------------

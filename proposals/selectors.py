@@ -52,14 +52,17 @@ def milestone_list_for_contract(*, contract_id) -> QuerySet[Milestone]:
     return Milestone.objects.filter(contract_id=contract_id).order_by("position")
 
 
-def milestone_visible_or_none(user, milestone_id) -> Milestone | None:
-    """One milestone, with its contract, if `user` may see it, else None: its contract's freelancer, members of
-    its company, operators (the rule of `contract_visible_to`). Read by primary key and checked on the row, a
-    simpler query than filtering by the rule, on the money actions' path (docs/benchmarks.md, escrow)."""
-    milestone = Milestone.objects.select_related("contract").filter(pk=milestone_id).first()
-    if milestone is None:
-        return None
+def milestone_visible(user, milestone: Milestone) -> bool:
+    """Whether `user` may see `milestone` (its `contract` loaded): its contract's freelancer, members of its
+    company, operators (the rule of `contract_visible_to`), checked on the row."""
     contract = milestone.contract
-    if contract.freelancer_id == user.pk or contract.company_id in company_roles(user) or is_platform_admin(user):
-        return milestone
-    return None
+    return contract.freelancer_id == user.pk or contract.company_id in company_roles(user) or is_platform_admin(user)
+
+
+def milestone_visible_or_none(user, milestone_id) -> Milestone | None:
+    """One milestone, with its contract, if `user` may see it (`milestone_visible`), else None. Read by primary key
+    and checked on the row, a simpler query than filtering by the rule (docs/benchmarks.md, escrow)."""
+    milestone = Milestone.objects.select_related("contract").filter(pk=milestone_id).first()
+    if milestone is None or not milestone_visible(user, milestone):
+        return None
+    return milestone

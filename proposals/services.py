@@ -197,9 +197,10 @@ def milestone_lock(*, milestone_id, with_contract: bool = False) -> Milestone:
     if with_contract:
         # One statement finds and locks the contract through the milestone (only the contract's row is locked).
         # Not its job: only completing the contract needs it, and then reads it.
-        contract = Contract.objects.select_for_update(no_key=True).filter(milestones__pk=milestone_id).first()
-        if contract is None:
-            raise Milestone.DoesNotExist(f"No milestone {milestone_id}.")
+        try:  # get(), not first(): a milestone has one contract, and ordering the query cost a third more Python
+            contract = Contract.objects.select_for_update(no_key=True).get(milestones__pk=milestone_id)
+        except Contract.DoesNotExist:
+            raise Milestone.DoesNotExist(f"No milestone {milestone_id}.") from None
         milestone = Milestone.objects.select_for_update(no_key=True).get(pk=milestone_id)
         milestone.contract = contract
         return milestone
@@ -224,6 +225,12 @@ def milestone_move(*, milestone: Milestone, to_status: str, actor: User | None, 
         setattr(milestone, name, value)
     milestone.save(update_fields=["status", *fields, "updated_at"])
     return milestone
+
+
+def contract_lock(*, contract_id) -> Contract:
+    """The contract row, locked (FOR NO KEY UPDATE, see `milestone_lock`) until the caller's transaction ends, with
+    its job read alongside (not locked). Raises Contract.DoesNotExist."""
+    return Contract.objects.select_for_update(no_key=True, of=("self",)).select_related("job").get(pk=contract_id)
 
 
 def contract_complete_if_settled(*, contract: Contract, actor: User | None = None) -> bool:

@@ -1,27 +1,23 @@
-"""Reads of the taxonomy, cached: it changes only by migration or in the admin, which bumps the version."""
+"""Reads of the taxonomy, cached: it changes only by migration or in the admin, which bumps its version once the
+change has committed (bantu.core.cache_versions)."""
 
 from django.core.cache import cache
 
+from bantu.core import cache_versions
+
 from .models import Category, Skill
 
-VERSION_KEY = "taxonomy:version"
+VERSION = "taxonomy"
 TTL_SECONDS = 3600
 
 
-def taxonomy_version() -> int:
-    return cache.get(VERSION_KEY) or 1
-
-
-def taxonomy_bump_version() -> None:
-    """Invalidate every cached taxonomy read (and, later, anything keyed on the taxonomy version)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or the cache is down, where there is nothing to invalidate)
-        cache.set(VERSION_KEY, 2, timeout=None)
+def taxonomy_changed() -> None:
+    """Invalidate every cached taxonomy read when the current transaction commits."""
+    cache_versions.bump_on_commit(VERSION)
 
 
 def _cached(name: str, build):
-    key = f"taxonomy:{name}:v{taxonomy_version()}"
+    key = f"taxonomy:{name}:v{cache_versions.versions(VERSION)[VERSION]}"
     value = cache.get(key)
     if value is None:
         value = build()

@@ -14,7 +14,7 @@ from bantu.celery import app as celery_app
 from companies.models import Membership
 from payments import ledger
 
-from .factories import PASSWORD, CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
+from .factories import PASSWORD, CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory, operator_in
 
 
 def pytest_collection_modifyitems(config, items):
@@ -101,7 +101,8 @@ def other_company_owner(db):
 
 @pytest.fixture
 def operator(db):
-    return UserFactory(is_staff=True)
+    """A platform operator of the moderator group (moderates jobs and reports; backoffice/groups.py)."""
+    return operator_in("moderator")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 
 from tests.world import PAYOUT_BODY
 from tests.world import money as build_money
+from tests.world import reviews as build_reviews
 from tests.world import world as build_world
 
 ROLES = ["anonymous", "freelancer", "other_member", "recruiter", "owner", "operator"]
@@ -130,6 +131,22 @@ MATRIX = [
     # The sandbox checkout needs no sign-in: like a gateway's page, its link is the capability.
     ("get", "/api/v1/payments/sandbox/{payment}/pay/", None, (200, 200, 200, 200, 200, 200)),
     ("post", "/api/v1/payments/sandbox/{payment}/pay/", {"outcome": "paid"}, (200, 200, 200, 200, 200, 200)),
+    # Reviews (README, "Reviews"): the freelancer and the company's owners/admins review a completed contract once
+    # per side; a pending review is its own side's (and operators'); the reviewed side replies; operators moderate.
+    ("get", "/api/v1/reviews/", None, (401, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/reviews/", {"contract": "{reviewable}", "rating": 4, "comment": "Brief jelas."},
+     (401, 201, 404, 403, 400, 403)),
+    ("post", "/api/v1/reviews/", {"contract": "{reviewable}", "rating": 5, "comment": "Rapi.", "communication": 5,
+                                  "quality": 5, "timeliness": 4}, (401, 400, 404, 403, 201, 403)),
+    ("get", "/api/v1/reviews/{review}/", None, (401, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/reviews/{pending_review}/", None, (401, 200, 404, 404, 404, 200)),
+    ("get", "/api/v1/reviews/{hidden_review}/", None, (401, 200, 404, 404, 200, 200)),
+    ("patch", "/api/v1/reviews/{pending_review}/", {"rating": 2}, (401, 200, 404, 404, 404, 403)),
+    ("post", "/api/v1/reviews/{review}/reply/", {"body": "Terima kasih."}, (401, 403, 403, 403, 201, 403)),
+    ("post", "/api/v1/reviews/{review}/hide/", {"reason": "Spam."}, (401, 403, 403, 403, 403, 200)),
+    ("post", "/api/v1/reviews/{hidden_review}/unhide/", None, (401, 403, 403, 403, 403, 200)),
+    ("get", "/api/v1/freelancers/{profile}/reviews/", None, (200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/companies/{company}/reviews/", None, (200, 200, 200, 200, 200, 200)),
     # Gateways authenticate with their token or signature, never with a user's token.
     ("post", "/api/v1/webhooks/xendit/", {}, (401, 401, 401, 401, 401, 401)),
     ("post", "/api/v1/webhooks/midtrans/", MIDTRANS_UNSIGNED, (401, 401, 401, 401, 401, 401)),
@@ -155,12 +172,23 @@ def money(world):
     return build_money(world)
 
 
+def needs_reviews(path: str) -> bool:
+    return path.startswith("/api/v1/reviews/")
+
+
+@pytest.fixture
+def reviews(world):
+    """Built only for the review rows (completed contracts go through the money flow)."""
+    return build_reviews(world)
+
+
 @pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX,
                          ids=[f"{row[0].upper()} {row[1]}" for row in MATRIX])
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix(request, world, as_user, role, method, path, body, expected):
     client = as_user(world["users"][role])
     ids = world["ids"] | (request.getfixturevalue("money") if needs_money(path) else {})
+    ids |= request.getfixturevalue("reviews") if needs_reviews(path) else {}
 
     if body is not None:
         body = {key: value.format(**ids) if isinstance(value, str) and value.startswith("{") else value

@@ -5,7 +5,10 @@ authorization matrix, the schema fuzzing, the generated client).
 draft, a removed and a spare job, a contract of another freelancer, a notification, a conversation with a
 message, a device and a signed-in session of the owner. `money(world)` adds a contract between the company and
 the world's freelancer whose milestones are released (the wallet holds 900,000), funded, pending, and pending
-with an open sandbox checkout, and a payout: it is the slow part, so it is built only where needed."""
+with an open sandbox checkout, and a payout: it is the slow part, so it is built only where needed.
+`reviews(world)` adds three completed contracts between the company and the world's freelancer: one reviewed by
+both sides (the company's review hidden by an operator), one with the freelancer's review pending, and one not
+reviewed yet."""
 
 import uuid
 
@@ -22,8 +25,16 @@ from notifications.services import device_register
 from payments.gateways import sandbox
 from payments.services import escrow, payouts, webhooks
 from proposals.services import proposal_accept, proposal_submit
+from reviews import services as review_services
 from taxonomy.models import Category
-from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    CompletedContractFactory,
+    FreelancerProfileFactory,
+    MembershipFactory,
+    UserFactory,
+    operator_in,
+)
 from tests.payments.helpers import make_contract
 
 PAYOUT_BODY = {"amount": 100_000, "bank_code": "BCA", "account_number": "1234567890",
@@ -59,7 +70,7 @@ def world() -> dict:
     session = AuthSession.objects.get(pk=AccessToken(tokens_issue(user=owner)["access"])["sid"])
     return {
         "users": {"anonymous": None, "freelancer": profile.user, "other_member": other_member,
-                  "recruiter": recruiter, "owner": owner, "operator": UserFactory(is_staff=True)},
+                  "recruiter": recruiter, "owner": owner, "operator": operator_in("moderator")},
         "ids": {"company": company.pk, "profile": profile.pk, "job": job.pk, "draft": draft.pk,
                 "removed": removed.pk, "job2": job2.pk, "proposal": proposal.pk, "contract": contract.pk,
                 "notification": notification.pk, "recruiter_membership": recruiter_membership.pk,
@@ -89,3 +100,18 @@ def money(world: dict) -> dict:
     payment = escrow.milestone_fund(milestone_id=checkout.pk, actor=owner)
     return {"paid_contract": contract.pk, "to_fund": to_fund.pk, "funded": funded.pk, "payment": payment.pk,
             "payout": payout.pk}
+
+
+def reviews(world: dict) -> dict:
+    users = world["users"]
+    owner, freelancer = users["owner"], users["freelancer"]
+    company = Company.objects.get(pk=world["ids"]["company"])
+    reviewed, pending, reviewable = (CompletedContractFactory(company=company, owner=owner, freelancer=freelancer)
+                                     for _ in range(3))
+    review = review_services.review_create(contract_id=reviewed.pk, author=freelancer, rating=4, comment="Brief jelas.")
+    hidden = review_services.review_create(contract_id=reviewed.pk, author=owner, rating=5, comment="Rapi dan cepat.",
+                                   communication=5, quality=5, timeliness=4)
+    review_services.review_hide(hidden, by=users["operator"], reason="Menyebut nomor telepon.")
+    waiting = review_services.review_create(contract_id=pending.pk, author=freelancer, rating=3, comment="Cukup baik.")
+    return {"review": review.pk, "hidden_review": hidden.pk, "pending_review": waiting.pk,
+            "reviewable": reviewable.pk}

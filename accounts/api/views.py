@@ -56,6 +56,7 @@ class TokenObtainApi(PublicAuthApi):
 
     @extend_schema(request=s.LoginSerializer, responses={200: s.TokenPairSerializer}, tags=["auth"])
     def post(self, request):
+        """Log in: a token pair for email and password."""
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_login(request=request, **data.validated_data)
@@ -105,10 +106,12 @@ class MeApi(APIView):
 
     @extend_schema(responses={200: s.MeSerializer}, tags=["me"])
     def get(self, request):
+        """Get your account: profile, roles, companies."""
         return Response(s.MeSerializer(request.user).data)
 
     @extend_schema(request=s.MeUpdateSerializer, responses={200: s.MeSerializer}, tags=["me"])
     def patch(self, request):
+        """Update your account."""
         data = s.MeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, data=data.validated_data, language=_language(request))
@@ -122,6 +125,7 @@ class WsTicketApi(APIView):
     @extend_schema(request=None, responses={200: s.WsTicketSerializer}, tags=["auth"])
     @no_body
     def post(self, request):
+        """Get a single-use WebSocket ticket."""
         return Response(services.ws_ticket_issue(user=request.user, session_id=_current_session_id(request)))
 
 

@@ -6,9 +6,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions
 
-from bantu.core.exceptions import ApplicationError, Forbidden
+from audit.services import Action, audit_record
+from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
 
-from .. import emails, errors, roles
+from .. import emails, errors, events, roles
 from ..models import User
 from .sessions import revoke_all_tokens, tokens_issue
 
@@ -121,14 +122,37 @@ def user_update(*, user: User, data: dict, language: str = emails.DEFAULT_LANGUA
     return user
 
 
+def _lock_user(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
 @transaction.atomic
-def user_suspend(*, user: User, reason: str = "") -> None:
-    """Suspend: no login, and every existing token stops working at once."""
+def user_suspend(*, user: User, operator: User | None = None, reason: str = "") -> None:
+    """Suspend `user`: no login, and every existing token and open socket stops working at once. `operator` is
+    the staff user acting (None: the system); `reason` is kept on the user, in the audit log and in the
+    notification the user gets.
+
+    Locks the user row. Raises Conflict (already_suspended) when the user is suspended already, and Forbidden
+    (cannot_suspend_yourself) when `operator` is `user`. Writes one audit row."""
+    if operator is not None and operator.pk == user.pk:
+        raise Forbidden("An operator cannot suspend themselves.", code=errors.CANNOT_SUSPEND_YOURSELF)
+    locked = _lock_user(user)
+    if not locked.is_active:
+        raise Conflict("This user is already suspended.", code=errors.ALREADY_SUSPENDED)
     User.objects.filter(pk=user.pk).update(is_active=False, suspended_at=timezone.now(), suspension_reason=reason[:500])
     revoke_all_tokens(user)
     user.refresh_from_db()
+    audit_record(actor=operator, action=Action.USER_SUSPEND, target=user, reason=reason)
+    events.user_suspended(user.pk, reason)
 
 
-def user_reactivate(*, user: User) -> None:
+@transaction.atomic
+def user_reactivate(*, user: User, operator: User | None = None, reason: str = "") -> None:
+    """Lift a suspension. Locks the user row. Raises Conflict (not_suspended) when the user is active. Writes
+    one audit row and notifies the user."""
+    if _lock_user(user).is_active:
+        raise Conflict("This user is not suspended.", code=errors.NOT_SUSPENDED)
     User.objects.filter(pk=user.pk).update(is_active=True, suspended_at=None, suspension_reason="")
     user.refresh_from_db()
+    audit_record(actor=operator, action=Action.USER_REACTIVATE, target=user, reason=reason)
+    events.user_reactivated(user.pk, reason)

@@ -6,6 +6,8 @@ import django_filters.rest_framework
 from django import forms
 from django.utils import timezone
 
+from . import indonesia
+
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
@@ -39,10 +41,12 @@ class StrictBooleanFilter(django_filters.Filter):
 
 class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     """An ISO date or date-time between the years 1900 and 9998 in UTC: the calendar's edges (0001-01-01,
-    9999-12-31T23:59:59-12:00) overflow when converted for the database, which must be a 400, not a 500."""
+    9999-12-31T23:59:59-12:00) overflow when converted for the database, which must be a 400, not a 500. A date, or
+    a date-time without an offset, is in the marketplace's time (WIB, bantu.core.indonesia), not UTC."""
 
     def to_python(self, value):
-        value = super().to_python(value)
+        with timezone.override(indonesia.MARKET_TIME_ZONE):
+            value = super().to_python(value)
         if value is None:
             return None
         try:

@@ -1,6 +1,9 @@
 """Refusals every request gets before any app code runs, whether it is signed in or not."""
 
+import zoneinfo
+
 from django.conf import settings
+from django.utils import timezone
 
 from .exceptions import _django_problem, payload_too_large
 
@@ -27,6 +30,24 @@ class RequestSanityMiddleware:
             return _django_problem(400, "validation_error", "The request contains invalid fields.",
                                    errors={key: ["Null characters are not allowed."]
                                            for key in with_nul or ["non_field_errors"]})
+        return self.get_response(request)
+
+
+class OperatorTimeZoneMiddleware:
+    """The admin shows and reads times in OPERATOR_TIME_ZONE (Asia/Jakarta by default); everything else, the API
+    first, speaks UTC (TIME_ZONE)."""
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.zone = zoneinfo.ZoneInfo(settings.OPERATOR_TIME_ZONE)
+
+    def __call__(self, request):
+        if request.path.startswith("/admin/"):
+            with timezone.override(self.zone):
+                return self.get_response(request)
         return self.get_response(request)
 
 

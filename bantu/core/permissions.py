@@ -52,11 +52,31 @@ class IsPlatformAdmin(permissions.BasePermission):
         return is_platform_admin(request.user)
 
 
+class HasOperatorPermission(permissions.BasePermission):
+    """A platform operator who holds `permission` (a Django permission, e.g. "jobs.change_job"), through their
+    operator group (backoffice/groups.py) or as a superuser. Subclass with `operator_with(...)`."""
+
+    permission = ""
+    message = "Only platform operators with this duty may do this."
+
+    def has_permission(self, request, view):
+        return is_platform_admin(request.user) and request.user.has_perm(self.permission)
+
+
+def operator_with(permission: str, message: str = HasOperatorPermission.message) -> type[HasOperatorPermission]:
+    """The permission class admitting operators who hold `permission`."""
+    return type(
+        f"OperatorWith_{permission.replace('.', '_')}",
+        (HasOperatorPermission,),
+        {"permission": permission, "message": message},
+    )
+
+
 class IsFreelancer(permissions.BasePermission):
     message = "Only freelancers may do this. Create a freelancer profile first."
 
     def has_permission(self, request, view):
-        return roles.FREELANCER in roles.user_roles(request.user)
+        return roles.has_role(request.user, roles.FREELANCER)
 
 
 class IsCompanyMember(permissions.BasePermission):

@@ -1,9 +1,13 @@
-"""OpenAPI: every operation documents its problem-details errors and the Bearer scheme."""
+"""OpenAPI: every operation documents its problem-details errors and the Bearer scheme, and has a summary."""
+
+import inspect
+import re
 
 import django_filters
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
 
@@ -31,7 +35,93 @@ def _problem(serializer, description):
     return OpenApiResponse(response=serializer, description=description)
 
 
+SUMMARY_MAX_LENGTH = 72
+
+
+def docstring_title(doc: str | None) -> str | None:
+    """The title a docstring opens with, or None: a first paragraph of one line, or else the first sentence without
+    its (asides) and final full stop, when that is at most SUMMARY_MAX_LENGTH characters."""
+    if not doc or not doc.strip():
+        return None
+    paragraph = doc.strip().split("\n\n")[0]
+    if "\n" not in paragraph.strip() and len(paragraph.strip().rstrip(".")) <= SUMMARY_MAX_LENGTH:
+        title = paragraph.strip()
+        return title[:-1] if title.endswith(".") and not title.endswith("..") else title
+    sentence = re.split(r"(?<=[.;!?])\s", " ".join(paragraph.split()))[0]
+    depth, kept = 0, []
+    for char in sentence:  # a title drops (asides), nested or not; the description keeps them
+        depth += char == "("
+        if depth == 0:
+            kept.append(char)
+        depth -= char == ")" and depth > 0
+    title = re.sub(r"\s+([,.;:])", r"\1", " ".join("".join(kept).split())).rstrip(".;:, ")
+    return title if len(title) <= SUMMARY_MAX_LENGTH else None
+
+
+_VERBS = {"GET": "Get", "POST": "Create", "PUT": "Replace", "PATCH": "Update", "DELETE": "Delete"}
+
+
 class BantuAutoSchema(AutoSchema):
+    def get_summary(self) -> str:
+        """A short title for every operation, so that Swagger UI, ReDoc and Postman never show a bare operation id.
+
+        In order: `extend_schema(summary=...)` (drf-spectacular applies it before this runs); the first sentence of
+        the handler's own docstring (`def post(self, ...): \"\"\"Counter the latest offer.\"\"\"`); the first
+        sentence of the view class's own docstring when the view has this one operation; else a verb and the
+        model's name ("List companies", "Create a company")."""
+        title = docstring_title(getattr(self._own_handler(), "__doc__", None))
+        if title:
+            return title
+        operations = set(self.view.allowed_methods) - {"HEAD", "OPTIONS"}
+        if len(operations) == 1:
+            title = docstring_title(type(self.view).__dict__.get("__doc__"))
+            if title:
+                return title
+        return self._generated_summary()
+
+    def get_description(self) -> str:
+        """The handler's own docstring past its title, then the view's docstring (which drf-spectacular would drop
+        as soon as the handler has a docstring of its own)."""
+        handler = self._own_handler()
+        view_doc = get_doc(type(self.view))
+        if handler is None or not (handler.__doc__ or "").strip():
+            return view_doc
+        rest = inspect.cleandoc(handler.__doc__).split("\n\n", 1)[1:]
+        return "\n\n".join(part for part in (*rest, view_doc) if part)
+
+    def _own_handler(self):
+        """The method or action that serves this operation, if the project wrote it (not inherited from DRF)."""
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        if handler is None or getattr(handler, "__module__", "").startswith(("rest_framework", "django")):
+            return None
+        return handler
+
+    def _generated_summary(self) -> str:
+        model = self._summary_model()
+        if model is not None:
+            singular, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+        else:  # no model to name: the path's last word, as it is
+            singular = plural = (
+                next(part for part in reversed(self.path.strip("/").split("/")) if "{" not in part)
+                .replace("-", " ")
+                .replace("_", " ")
+            )
+        if self.method == "GET" and self._is_list_view():
+            return f"List {plural}"
+        if self.method == "GET" and "{" not in self.path:
+            return f"Get your {singular}"
+        article = "an" if singular[:1].lower() in "aeio" else "a"
+        return f"{_VERBS[self.method]} {article} {singular}"
+
+    def _summary_model(self):
+        serializer = self.get_response_serializers() if self.method != "DELETE" else None
+        if isinstance(serializer, dict):
+            serializer = next((value for code, value in serializer.items() if str(code).startswith("2")), None)
+        model = getattr(getattr(serializer, "Meta", None), "model", None)
+        if model is None and getattr(self.view, "queryset", None) is not None:
+            model = self.view.queryset.model
+        return model
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         # DRF drops `allow_blank` from read-only fields, so a model field that may be blank was documented
         # without "" although answers hold "": a choice (a company's province, an open dispute's resolution) had

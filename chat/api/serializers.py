@@ -1,14 +1,8 @@
 from rest_framework import serializers
 
 from bantu.core.serializers import StrictSerializer
-from chat.models import MAX_BODY, Conversation, Message
-
-
-class MessageSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Message
-        fields = ["id", "conversation", "sender", "seq", "body", "client_id", "created_at"]
-        read_only_fields = fields
+from chat.models import MAX_BODY, Conversation
+from chat.serializers import MessageSerializer
 
 
 class ConversationCompanySerializer(serializers.Serializer):

@@ -1,15 +1,20 @@
 from rest_framework import serializers
 
 from bantu.core.indonesia import PROVINCES
+from bantu.core.ratings import RATING_AVERAGE_HELP, RATING_COUNT_HELP
 from bantu.core.serializers import StrictSerializer
 from companies.models import Company, Membership
 
 
 class CompanySerializer(serializers.ModelSerializer):
+    rating_average = serializers.DecimalField(source="rating_avg", max_digits=3, decimal_places=2, read_only=True,
+                                              help_text=RATING_AVERAGE_HELP)
+    rating_count = serializers.IntegerField(read_only=True, help_text=RATING_COUNT_HELP)
+
     class Meta:
         model = Company
         fields = ["id", "name", "slug", "description", "website", "industry", "size", "city", "province",
-                  "verified", "rating_avg", "rating_count", "created_at"]
+                  "verified", "rating_average", "rating_count", "created_at"]
         read_only_fields = fields
 
 

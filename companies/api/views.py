@@ -82,6 +82,7 @@ class CompanyMembersApi(MethodPermissionsMixin, generics.ListAPIView):
 
     @extend_schema(request=s.MembershipCreateSerializer, responses={201: s.MembershipSerializer}, tags=["companies"])
     def post(self, request, pk):
+        """Add a member to a company."""
         company = self.get_company()
         data = s.MembershipCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -104,6 +105,7 @@ class CompanyMemberDetailApi(MethodPermissionsMixin, APIView):
 
     @extend_schema(request=s.MembershipUpdateSerializer, responses={200: s.MembershipSerializer}, tags=["companies"])
     def patch(self, request, pk, membership_id):
+        """Change a member's role."""
         membership = self.get_object(pk, membership_id)
         data = s.MembershipUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -113,5 +115,6 @@ class CompanyMemberDetailApi(MethodPermissionsMixin, APIView):
 
     @extend_schema(responses={204: None}, tags=["companies"])
     def delete(self, request, pk, membership_id):
+        """Remove a member from a company."""
         services.membership_remove(membership=self.get_object(pk, membership_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

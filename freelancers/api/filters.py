@@ -22,7 +22,9 @@ class FreelancerFilter(StrictFilterSet):
     max_rate = django_filters.NumberFilter(field_name="hourly_rate", lookup_expr="lte", min_value=0,
                                            max_value=MAX_HOURLY_RATE)
     ordering = StableOrderingFilter(fields=(("rating_avg", "rating"), ("hourly_rate", "rate"),
-                                                     ("created_at", "created")))
+                                                     ("created_at", "created")),
+                                    help_text="`-rating` (best `rating_average` first), `rating`, `rate`, `-rate` "
+                                              "(hourly rate), `created`, `-created`. Default: newest first.")
 
     class Meta:
         model = FreelancerProfile

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from bantu.core.indonesia import PROVINCES
+from bantu.core.ratings import RATING_AVERAGE_HELP, RATING_COUNT_HELP
 from bantu.core.serializers import StrictSerializer
 from freelancers.models import MAX_HOURLY_RATE, MAX_PORTFOLIO_LINKS, FreelancerProfile
 from taxonomy.models import Skill
@@ -22,11 +23,14 @@ class FreelancerUserSerializer(serializers.Serializer):
 class FreelancerProfileSerializer(serializers.ModelSerializer):
     user = FreelancerUserSerializer(read_only=True)
     skills = SkillBriefSerializer(many=True, read_only=True)
+    rating_average = serializers.DecimalField(source="rating_avg", max_digits=3, decimal_places=2, read_only=True,
+                                              help_text=RATING_AVERAGE_HELP)
+    rating_count = serializers.IntegerField(read_only=True, help_text=RATING_COUNT_HELP)
 
     class Meta:
         model = FreelancerProfile
         fields = ["id", "user", "headline", "bio", "skills", "hourly_rate", "currency", "city", "province",
-                  "portfolio_links", "availability", "rating_avg", "rating_count", "created_at"]
+                  "portfolio_links", "availability", "rating_average", "rating_count", "created_at"]
         read_only_fields = fields
 
 

@@ -1,8 +1,8 @@
 import datetime
 
-from django.utils import timezone
 from rest_framework import serializers
 
+from bantu.core import indonesia
 from bantu.core.indonesia import PROVINCES
 from bantu.core.serializers import StrictSerializer
 from jobs.models import MAX_BUDGET, MAX_SKILLS_PER_JOB, Job
@@ -85,9 +85,9 @@ class JobWriteSerializer(StrictSerializer):
         return value
 
     def validate_deadline(self, value):
-        if value is not None and value < timezone.localdate():
+        if value is not None and value < indonesia.today():
             raise serializers.ValidationError("The deadline is in the past.")
-        if value is not None and value > timezone.localdate() + datetime.timedelta(days=3 * 365):
+        if value is not None and value > indonesia.today() + datetime.timedelta(days=3 * 365):
             raise serializers.ValidationError("The deadline is more than three years away.")
         return value
 
@@ -101,4 +101,15 @@ class JobWriteSerializer(StrictSerializer):
 
 
 class JobRemoveSerializer(StrictSerializer):
-    reason = serializers.CharField(min_length=3, max_length=500)
+    """An operator's removal of a job: why."""
+
+    reason = serializers.CharField(min_length=3, max_length=500,
+                                   help_text="Why. Shown to the company's members and kept in the audit log.")
+
+
+class JobRestoreSerializer(StrictSerializer):
+    """An operator's restoration of a removed job: why, if they say."""
+
+    reason = serializers.CharField(min_length=3, max_length=500, required=False,
+                                   help_text="Why (optional). Shown to the company's members and kept in the audit "
+                                             "log.")

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsEmailVerified
 from bantu.core.ids import uuid_or_none
-from bantu.core.permissions import IsCompanyMember, IsPlatformAdmin, company_roles, is_platform_admin
+from bantu.core.permissions import IsCompanyMember, company_roles, is_platform_admin, operator_with
 from bantu.core.throttling import SearchThrottle, UserWriteThrottle
-from bantu.core.views import MethodPermissionsMixin, no_body
+from bantu.core.views import MethodPermissionsMixin
 from jobs import cache, selectors, services
 from jobs.api import serializers as s
 from jobs.api.filters import JobSearchFilter
@@ -53,6 +53,7 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
 
     @extend_schema(tags=["jobs"], parameters=[CACHE_HEADER_DOC])
     def get(self, request, *args, **kwargs):
+        """Search open jobs."""
         public = not (self.requested_company_id is not None and _sees_private_jobs(request.user))
         # The body holds absolute next/previous links, so the host is part of the key.
         params = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
@@ -69,6 +70,7 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
 
     @extend_schema(request=s.JobWriteSerializer, responses={201: s.JobDetailSerializer}, tags=["jobs"])
     def post(self, request):
+        """Post a job."""
         data = s.JobWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -120,15 +122,20 @@ class JobDetailApi(MethodPermissionsMixin, APIView):
 
     @extend_schema(responses={204: None}, tags=["jobs"])
     def delete(self, request, pk):
+        """Delete a draft job, or cancel an open one."""
         services.job_delete(job=self.get_object(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class JobRemoveApi(APIView):
-    """Operators: remove a job with a reason. It vanishes from search and detail for everyone but its company
-    and operators."""
+MODERATES_JOBS = operator_with("jobs.change_job", "Only operators who moderate jobs (the moderator group) may do this.")
 
-    permission_classes = [permissions.IsAuthenticated, IsPlatformAdmin]
+
+class JobRemoveApi(APIView):
+    """Operators who moderate jobs (the moderator group, superusers): remove a job with a reason. It vanishes
+    from search and detail for everyone but its company and operators; its company is told why; the act is in
+    the audit log."""
+
+    permission_classes = [permissions.IsAuthenticated, MODERATES_JOBS]
     extra_error_responses = {409: "The job is already removed."}
 
     @extend_schema(request=s.JobRemoveSerializer, responses={200: s.JobDetailSerializer}, tags=["jobs"])
@@ -141,13 +148,16 @@ class JobRemoveApi(APIView):
 
 
 class JobRestoreApi(APIView):
-    """Operators: undo a removal."""
+    """Operators who moderate jobs: undo a removal, optionally saying why (`reason`). The company is told; the act
+    is in the audit log."""
 
-    permission_classes = [permissions.IsAuthenticated, IsPlatformAdmin]
+    permission_classes = [permissions.IsAuthenticated, MODERATES_JOBS]
     extra_error_responses = {409: "The job is not removed."}
 
-    @extend_schema(request=None, responses={200: s.JobDetailSerializer}, tags=["jobs"])
-    @no_body
+    @extend_schema(request=s.JobRestoreSerializer, responses={200: s.JobDetailSerializer}, tags=["jobs"])
     def post(self, request, pk):
-        job = services.job_restore(job=get_object_or_404(Job, pk=pk), operator=request.user)
+        data = s.JobRestoreSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.job_restore(job=get_object_or_404(Job, pk=pk), operator=request.user,
+                                   reason=data.validated_data.get("reason", ""))
         return Response(s.JobDetailSerializer(selectors.job_get_visible(user=request.user, job_id=job.pk)).data)

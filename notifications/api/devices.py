@@ -88,6 +88,7 @@ class DeviceListApi(generics.ListAPIView):
     @extend_schema(request=DeviceRegisterSerializer, responses={201: DeviceSerializer, 200: DeviceSerializer},
                    tags=TAGS)
     def post(self, request):
+        """Register a push device."""
         data = DeviceRegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -102,6 +103,7 @@ class DeviceListApi(generics.ListAPIView):
 class DeviceDetailApi(APIView):
     @extend_schema(responses={204: None}, tags=TAGS)
     def delete(self, request, pk):
+        """Unregister a push device."""
         services.device_remove(device=get_object_or_404(Device, pk=pk, user=request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -114,4 +116,5 @@ class WebPushKeyApi(APIView):
     @extend_schema(responses={200: inline_serializer("WebPushKey", {"public_key": serializers.CharField(
         allow_blank=True, help_text="URL-safe base64; empty when Web Push is not configured.")})}, tags=TAGS)
     def get(self, request):
+        """Get the VAPID public key for Web Push."""
         return Response({"public_key": settings.BANTU["VAPID_PUBLIC_KEY"]})

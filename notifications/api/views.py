@@ -10,13 +10,7 @@ from bantu.core.pagination import PageNumberPagination
 from bantu.core.views import no_body
 from notifications import selectors, services
 from notifications.models import Notification
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "title", "body", "data", "read_at", "created_at"]
-        read_only_fields = fields
+from notifications.serializers import NotificationSerializer
 
 
 class UnreadCountPagination(PageNumberPagination):

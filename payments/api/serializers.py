@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from rest_framework import serializers
 
-from bantu.core.serializers import StrictSerializer
+from bantu.core.serializers import FieldsBuiltOnceMixin, StrictSerializer
 from proposals.api.serializers import CompanyBriefSerializer, PartySerializer
 
 from ..banks import BANK_CHOICES, BANKS
@@ -85,7 +85,7 @@ class WalletEntrySerializer(serializers.ModelSerializer):
                         "balance_after": {"help_text": "Your available balance after this line."}}
 
 
-class PayoutSerializer(serializers.ModelSerializer):
+class PayoutSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     account_number = serializers.SerializerMethodField(help_text="Masked: the last four digits.")
 
     class Meta:

@@ -10,12 +10,14 @@ Amounts are integer rupiah; times are aware UTC.
 
 import datetime
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import Action, audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from bantu.core.money import fee_for
 from bantu.core.permissions import is_manager
@@ -30,6 +32,10 @@ from . import refunds
 from .common import gateway_failure, require_same_money
 
 logger = logging.getLogger(__name__)
+
+# A view's check of the caller on the locked milestone (its `contract` loaded), run before anything changes; it
+# raises to refuse (Http404, PermissionDenied). The transaction then rolls back with nothing written.
+Authorize = Callable[[Milestone], None]
 
 # A pending payment whose checkout was never recorded after this long was interrupted between our two
 # transactions (the payer never saw a link): the next fund attempt marks it failed instead of answering 409.
@@ -213,11 +219,13 @@ def payments_expire_due(*, now: datetime.datetime | None = None, limit: int = 50
 
 
 @transaction.atomic
-def milestone_submit(*, milestone_id, actor: User, note: str = "") -> Milestone:
+def milestone_submit(*, milestone_id, actor: User, note: str = "", authorize: Authorize | None = None) -> Milestone:
     """The freelancer delivers a funded milestone; the company then approves it, or it is approved automatically
-    MILESTONE_REVIEW_DAYS later. Raises Forbidden (not the contract's freelancer), Conflict (not funded).
-    Locks the milestone."""
+    MILESTONE_REVIEW_DAYS later. Raises Milestone.DoesNotExist, whatever `authorize` raises, Forbidden (not the
+    contract's freelancer), Conflict (not funded). Locks the milestone."""
     milestone = milestone_lock(milestone_id=milestone_id)
+    if authorize is not None:
+        authorize(milestone)
     if milestone.contract.freelancer_id != actor.pk:
         raise Forbidden("Only the contract's freelancer may submit work.", code=errors.NOT_CONTRACT_FREELANCER)
     _require_active(milestone.contract)
@@ -255,16 +263,19 @@ def _split(gross: int, contract) -> tuple[int, int]:
 
 
 @transaction.atomic
-def milestone_approve(*, milestone_id, actor: User | None, automatic: bool = False) -> Milestone:
+def milestone_approve(*, milestone_id, actor: User | None, automatic: bool = False,
+                      authorize: Authorize | None = None) -> Milestone:
     """Release a funded or submitted milestone's escrow to the freelancer's wallet, minus the platform fee that
     the contract agreed (rounded down: the platform's disfavour). Completes the contract and its job when this
     was the last open milestone.
 
-    `automatic` is the review period running out (no actor). Raises Forbidden (not an owner/admin of the
-    contract's company), Conflict (not funded, disputed, already released). Locks contract → milestone →
-    escrow and wallet accounts.
+    `automatic` is the review period running out (no actor). Raises Milestone.DoesNotExist, whatever
+    `authorize` raises, Forbidden (not an owner/admin of the contract's company), Conflict (not funded,
+    disputed, already released). Locks contract → milestone → escrow and wallet accounts.
     """
     milestone = milestone_lock(milestone_id=milestone_id, with_contract=True)
+    if authorize is not None:
+        authorize(milestone)
     contract = milestone.contract
     if not automatic:
         _require_manager(actor, contract)
@@ -303,10 +314,13 @@ def milestones_auto_approve_due(*, limit: int = 500) -> int:
 
 
 @transaction.atomic
-def milestone_dispute(*, milestone_id, actor: User, reason: str) -> Dispute:
+def milestone_dispute(*, milestone_id, actor: User, reason: str, authorize: Authorize | None = None) -> Dispute:
     """Either party freezes a funded or submitted milestone for operators (no approval, no auto-approval until
-    resolved). The company side is its owners and admins. Raises Forbidden, Conflict. Locks the milestone."""
+    resolved). The company side is its owners and admins. Raises Milestone.DoesNotExist, whatever `authorize`
+    raises, Forbidden, Conflict. Locks the milestone."""
     milestone = milestone_lock(milestone_id=milestone_id)
+    if authorize is not None:
+        authorize(milestone)
     contract = milestone.contract
     if contract.freelancer_id == actor.pk:
         side = "freelancer"
@@ -337,7 +351,8 @@ def dispute_resolve(*, dispute_id, operator: User, resolution: str, note: str,
 
     The platform fee applies to the released part only. `note` (why) is required and shown to both parties.
     Raises ApplicationError (invalid_resolution) and Conflict (dispute_already_resolved). Locks contract →
-    milestone → dispute → accounts. Completes the contract when this settles its last milestone.
+    milestone → dispute → accounts. Completes the contract when this settles its last milestone. Writes one
+    audit row with the amounts (integer rupiah: at stake, released, platform fee, refunded).
     """
     dispute = Dispute.objects.filter(pk=dispute_id).first()
     if dispute is None:
@@ -369,6 +384,11 @@ def dispute_resolve(*, dispute_id, operator: User, resolution: str, note: str,
     dispute.released_amount, dispute.refunded_amount = released, refunded
     dispute.resolved_by, dispute.resolved_at, dispute.resolution_note = operator, timezone.now(), note[:1000]
     dispute.save()
+    audit_record(actor=operator, action=Action.DISPUTE_RESOLVE, target=dispute, reason=note, amount=gross,
+                 currency=milestone.contract.currency,
+                 details={"resolution": resolution, "milestone": str(milestone.pk), "released": released,
+                          "platform_fee": _split(released, milestone.contract)[1] if released else 0,
+                          "refunded": refunded})
     contract_complete_if_settled(contract=milestone.contract, actor=operator)
     events.dispute_resolved(milestone, dispute)
     return dispute

@@ -62,7 +62,7 @@ def payout_request(*, user: User, amount: int, bank_code: str, account_number: s
     payout = _payout_hold(user=user, amount=amount, bank_code=bank_code, account_number=account_number,
                           account_holder_name=account_holder_name)
     try:
-        _submit(payout)
+        return _submit(payout)
     except GatewayError as error:
         logger.warning("Payout %s not submitted yet (%s); retrying in the background", payout.pk, error.detail)
         enqueue_on_commit(SUBMIT_TASK, str(payout.pk), countdown=30)
@@ -77,26 +77,32 @@ def payout_submit(*, payout_id) -> str:
     payout = Payout.objects.get(pk=payout_id)
     if payout.status != Payout.Status.PENDING:
         return payout.status
-    _submit(payout)
-    return Payout.objects.values_list("status", flat=True).get(pk=payout.pk)
+    return _submit(payout).status
 
 
-def _submit(payout: Payout) -> None:
-    """payout_submit() of a pending payout the caller has read. Leaves `payout` stale: re-read it."""
-    Payout.objects.filter(pk=payout.pk).update(submit_attempts=payout.submit_attempts + 1)
+def _submit(payout: Payout) -> Payout:
+    """payout_submit() of a pending payout the caller has read: returns the payout as it stands afterwards (the
+    row its settlement locked and saved, or `payout` moved to processing), so the caller need not read it again.
+    Raises GatewayError (transient)."""
+    attempts = payout.submit_attempts + 1
+    Payout.objects.filter(pk=payout.pk).update(submit_attempts=attempts)
     request = PayoutRequest(
         reference=str(payout.pk), amount=payout.amount, currency=payout.currency, bank_code=payout.bank_code,
         account_number=payout.account_number, account_holder_name=payout.account_holder_name,
         description=f"Bantu payout {payout.pk}")
     result = transfer_send(lambda: get_gateway(payout.gateway).create_payout(request), what=f"Payout {payout.pk}")
     with transaction.atomic():
-        if result.status == TransferStatus.PENDING:
-            Payout.objects.filter(pk=payout.pk, status=Payout.Status.PENDING).update(
-                status=Payout.Status.PROCESSING, gateway_reference=result.gateway_reference[:255],
-                updated_at=timezone.now())
-        else:
-            payout_event_apply(transfer_event(gateway=payout.gateway, kind=EventKind.PAYOUT, reference=str(payout.pk),
-                                              result=result, amount=payout.amount, currency=payout.currency))
+        if result.status != TransferStatus.PENDING:
+            return _apply(transfer_event(gateway=payout.gateway, kind=EventKind.PAYOUT, reference=str(payout.pk),
+                                         result=result, amount=payout.amount, currency=payout.currency))[1]
+        changes = {"status": Payout.Status.PROCESSING, "gateway_reference": result.gateway_reference[:255],
+                   "updated_at": timezone.now()}
+        if not Payout.objects.filter(pk=payout.pk, status=Payout.Status.PENDING).update(**changes):
+            payout.refresh_from_db()  # a callback settled it meanwhile
+            return payout
+        for name, value in {**changes, "submit_attempts": attempts}.items():
+            setattr(payout, name, value)
+        return payout
 
 
 def payout_event_apply(event: GatewayEvent) -> str:
@@ -106,11 +112,17 @@ def payout_event_apply(event: GatewayEvent) -> str:
     wallet. reversed: completed → reversed (the bank returned it), the money back in the wallet; on a payout not
     yet completed it counts as failed. Runs in the caller's transaction. Locks the payout, then the wallet.
     Raises NotFound (unknown_reference), CallbackMismatch (amount or currency)."""
+    return _apply(event)[0]
+
+
+def _apply(event: GatewayEvent) -> tuple[str, Payout]:
+    """payout_event_apply(), and the payout row it locked (saved when applied)."""
     # Locked at once: a callback that turns out not to match rolls back with its caller's transaction.
-    payout = Payout.objects.select_for_update(no_key=True).filter(
-        pk=uuid_or_none(event.reference), gateway=event.gateway).first()
-    if payout is None:
-        raise NotFound(f"No {event.gateway} payout {event.reference!r}.", code=errors.UNKNOWN_REFERENCE)
+    try:
+        payout = Payout.objects.select_for_update(no_key=True).get(pk=uuid_or_none(event.reference),
+                                                                   gateway=event.gateway)
+    except Payout.DoesNotExist:
+        raise NotFound(f"No {event.gateway} payout {event.reference!r}.", code=errors.UNKNOWN_REFERENCE) from None
     require_same_money(event, payout.amount, payout.currency, required=False)
     open_statuses = (Payout.Status.PENDING, Payout.Status.PROCESSING)
     in_transit, wallet = ledger.payouts_in_transit(), ledger.wallet(payout.user_id)
@@ -126,11 +138,11 @@ def payout_event_apply(event: GatewayEvent) -> str:
         _post(payout, Transaction.Kind.PAYOUT_REVERSED, "reverse", clearing, wallet)
         payout.status, payout.failure_reason = Payout.Status.REVERSED, reason
     else:
-        return "ignored"
+        return "ignored", payout
     payout.gateway_reference = payout.gateway_reference or event.gateway_reference[:255]
     payout.save(update_fields=["status", "completed_at", "failure_reason", "gateway_reference", "updated_at"])
     events.payout_settled(payout)
-    return "applied"
+    return "applied", payout
 
 
 def _post(payout: Payout, kind: str, step: str, source: ledger.AccountSpec, destination: ledger.AccountSpec) -> None:

@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 
 from accounts.models import User
+from audit.services import Action, audit_record
 from bantu.core.exceptions import Conflict, NotFound
 from bantu.core.ids import uuid_or_none
 from bantu.core.tasks import enqueue_on_commit
@@ -99,7 +100,8 @@ def refund_event_apply(event: GatewayEvent) -> str:
 @transaction.atomic
 def refund_retry(*, refund_id, operator: User) -> Refund:
     """An operator sends a failed refund again: a new refund of the same amount from the company's funding
-    account (where the failed one returned the money). Raises Conflict unless the refund failed."""
+    account (where the failed one returned the money). Raises Conflict unless the refund failed. Locks the failed
+    refund; writes one audit row with the amount (integer rupiah)."""
     failed = (Refund.objects.select_for_update(no_key=True, of=("self",)).select_related("payment")
               .filter(pk=refund_id).first())
     if failed is None:
@@ -108,6 +110,8 @@ def refund_retry(*, refund_id, operator: User) -> Refund:
         raise Conflict(f"Only a failed refund can be retried; this one is {failed.status}.",
                        code=errors.REFUND_NOT_FAILED)
     payment = failed.payment
+    audit_record(actor=operator, action=Action.REFUND_RETRY, target=failed, reason=failed.reason,
+                 amount=failed.amount, currency=failed.currency, details={"payment": str(payment.pk)})
     return refund_start(payment=payment, milestone=failed.milestone, amount=failed.amount, actor=operator,
                         reason=f"Retry of refund {failed.pk}: {failed.reason}",
                         source=ledger.company_funding_account(payment.company_id))

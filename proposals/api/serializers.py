@@ -1,7 +1,7 @@
-from django.utils import timezone
 from rest_framework import serializers
 
-from bantu.core.serializers import StrictSerializer
+from bantu.core import indonesia
+from bantu.core.serializers import FieldsBuiltOnceMixin, StrictSerializer
 from jobs.models import MAX_BUDGET
 from proposals.models import MAX_ATTACHMENTS, MAX_DURATION_DAYS, Contract, Milestone, Offer, Proposal
 
@@ -65,7 +65,7 @@ class MilestonePlanSerializer(StrictSerializer):
     due_date = serializers.DateField(required=False, allow_null=True)
 
     def validate_due_date(self, value):
-        if value is not None and value < timezone.localdate():
+        if value is not None and value < indonesia.today():
             raise serializers.ValidationError("The due date is in the past.")
         return value
 
@@ -80,7 +80,7 @@ class DeclineSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     contract = serializers.UUIDField(source="contract_id", read_only=True)
 
     class Meta:

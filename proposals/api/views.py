@@ -148,6 +148,7 @@ class ProposalAcceptApi(_ProposalApi):
                    parameters=[IDEMPOTENCY_PARAMETER], tags=TAGS)
     @idempotent
     def post(self, request, pk):
+        """Accept the latest offer."""
         proposal = self.get_proposal(pk)
         data = s.AcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -158,6 +159,8 @@ class ProposalAcceptApi(_ProposalApi):
 
 
 class ProposalDeclineApi(_ProposalApi):
+    """Decline a proposal (members of the job's company)."""
+
     permission_classes = [permissions.IsAuthenticated, IsProposalCompanySide]
     extra_error_responses = {409: "The proposal can no longer be declined."}
 
@@ -170,6 +173,8 @@ class ProposalDeclineApi(_ProposalApi):
 
 
 class ProposalWithdrawApi(_ProposalApi):
+    """Withdraw your proposal (its freelancer)."""
+
     permission_classes = [permissions.IsAuthenticated, IsProposalFreelancer]
     extra_error_responses = {409: "The proposal can no longer be withdrawn."}
 
@@ -180,6 +185,8 @@ class ProposalWithdrawApi(_ProposalApi):
 
 
 class ProposalShortlistApi(_ProposalApi):
+    """Shortlist a submitted proposal (members of the job's company)."""
+
     permission_classes = [permissions.IsAuthenticated, IsProposalCompanySide]
     extra_error_responses = {409: "Only a submitted proposal can be shortlisted."}
 

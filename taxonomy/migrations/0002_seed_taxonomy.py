@@ -3,10 +3,10 @@ from django.db import migrations
 
 def seed(apps, schema_editor):
     from taxonomy.loader import load_taxonomy
-    from taxonomy.selectors import taxonomy_bump_version
+    from taxonomy.selectors import taxonomy_changed
 
     load_taxonomy(apps.get_model("taxonomy", "Category"), apps.get_model("taxonomy", "Skill"))
-    taxonomy_bump_version()  # a shared (Redis) cache must not keep serving the tree from before
+    taxonomy_changed()  # once committed: a shared (Redis) cache must not keep serving the tree from before
 
 
 class Migration(migrations.Migration):

@@ -28,7 +28,7 @@ def wire(message) -> dict:
     """A message as the socket events carry it."""
     return {"id": str(message.id), "conversation": str(message.conversation_id), "sender": str(message.sender_id),
             "seq": message.seq, "body": message.body, "client_id": str(message.client_id),
-            "created_at": message.created_at.isoformat()}
+            "created_at": message.created_at.isoformat().replace("+00:00", "Z")}  # UTC, as REST renders it
 
 
 @sync_to_async
@@ -332,9 +332,9 @@ async def test_notification_created_reaches_the_users_socket(owner, freelancer):
                                                   title="Proposal diterima", body="Selamat!", data={"proposal": "p1"})
 
     assert await receive(freelancer_ws) == {"type": "notification.created", "notification": {
-        "id": str(notification.pk), "user": str(freelancer.pk), "kind": "proposal.accepted",
+        "id": str(notification.pk), "kind": "proposal.accepted",
         "title": "Proposal diterima", "body": "Selamat!", "data": {"proposal": "p1"}, "read_at": None,
-        "created_at": notification.created_at.isoformat()}}
+        "created_at": notification.created_at.isoformat().replace("+00:00", "Z")}}
     assert await owner_ws.receive_nothing(QUIET)
     await close(owner_ws, freelancer_ws)
 

@@ -152,7 +152,7 @@ def test_two_users_chat_through_a_real_server_with_two_workers(conversation, own
         conversation.pk, owner.pk, 1, "Halo dari server sungguhan", result["client_id"])
     wire = {"id": str(stored.pk), "conversation": str(conversation.pk), "sender": str(owner.pk), "seq": 1,
             "body": "Halo dari server sungguhan", "client_id": result["client_id"],
-            "created_at": stored.created_at.isoformat()}
+            "created_at": stored.created_at.isoformat().replace("+00:00", "Z")}  # UTC, as REST renders it
     assert result["ack"] == {"type": "message.ack", "client_id": result["client_id"], "message": wire}
     assert result["created"] == [{"type": "message.created", "conversation": str(conversation.pk),
                                   "message": wire}] * READERS

@@ -181,7 +181,7 @@ def test_any_signed_in_user_creates_a_company_and_becomes_its_owner(request, as_
     assert response.status_code == 201
     body = response.json()
     company = Company.objects.get(pk=body["id"])
-    assert body == {"id": str(company.pk), "slug": "kopi-nusantara", "verified": False, "rating_avg": "0.00",
+    assert body == {"id": str(company.pk), "slug": "kopi-nusantara", "verified": False, "rating_average": "0.00",
                     "rating_count": 0, "created_at": body["created_at"], **payload}
     assert datetime.fromisoformat(body["created_at"]) == company.created_at
     assert Membership.objects.get(company=company).user == someone
@@ -252,7 +252,7 @@ def test_company_detail_is_public(api, directory):
     assert body == {
         "id": str(company.pk), "name": "Kopi Nusantara", "slug": company.slug, "description": "", "website": "",
         "industry": "F&B", "size": "11-50", "city": "Bandung", "province": "Jawa Barat", "verified": True,
-        "rating_avg": "4.50", "rating_count": 0, "created_at": body["created_at"],
+        "rating_average": "4.50", "rating_count": 0, "created_at": body["created_at"],
     }
     assert datetime.fromisoformat(body["created_at"]) == company.created_at
 

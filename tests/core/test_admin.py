@@ -2,6 +2,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 
 from accounts.models import User
+from audit.models import AuditEntry
 from companies.models import Company
 from jobs.models import Job
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
@@ -38,28 +39,36 @@ def test_user_admin_filters_by_role(admin_client):
 def test_suspend_and_reactivate_actions_call_the_services_and_are_audited(admin_client):
     target = UserFactory(email="spammer@example.id")
 
-    admin_client.post("/admin/accounts/user/", {"action": "suspend", "_selected_action": [target.pk]})
+    admin_client.post("/admin/accounts/user/", {"action": "suspend", "_selected_action": [target.pk],
+                                                "reason": "Spam berulang"})
     target.refresh_from_db()
     assert (target.is_active, target.auth_version) == (False, 1)
-    assert target.suspension_reason == "Suspended by ops@bantu.local in the admin"
+    assert target.suspension_reason == "Spam berulang"
 
-    admin_client.post("/admin/accounts/user/", {"action": "reactivate", "_selected_action": [target.pk]})
+    admin_client.post("/admin/accounts/user/", {"action": "reactivate", "_selected_action": [target.pk],
+                                                "reason": "Banding diterima"})
     target.refresh_from_db()
     assert target.is_active is True
     assert list(LogEntry.objects.filter(object_id=str(target.pk)).values_list("change_message", flat=True)) \
-        == ["Reactivated", "Suspended"]
+        == ["Reactivated: Banding diterima", "Suspended: Spam berulang"]
+    assert list(AuditEntry.objects.filter(target_id=str(target.pk)).values_list("action", flat=True)) == [
+        "user.reactivate", "user.suspend"]
 
 
 def test_operator_cannot_suspend_themselves(admin_client):
-    admin_client.post("/admin/accounts/user/", {"action": "suspend", "_selected_action": [admin_client.superuser.pk]})
+    response = admin_client.post("/admin/accounts/user/", {
+        "action": "suspend", "_selected_action": [admin_client.superuser.pk], "reason": "Coba"}, follow=True)
 
     assert User.objects.get(pk=admin_client.superuser.pk).is_active is True
+    assert [str(message) for message in response.context["messages"]] == [
+        "ops@bantu.local: An operator cannot suspend themselves.", "Suspended: 0 of 1."]
 
 
 def test_verify_company_action(admin_client):
     company = CompanyFactory()
 
-    admin_client.post("/admin/companies/company/", {"action": "verify", "_selected_action": [company.pk]})
+    admin_client.post("/admin/companies/company/", {"action": "verify", "_selected_action": [company.pk],
+                                                    "reason": "NIB sudah dicek"})
 
     company.refresh_from_db()
     assert company.verified is True
@@ -88,7 +97,8 @@ def test_remove_job_action_asks_for_a_reason_then_removes(admin_client, job):
     assert job.removed_reason == "Penipuan: meminta biaya pendaftaran"
     assert job.removed_by == admin_client.superuser
 
-    admin_client.post("/admin/jobs/job/", {"action": "restore_jobs", "_selected_action": [job.pk]})
+    admin_client.post("/admin/jobs/job/", {"action": "restore_jobs", "_selected_action": [job.pk],
+                                           "reason": "Sudah diklarifikasi"})
     job.refresh_from_db()
     assert job.removed_at is None
 
@@ -102,4 +112,4 @@ def test_seed_demo_is_idempotent(db):
         call_command("seed_demo", stdout=sink)
 
     assert counts == (User.objects.count(), Company.objects.count(), Job.objects.count())
-    assert counts == (5, 1, 5)
+    assert counts == (8, 1, 5)

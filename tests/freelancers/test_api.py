@@ -51,7 +51,7 @@ def test_company_owner_becomes_a_freelancer(as_user, owner):
     assert body == {
         **payload, "id": str(profile.pk), "user": {"id": str(owner.pk), "full_name": owner.full_name},
         "skills": [{"slug": "figma", "name": "Figma"}, {"slug": "react", "name": "React"}],
-        "currency": "IDR", "rating_avg": "0.00", "rating_count": 0, "created_at": body["created_at"],
+        "currency": "IDR", "rating_average": "0.00", "rating_count": 0, "created_at": body["created_at"],
     }
     assert datetime.fromisoformat(body["created_at"]) == profile.created_at
     assert skill_slugs(profile) == ["figma", "react"]
@@ -122,7 +122,7 @@ def test_freelancer_reads_own_profile(as_user, freelancer):
         "id": str(profile.pk), "user": {"id": str(freelancer.pk), "full_name": freelancer.full_name},
         "headline": "Desainer Grafis", "bio": "", "skills": [], "hourly_rate": 150_000, "currency": "IDR",
         "city": "Bandung", "province": "Jawa Barat", "portfolio_links": [], "availability": "available",
-        "rating_avg": "0.00", "rating_count": 0, "created_at": body["created_at"],
+        "rating_average": "0.00", "rating_count": 0, "created_at": body["created_at"],
     }
 
 
@@ -181,7 +181,7 @@ def test_freelancer_replaces_and_clears_skills(as_user, freelancer):
         ({"availability": "sometimes"}, {"availability": ['"sometimes" is not a valid choice.']}),
         ({"headline": 42}, {"headline": ["Must be a string."]}),
         ({"headline": "H" * 151}, {"headline": ["Ensure this field has no more than 150 characters."]}),
-        ({"rating_avg": "5.00"}, {"rating_avg": ["Unknown field."]}),
+        ({"rating_average": "5.00"}, {"rating_average": ["Unknown field."]}),
         (["figma"], {"non_field_errors": ["Expected a JSON object."]}),
     ],
 )
@@ -327,7 +327,7 @@ def test_freelancer_detail_is_public(api, directory):
         "headline": "Backend Django", "bio": "",
         "skills": [{"slug": "django", "name": "Django"}, {"slug": "react", "name": "React"}],
         "hourly_rate": 300_000, "currency": "IDR", "city": "Surabaya", "province": "Jawa Timur",
-        "portfolio_links": [], "availability": "limited", "rating_avg": "0.00", "rating_count": 0,
+        "portfolio_links": [], "availability": "limited", "rating_average": "0.00", "rating_count": 0,
         "created_at": body["created_at"],
     }
     assert datetime.fromisoformat(body["created_at"]) == profile.created_at

@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.adapter.parameters import ParameterLocation
 from accounts.services import tokens_issue
 from tests.problems import PROBLEM_KEYS
 from tests.world import money as build_money
+from tests.world import reviews as build_reviews
 from tests.world import world as build_world
 
 pytestmark = pytest.mark.fuzz
@@ -55,6 +56,7 @@ IDS = {
     ("payments", "id"): ["payment"],
     ("payouts", "id"): ["payout"],
     ("proposals", "id"): ["proposal"],
+    ("reviews", "id"): ["review", "pending_review", "hidden_review"],
 }
 
 IDEMPOTENCY_KEYS = itertools.count(1)
@@ -188,6 +190,7 @@ def problem_details(ctx, response, case):
 def fuzz_world(db, keep_the_test_connection):
     world = build_world()
     world["ids"] |= build_money(world)
+    world["ids"] |= build_reviews(world)
     world["headers"] = {"anonymous": {}} | {
         role: {"Authorization": f"Bearer {tokens_issue(user=world['users'][role])['access']}"} for role in ROLES[1:]
     }

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from bantu.core import indonesia
 from jobs.models import MAX_BUDGET, Job, JobStatusChange
 from taxonomy.models import Category, Skill
 from tests.problems import assert_problem
@@ -48,7 +48,7 @@ TWENTY_ONE_SKILLS = object()
 ])
 def test_bad_job_input_is_400_and_stores_nothing(as_user, owner, overrides, field, message):
     if overrides.get("deadline") is YESTERDAY:
-        overrides = {"deadline": (timezone.localdate() - datetime.timedelta(days=1)).isoformat()}
+        overrides = {"deadline": (indonesia.today() - datetime.timedelta(days=1)).isoformat()}
     if overrides.get("skills") is TWENTY_ONE_SKILLS:
         overrides = {"skills": list(Skill.objects.order_by("slug").values_list("slug", flat=True)[:21])}
         assert len(overrides["skills"]) == 21

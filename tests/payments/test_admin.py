@@ -2,6 +2,7 @@
 
 import pytest
 
+from audit.models import AuditEntry
 from payments.models import Dispute, Entry, Payment, Refund, Transaction
 from payments.services.escrow import dispute_resolve
 from proposals.models import Milestone
@@ -108,4 +109,6 @@ def test_a_failed_refund_is_sent_again_from_the_admin(operator_client, api, as_u
         str(failed.pk), str(retry.pk)]
     assert balance(f"company:{milestone.contract.company_id}") == 0
     assert balance("refunds_in_transit") == 1_000_000
+    assert list(AuditEntry.objects.filter(action=AuditEntry.Action.REFUND_RETRY).values_list(
+        "target_id", "actor", "amount", "currency")) == [(str(failed.pk), operator_client.user.pk, 1_000_000, "IDR")]
     ledger_balanced()

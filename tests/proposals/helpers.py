@@ -2,8 +2,7 @@
 
 import datetime
 
-from django.utils import timezone
-
+from bantu.core import indonesia
 from jobs.services import job_create
 from notifications.models import Notification
 from proposals import services
@@ -67,7 +66,7 @@ def submit(job, freelancer, amount: int = 2_500_000, duration_days: int = 14) ->
 
 
 def in_days(days: int) -> str:
-    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+    return (indonesia.today() + datetime.timedelta(days=days)).isoformat()
 
 
 def kinds(user) -> list[str]:

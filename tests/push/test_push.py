@@ -69,8 +69,10 @@ def send(capture, *users, title="Proposal baru", body="Budi mengirim proposal un
 
 
 def expected_payload(notification: Notification) -> dict:
+    """The notification's one shape, as `GET notifications/` renders it (UTC times)."""
     return {"id": str(notification.pk), "kind": notification.kind, "title": notification.title,
-            "body": notification.body, "data": notification.data}
+            "body": notification.body, "data": notification.data, "read_at": None,
+            "created_at": notification.created_at.isoformat().replace("+00:00", "Z")}
 
 
 def fresh(device: Device) -> Device:

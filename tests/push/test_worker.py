@@ -89,7 +89,8 @@ def test_a_real_worker_pushes_a_notification_through_the_broker(webpush_settings
         # browser: once; flaky: 500, retried through the broker (countdown up to 2 s), then 201; gone: 410 once
         push_service.wait_for_requests(4, timeout=DELIVERY_SECONDS)
         expected = {"id": str(notification.pk), "kind": "proposal.accepted", "title": "Proposal diterima",
-                    "body": "Selamat, kontrak dimulai.", "data": {"contract": "c1"}}
+                    "body": "Selamat, kontrak dimulai.", "data": {"contract": "c1"}, "read_at": None,
+                    "created_at": notification.created_at.isoformat().replace("+00:00", "Z")}  # the one shape
         assert push_service.problems() == []
         assert push_service.delivered("browser") == [expected]
         assert [request.status for request in push_service.requests_for("flaky")] == [500, 201]

@@ -1,9 +1,10 @@
 import pytest
 
+from bantu.core import cache_versions
 from taxonomy.data import CATEGORIES, SKILLS
 from taxonomy.loader import load_taxonomy
 from taxonomy.models import Category, Skill
-from taxonomy.selectors import taxonomy_bump_version
+from taxonomy.selectors import taxonomy_changed
 from tests.problems import assert_problem
 
 CATEGORIES_URL = "/api/v1/categories/"
@@ -182,11 +183,13 @@ def test_cached_categories_do_not_see_a_change_until_the_version_is_bumped(api, 
     assert stale.json()["results"][0]["name"] == "Desain & Kreatif"
 
 
-def test_bumping_the_taxonomy_version_makes_the_next_read_hit_the_database(api, db, django_assert_num_queries):
+def test_bumping_the_taxonomy_version_makes_the_next_read_hit_the_database(api, db, django_assert_num_queries,
+                                                                         django_capture_on_commit_callbacks):
     api.get(SKILLS_URL, {"page": 3})
-    Skill.objects.create(slug="zzz-misc", name="Zzz Misc", category=Category.objects.get(slug="ui-ux-design"))
+    with django_capture_on_commit_callbacks(execute=True):
+        Skill.objects.create(slug="zzz-misc", name="Zzz Misc", category=Category.objects.get(slug="ui-ux-design"))
+        taxonomy_changed()
 
-    taxonomy_bump_version()
     with django_assert_num_queries(1):
         fresh = api.get(SKILLS_URL, {"page": 3})
 
@@ -195,11 +198,11 @@ def test_bumping_the_taxonomy_version_makes_the_next_read_hit_the_database(api, 
 
 
 def test_bumping_the_version_twice_keeps_invalidating(api, db, django_assert_num_queries):
-    taxonomy_bump_version()
+    cache_versions.bump("taxonomy")
     api.get(CATEGORIES_URL)
     Category.objects.filter(slug="design-creative").update(name="Desain")
 
-    taxonomy_bump_version()
+    cache_versions.bump("taxonomy")
     with django_assert_num_queries(1):
         fresh = api.get(CATEGORIES_URL)
 
@@ -224,3 +227,35 @@ def test_load_taxonomy_restores_seeded_names_and_parents(db):
     figma = Skill.objects.select_related("category__parent").get(slug="figma")
     assert (figma.name, figma.category.slug, figma.category.parent.slug) == ("Figma", "ui-ux-design",
                                                                              "design-creative")
+
+
+def test_a_taxonomy_change_bumps_the_version_only_once_committed(db, django_capture_on_commit_callbacks):
+    """Bumped inside the transaction, a concurrent read could still see the old tree, rebuild it and cache it
+    under the new version for an hour (the admin did that): the bump waits for the commit."""
+    before = cache_versions.versions("taxonomy")["taxonomy"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        Category.objects.filter(slug="design-creative").update(name="Desain")
+        taxonomy_changed()
+        assert cache_versions.versions("taxonomy")["taxonomy"] == before  # not yet: the write is not visible
+
+    for callback in callbacks:
+        callback()
+    assert cache_versions.versions("taxonomy")["taxonomy"] == before + 1
+
+
+def test_the_taxonomy_admin_bumps_the_version_on_commit(client, db, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    category = Category.objects.get(slug="design-creative")
+    before = cache_versions.versions("taxonomy")["taxonomy"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(f"/admin/taxonomy/category/{category.pk}/change/", {
+            "slug": category.slug, "name": "Desain", "name_en": category.name_en, "position": category.position,
+            "parent": ""})
+        assert response.status_code == 302, response.content[:500]
+        assert cache_versions.versions("taxonomy")["taxonomy"] == before
+
+    for callback in callbacks:
+        callback()
+    assert cache_versions.versions("taxonomy")["taxonomy"] > before

@@ -1,5 +1,7 @@
-"""Idempotent demo data for the embedded server: an operator, a company with two members, two freelancers."""
+"""Idempotent demo data for the embedded server: a superuser, an operator of each group (support, moderator,
+finance), a company with two members, two freelancers."""
 
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,9 @@ from taxonomy.models import Category, Skill
 
 DEMO_PASSWORD = "BantuDemo!2026"
 ADMIN = ("admin@bantu.local", "Operator Bantu")
+OPERATORS = [("support@bantu.local", "Operator Support", "support"),
+             ("moderator@bantu.local", "Operator Moderator", "moderator"),
+             ("finance@bantu.local", "Operator Finance", "finance")]
 OWNER = ("owner@demo.bantu.id", "Sari Wijaya")
 RECRUITER = ("recruiter@demo.bantu.id", "Budi Santoso")
 FREELANCERS = [
@@ -62,6 +67,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         _user(*ADMIN, is_staff=True, is_superuser=True)
+        for email, name, group in OPERATORS:
+            _user(email, name, is_staff=True).groups.add(Group.objects.get(name=group))
         owner = _user(*OWNER)
         company = Company.objects.filter(memberships__user=owner).first()
         if company is None:
@@ -85,6 +92,8 @@ class Command(BaseCommand):
         contract = Contract.objects.filter(company=company).first() or self._contract(company, owner)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Operator (admin):   {ADMIN[0]} / {DEMO_PASSWORD}")
+        for email, _, group in OPERATORS:
+            self.stdout.write(f"  Operator ({group}):{' ' * (10 - len(group))}{email} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Company owner:      {OWNER[0]} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Company recruiter:  {RECRUITER[0]} / {DEMO_PASSWORD}")
         for email, *_ in FREELANCERS:

@@ -1,0 +1,119 @@
+"""The audit log: written by `audit_record`, browsed and filtered in the admin, never added, changed or deleted
+there (not even by a superuser); on PostgreSQL the database refuses UPDATE and DELETE too."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from audit.models import AuditEntry
+from audit.services import audit_record
+from companies.models import Company
+from tests.factories import CompanyFactory, UserFactory
+
+Action = AuditEntry.Action
+
+
+@pytest.fixture
+def entries(db, superuser):
+    company = CompanyFactory(name="PT Kopi Nusantara")
+    user = UserFactory(email="pelanggar@example.id")
+    return [
+        audit_record(actor=superuser, action=Action.COMPANY_VERIFY, target=company, reason="NIB sudah dicek."),
+        audit_record(actor=superuser, action=Action.USER_SUSPEND, target=user, reason="Spam berulang."),
+        audit_record(
+            actor=None,
+            action=Action.REFUND_RETRY,
+            target=company,
+            reason="Gagal di bank.",
+            amount=250_000,
+            currency="IDR",
+            details={"payment": "x"},
+        ),
+    ]
+
+
+def test_audit_record_keeps_who_what_which_when_why(entries, superuser):
+    entry = AuditEntry.objects.get(action=Action.USER_SUSPEND)
+
+    assert (entry.actor, entry.actor_email, entry.target_type.model, entry.target_repr, entry.reason) == (
+        superuser,
+        "root@bantu.local",
+        "user",
+        "pelanggar@example.id",
+        "Spam berulang.",
+    )
+    assert entry.created_at is not None
+
+
+def test_audit_record_refuses_an_unknown_action_or_an_unsaved_target(db):
+    with pytest.raises(ValueError, match="Unknown audit action"):
+        audit_record(actor=None, action="user.delete", target=CompanyFactory())
+    with pytest.raises(ValueError, match="saved target"):
+        audit_record(actor=None, action=Action.COMPANY_VERIFY, target=Company(name="x"))
+    assert AuditEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["refund.retry", "user.suspend", "company.verify"]),
+        ({"action__exact": "user.suspend"}, ["user.suspend"]),
+        ({"money": "yes"}, ["refund.retry"]),
+        ({"money": "no"}, ["user.suspend", "company.verify"]),
+        ({"q": "kopi"}, ["refund.retry", "company.verify"]),
+        ({"q": "spam"}, ["user.suspend"]),
+    ],
+)
+def test_operators_browse_and_filter_the_log(admin_as, support, entries, query, expected):
+    response = admin_as(support).get("/admin/audit/auditentry/", query)
+
+    assert response.status_code == 200
+    assert [entry.action for entry in response.context["cl"].result_list] == expected
+
+
+def test_an_entry_links_to_its_object(admin_as, superuser, entries):
+    response = admin_as(superuser).get(f"/admin/audit/auditentry/{entries[1].pk}/change/")
+
+    assert response.status_code == 200
+    assert f'href="/admin/accounts/user/{entries[1].target_id}/change/"' in response.content.decode()
+
+
+def test_nobody_adds_changes_or_deletes_an_entry_in_the_admin(admin_as, superuser, entries):
+    client, entry = admin_as(superuser), entries[0]
+    url = f"/admin/audit/auditentry/{entry.pk}"
+
+    add = client.get("/admin/audit/auditentry/add/")
+    change = client.post(f"{url}/change/", {"reason": "Diubah.", "action": "user.suspend"})
+    delete_page = client.get(f"{url}/delete/")
+    delete = client.post(f"{url}/delete/", {"post": "yes"})
+    bulk = client.post(
+        "/admin/audit/auditentry/",
+        {"action": "delete_selected", "post": "yes", "_selected_action": [str(row.pk) for row in entries]},
+    )
+
+    assert [add.status_code, change.status_code, delete_page.status_code, delete.status_code] == [403] * 4
+    assert bulk.context["action_form"] is None  # no action at all on the log, deletion included
+    assert AuditEntry.objects.count() == 3
+    assert AuditEntry.objects.get(pk=entry.pk).reason == "NIB sudah dicek."
+
+
+def test_an_object_shows_its_audit_trail(admin_as, superuser, entries):
+    company = Company.objects.get(name="PT Kopi Nusantara")
+
+    html = admin_as(superuser).get(f"/admin/companies/company/{company.pk}/change/").content.decode()
+
+    assert "NIB sudah dicek." in html
+    assert "Gagal di bank." in html
+    assert "250,000" in html
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("statement", ["UPDATE audit_auditentry SET reason = 'edited'", "DELETE FROM audit_auditentry"])
+def test_the_database_refuses_to_change_the_log(entries, statement):
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+
+    assert sorted(AuditEntry.objects.values_list("reason", flat=True)) == [
+        "Gagal di bank.",
+        "NIB sudah dicek.",
+        "Spam berulang.",
+    ]
