@@ -7,7 +7,7 @@ from audit.admin import AuditTrailMixin
 from backoffice.actions import act_with_reason
 
 from . import services
-from .models import User
+from .models import AuthSession, ExternalIdentity, User
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -111,3 +111,36 @@ class UserAdmin(AuditTrailMixin, DjangoUserAdmin):
             done="Reactivated",
             apply=lambda user, reason: services.user_reactivate(user=user, operator=request.user, reason=reason),
         )
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the services write (sign-ins, linked Google accounts): operators look, never edit. A user ends their
+    own sessions in the API; an operator who must cut a user off suspends them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuthSession)
+class AuthSessionAdmin(_ReadOnlyAdmin):
+    list_display = ["user", "user_agent", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_select_related = ["user"]
+    list_filter = ["created_at", "revoked_at"]
+    search_fields = ["user__email", "=id", "user_agent"]
+    readonly_fields = ["id", "user", "user_agent", "created_at", "last_used_at", "expires_at", "revoked_at",
+                       "refresh_jti"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(_ReadOnlyAdmin):
+    list_display = ["user", "provider", "email", "created_at"]
+    list_select_related = ["user"]
+    list_filter = ["provider"]
+    search_fields = ["user__email", "email", "=subject"]
+    readonly_fields = ["id", "user", "provider", "subject", "email", "created_at"]

@@ -52,6 +52,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Every token carries the version it was issued under; bumping it revokes all of them at once
     # (password change, suspension).
     auth_version = models.PositiveIntegerField(default=0, editable=False)
+    # When the user proved the address in `email` is theirs (a mailed link, or Google saying so); None until then.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -71,3 +73,50 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class AuthSession(models.Model):
+    """One signed-in client: the chain of refresh tokens that rotating one sign-in produces. Every token of the
+    chain (and its access tokens) carries the session id in the `sid` claim; revoking the session refuses them all.
+    A session is live while it is not revoked and its latest refresh token has not expired."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_sessions")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now, help_text="Sign-in, or the latest refresh.")
+    user_agent = models.CharField(max_length=300, blank=True)
+    refresh_jti = models.CharField(max_length=255, help_text="The jti of the latest refresh token of the chain.")
+    expires_at = models.DateTimeField(help_text="When the latest refresh token expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_used_at"]
+        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"], name="accounts_session_live_idx")]
+
+    def __str__(self):
+        return f"session {self.pk} of {self.user_id}"
+
+
+class ExternalIdentity(models.Model):
+    """An account at an OpenID Connect provider (Google) linked to a user: the provider's stable subject id, so
+    that a later change of the email at the provider still signs in the same user."""
+
+    class Provider(models.TextChoices):
+        GOOGLE = "google", "Google"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    subject = models.CharField(max_length=255, help_text="The provider's `sub` claim.")
+    email = models.EmailField(max_length=254, help_text="The email the provider vouched for when linked.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="accounts_identity_unique")]
+
+    def __str__(self):
+        return f"{self.provider}:{self.subject}"

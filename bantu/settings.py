@@ -193,13 +193,16 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-cleanup": {"task": "bantu.core.tasks.idempotency_cleanup_task", "schedule": 3600.0},
     "payments-sweep": {"task": "payments.sweep", "schedule": 300.0},
     "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
+    "sessions-cleanup": {"task": "accounts.sessions_cleanup", "schedule": 86400.0},
     "reviews-publish-due": {"task": "reviews.publish_due", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Argon2id with OWASP's parameters (accounts/hashers.py); hashes made with Django's heavier defaults (the same
+# algorithm name) still verify and are rehashed at the next login. PBKDF2 only verifies legacy hashes.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.BantuArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -224,6 +227,28 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
+# --- Email (accounts: verification and password reset mails, sent by a Celery task) --------------------------
+# EMAIL_URL (django-environ: smtp://user:password@host:587, smtp+tls://..., smtp+ssl://..., consolemail://) or the
+# usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL switch to SMTP.
+# With neither, the embedded default prints every mail (and so its link) on the server's console.
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bantu <no-reply@bantu.id>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Password reset links stay valid this long (Django's setting, in seconds; single use in any case).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_SECONDS", default=3600)
+
 # --- DRF ------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BantuJWTAuthentication"],
@@ -242,6 +267,11 @@ REST_FRAMEWORK = {
         "login_email_ceiling": env.str("THROTTLE_LOGIN_EMAIL_CEILING", default="100/hour"),
         "register_ip": env.str("THROTTLE_REGISTER_IP", default="20/hour"),
         "register_email": env.str("THROTTLE_REGISTER_EMAIL", default="5/hour"),
+        "password_reset_ip": env.str("THROTTLE_PASSWORD_RESET_IP", default="20/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL", default="3/hour"),
+        "email_resend": env.str("THROTTLE_EMAIL_RESEND", default="3/hour"),
+        "email_verify_ip": env.str("THROTTLE_EMAIL_VERIFY_IP", default="30/min"),
+        "google_ip": env.str("THROTTLE_GOOGLE_IP", default="30/min"),
         "user_write": env.str("THROTTLE_USER_WRITE", default="120/min"),
         "search": env.str("THROTTLE_SEARCH", default="300/min"),
     },
@@ -375,7 +405,26 @@ BANTU = {
     "FCM_CREDENTIALS_FILE": env.str("FCM_CREDENTIALS_FILE", default=""),
     "PUSH_TTL_SECONDS": env.int("PUSH_TTL_SECONDS", default=86_400),
     "PUSH_TIMEOUT_SECONDS": env.int("PUSH_TIMEOUT_SECONDS", default=10),
+    # --- Accounts (README, "Accounts"). ---
+    # "mandatory": an unverified email may sign in and browse, but not post jobs, apply, fund or withdraw.
+    # "optional": no gate (a local demo, an integration test); verification mails are still sent.
+    "EMAIL_VERIFICATION": env.str("EMAIL_VERIFICATION", default="mandatory"),
+    "EMAIL_VERIFICATION_HOURS": env.int("EMAIL_VERIFICATION_HOURS", default=48),
+    # The client app's pages that take the token from the link and POST it to the API; {token} is replaced.
+    "EMAIL_VERIFY_URL": env.str("EMAIL_VERIFY_URL", default="http://127.0.0.1:8000/verify-email?token={token}"),
+    "PASSWORD_RESET_URL": env.str("PASSWORD_RESET_URL", default="http://127.0.0.1:8000/reset-password?token={token}"),
+    # Sign in with Google: the OAuth client ids whose ID tokens are accepted (web, Android, iOS). Empty: off (503).
+    "GOOGLE_OAUTH_CLIENT_IDS": env.list("GOOGLE_OAUTH_CLIENT_IDS", default=[]),
+    # Google's signing certificates; tests point this at a local key server.
+    "GOOGLE_OAUTH_CERTS_URL": env.str("GOOGLE_OAUTH_CERTS_URL", default="https://www.googleapis.com/oauth2/v1/certs"),
+    "GOOGLE_OAUTH_TIMEOUT_SECONDS": env.float("GOOGLE_OAUTH_TIMEOUT_SECONDS", default=5.0),
 }
+
+if BANTU["EMAIL_VERIFICATION"] not in ("mandatory", "optional"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"EMAIL_VERIFICATION must be `mandatory` or `optional`, not {BANTU['EMAIL_VERIFICATION']!r}.")
 
 # With Redis down the cache answers "miss" instead of raising: throttles and cached reads degrade to uncached.
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True

@@ -11,8 +11,9 @@ import time
 import uuid
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from django.db.models import Exists, OuterRef
 
-from accounts.models import User
+from accounts.models import AuthSession, User
 from bantu.core import realtime
 from bantu.core.consumers import BantuSocketConsumer
 from bantu.core.exceptions import TITLES, ApplicationError
@@ -91,8 +92,14 @@ def _still_allowed(user) -> bool:
     """Suspension and password changes revoke tokens; membership changes revoke access. A long-lived socket
     must notice both: re-read the user's standing and forget the memoised company roles before each command."""
     forget_company_roles(user)
-    row = User.objects.filter(pk=user.pk).values("is_active", "auth_version").first()
-    return bool(row) and row["is_active"] and row["auth_version"] == user.auth_version
+    users = User.objects.filter(pk=user.pk)
+    session_id = getattr(user, "auth_session_id", None)
+    if session_id:  # one query still: the socket's sign-in session must not have ended either
+        users = users.annotate(session_live=Exists(
+            AuthSession.objects.filter(pk=session_id, user=OuterRef("pk"), revoked_at__isnull=True)))
+    row = users.values("is_active", "auth_version", *(["session_live"] if session_id else [])).first()
+    return (bool(row) and row["is_active"] and row["auth_version"] == user.auth_version
+            and row.get("session_live", True))
 
 
 @_in_pool
@@ -232,5 +239,8 @@ class UserSocketConsumer(BantuSocketConsumer):
         await self.send_json(event["payload"])
 
     async def session_close(self, event):
-        """Group message `{"type": "session.close", "code": 4401}`: the user's tokens were revoked."""
+        """Group message `{"type": "session.close", "code": 4401}`: the user's tokens were revoked; with
+        `"session"`, only that sign-in session's (the socket of another session stays open)."""
+        if event.get("session") and event["session"] != getattr(self.user, "auth_session_id", None):
+            return
         await self.close(code=event["code"])

@@ -3,14 +3,19 @@ authorization matrix, the schema fuzzing, the generated client).
 
 `world()` is a company (owner and recruiter), another company's owner, a freelancer with a proposal, an open, a
 draft, a removed and a spare job, a contract of another freelancer, a notification, a conversation with a
-message and a device. `money(world)` adds a contract between the company and the world's freelancer whose
-milestones are released (the wallet holds 900,000), funded, pending, and pending with an open sandbox checkout,
-and a payout: it is the slow part, so it is built only where needed. `reviews(world)` adds three completed
-contracts between the company and the world's freelancer: one reviewed by both sides (the company's review hidden
-by an operator), one with the freelancer's review pending, and one not reviewed yet."""
+message, a device and a signed-in session of the owner. `money(world)` adds a contract between the company and
+the world's freelancer whose milestones are released (the wallet holds 900,000), funded, pending, and pending
+with an open sandbox checkout, and a payout: it is the slow part, so it is built only where needed.
+`reviews(world)` adds three completed contracts between the company and the world's freelancer: one reviewed by
+both sides (the company's review hidden by an operator), one with the freelancer's review pending, and one not
+reviewed yet."""
 
 import uuid
 
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import AuthSession
+from accounts.services import tokens_issue
 from chat.services import conversation_open_for_proposal, message_send
 from companies.models import Company, Membership
 from jobs.models import Job
@@ -62,13 +67,15 @@ def world() -> dict:
     conversation, _ = conversation_open_for_proposal(user=owner, proposal=proposal)
     message, _ = message_send(conversation=conversation, sender=owner, body="Halo dari kami.", client_id=uuid.uuid4())
     device, _ = device_register(user=owner, kind=Device.Kind.FCM, token="fcm-token-owner")
+    session = AuthSession.objects.get(pk=AccessToken(tokens_issue(user=owner)["access"])["sid"])
     return {
         "users": {"anonymous": None, "freelancer": profile.user, "other_member": other_member,
                   "recruiter": recruiter, "owner": owner, "operator": operator_in("moderator")},
         "ids": {"company": company.pk, "profile": profile.pk, "job": job.pk, "draft": draft.pk,
                 "removed": removed.pk, "job2": job2.pk, "proposal": proposal.pk, "contract": contract.pk,
                 "notification": notification.pk, "recruiter_membership": recruiter_membership.pk,
-                "conversation": conversation.pk, "message": message.pk, "device": device.pk},
+                "conversation": conversation.pk, "message": message.pk, "device": device.pk,
+                "session": session.pk},
     }
 
 

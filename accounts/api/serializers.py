@@ -16,14 +16,17 @@ class CompanyMembershipBriefSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
+    email_verified = serializers.BooleanField(read_only=True, help_text=(
+        "Whether the email is verified. Until it is (with EMAIL_VERIFICATION mandatory) posting jobs, applying, "
+        "funding and withdrawing answer 403 `email_unverified`."))
     roles = serializers.SerializerMethodField()
     freelancer_profile = serializers.SerializerMethodField()
     companies = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "phone", "roles", "is_staff", "date_joined", "freelancer_profile",
-                  "companies"]
+        fields = ["id", "email", "email_verified", "full_name", "phone", "roles", "is_staff", "date_joined",
+                  "freelancer_profile", "companies"]
         read_only_fields = fields
 
     def get_roles(self, user) -> list[str]:
@@ -47,6 +50,9 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class MeUpdateSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254, required=False, help_text=(
+        "A new email: a confirmation link is mailed to it, and `email` changes only when that link is used "
+        "(`auth/email/verify/`). The answer still shows the current email."))
     full_name = serializers.CharField(max_length=150, min_length=1, required=False)
     phone = serializers.RegexField(r"^\+?[0-9 ()-]{6,20}$", max_length=20, required=False, allow_blank=True)
 
@@ -116,3 +122,53 @@ class PasswordChangeSerializer(StrictSerializer):
 class WsTicketSerializer(serializers.Serializer):
     ticket = serializers.CharField(help_text="Use once: `/ws/?ticket=<ticket>`.")
     expires_in = serializers.IntegerField(help_text="Seconds it stays valid.")
+
+
+class TokenSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=1000, help_text="The `token` parameter of the mailed link.")
+
+
+class EmailVerifiedSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="The account's email, now verified (the new one after a change).")
+    email_verified = serializers.BooleanField()
+
+
+class EmailSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class AcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordResetConfirmSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=1000, help_text="The `token` parameter of the mailed link.")
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True,
+                                         style={"input_type": "password"})
+
+
+class GoogleSignInSerializer(StrictSerializer):
+    id_token = serializers.CharField(max_length=8000, help_text="The ID token the client app got from Google.")
+    role = serializers.ChoiceField(choices=roles.REGISTRATION_ROLES, required=False, help_text=(
+        "Required when no account has the token's email yet: the role to create it with."))
+    company_name = serializers.CharField(max_length=200, required=False, allow_blank=False,
+                                         help_text="Required when creating an account with role `company`.")
+
+    def validate(self, attrs):
+        if attrs.get("role") == roles.COMPANY and not attrs.get("company_name", "").strip():
+            raise serializers.ValidationError({"company_name": ["Required when registering as a company."]})
+        if attrs.get("role") != roles.COMPANY and "company_name" in attrs:
+            raise serializers.ValidationError({"company_name": ["Only for role `company`."]})
+        return attrs
+
+
+class SessionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    created_at = serializers.DateTimeField(help_text="When you signed in.")
+    last_used_at = serializers.DateTimeField(help_text="The sign-in, or the latest token refresh.")
+    expires_at = serializers.DateTimeField(help_text="When it ends unless refreshed before.")
+    user_agent = serializers.CharField(help_text="The `User-Agent` of the client that signed in.")
+    current = serializers.SerializerMethodField(help_text="Whether this request comes from this session.")
+
+    def get_current(self, session) -> bool:
+        return str(session.pk) == self.context.get("current_session_id")

@@ -1,12 +1,23 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import selectors, services
 from accounts.api import serializers as s
+from accounts.authentication import SESSION_CLAIM
+from accounts.emails import language_from_header
+from accounts.models import AuthSession
 from bantu.core import throttling
 from bantu.core.views import no_body
+
+
+def _user_agent(request) -> str:
+    return request.headers.get("User-Agent", "")
+
+
+def _language(request) -> str:
+    return language_from_header(request.headers.get("Accept-Language"))
 
 
 class PublicAuthApi(APIView):
@@ -21,7 +32,10 @@ class PublicAuthApi(APIView):
 
 
 class RegisterApi(PublicAuthApi):
-    """Create an account as a freelancer or as a company (which creates the company, owned by you)."""
+    """Create an account as a freelancer or as a company (which creates the company, owned by you). A
+    verification link is mailed (in the `Accept-Language` of the request: Indonesian or English, default
+    Indonesian); until it is used, the account can sign in and browse but not post jobs, apply, fund or
+    withdraw."""
 
     throttle_classes = [throttling.RegisterIPThrottle, throttling.RegisterEmailThrottle]
 
@@ -29,8 +43,8 @@ class RegisterApi(PublicAuthApi):
     def post(self, request):
         data = s.RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
-        tokens = services.tokens_issue(user=user)
+        user = services.user_register(**data.validated_data, language=_language(request))
+        tokens = services.tokens_issue(user=user, user_agent=_user_agent(request))
         return Response({**tokens, "user": s.MeSerializer(user).data}, status=status.HTTP_201_CREATED)
 
 
@@ -46,7 +60,7 @@ class TokenObtainApi(PublicAuthApi):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_login(request=request, **data.validated_data)
-        return Response(services.tokens_issue(user=user))
+        return Response(services.tokens_issue(user=user, user_agent=_user_agent(request)))
 
 
 class TokenRefreshApi(PublicAuthApi):
@@ -59,7 +73,8 @@ class TokenRefreshApi(PublicAuthApi):
     def post(self, request):
         data = s.RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(services.tokens_refresh(refresh=data.validated_data["refresh"]))
+        return Response(services.tokens_refresh(refresh=data.validated_data["refresh"],
+                                                user_agent=_user_agent(request)))
 
 
 class LogoutApi(APIView):
@@ -84,11 +99,13 @@ class PasswordChangeApi(APIView):
     def post(self, request):
         data = s.PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(services.user_password_change(user=request.user, **data.validated_data))
+        return Response(services.user_password_change(user=request.user, **data.validated_data,
+                                                      user_agent=_user_agent(request)))
 
 
 class MeApi(APIView):
-    """You: profile, roles, companies."""
+    """You: profile, roles, companies, whether your email is verified. PATCH with `email` mails a confirmation
+    link to the new address; the email changes when it is used."""
 
     @extend_schema(responses={200: s.MeSerializer}, tags=["me"])
     def get(self, request):
@@ -100,7 +117,7 @@ class MeApi(APIView):
         """Update your account."""
         data = s.MeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_update(user=request.user, data=data.validated_data)
+        user = services.user_update(user=request.user, data=data.validated_data, language=_language(request))
         return Response(s.MeSerializer(user).data)
 
 
@@ -112,4 +129,139 @@ class WsTicketApi(APIView):
     @no_body
     def post(self, request):
         """Get a single-use WebSocket ticket."""
-        return Response(services.ws_ticket_issue(user=request.user))
+        return Response(services.ws_ticket_issue(user=request.user, session_id=_current_session_id(request)))
+
+
+class EmailVerifyApi(PublicAuthApi):
+    """Use the token of a verification link (sign-up, or a change of email in `me/`). Works once; an expired or
+    used link answers 400 (`link_expired`, `link_invalid`)."""
+
+    throttle_classes = [throttling.EmailVerifyIPThrottle]
+
+    @extend_schema(request=s.TokenSerializer, responses={200: s.EmailVerifiedSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.TokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.email_verify(token=data.validated_data["token"])
+        return Response({"email": user.email, "email_verified": True})
+
+
+class EmailResendApi(APIView):
+    """Mail a new verification link to your email (throttled per user; 409 once verified)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    throttle_classes = [throttling.EmailResendThrottle]
+    extra_error_responses = {409: "Your email is already verified."}
+
+    @extend_schema(request=None, responses={202: s.AcceptedSerializer}, tags=["auth"])
+    @no_body
+    def post(self, request):
+        services.email_verification_resend(user=request.user, language=_language(request))
+        return Response({"detail": "A verification link is on its way."}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetApi(PublicAuthApi):
+    """Ask for a password reset link. Always 202 with the same body, whether or not an account has this email
+    (nothing reveals which accounts exist); throttled per client and per email."""
+
+    throttle_classes = [throttling.PasswordResetIPThrottle, throttling.PasswordResetEmailThrottle]
+
+    @extend_schema(request=s.EmailSerializer, responses={202: s.AcceptedSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.EmailSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"], language=_language(request))
+        return Response({"detail": "If an account has this email, a reset link is on its way."},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(PublicAuthApi):
+    """Set a new password with the token of a reset link (the password validators apply). Works once; every
+    earlier token of the account stops working (all sessions end, other reset links die). Sign in afterwards."""
+
+    throttle_classes = [throttling.EmailVerifyIPThrottle]
+
+    @extend_schema(request=s.PasswordResetConfirmSerializer, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        data = s.PasswordResetConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GoogleSignInApi(PublicAuthApi):
+    """Sign in with Google: post the ID token your app got from Google (OpenID Connect). Signs in the account
+    linked to that Google account, or links the verified account with its email, or creates one with `role`
+    (201). Answers the same token pair as `auth/token/`."""
+
+    throttle_classes = [throttling.GoogleSignInIPThrottle]
+    extra_error_responses = {
+        401: "The ID token is invalid (signature, expiry, audience, issuer) or Google has not verified the email.",
+        403: "The account is suspended.",
+        409: "An account with this email exists but its email is not verified.",
+        503: "Sign in with Google is not configured, or Google's keys cannot be fetched (retry after `Retry-After`).",
+    }
+
+    @extend_schema(request=s.GoogleSignInSerializer, responses={200: s.TokenPairSerializer,
+                                                              201: s.TokenPairSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.GoogleSignInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        user, created = services.google_sign_in(id_token=fields["id_token"], role=fields.get("role"),
+                                                company_name=fields.get("company_name", ""),
+                                                language=_language(request))
+        tokens = services.tokens_issue(user=user, user_agent=_user_agent(request))
+        return Response(tokens, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class LogoutAllApi(APIView):
+    """Log out everywhere: every access and refresh token of yours stops working at once, and your open sockets
+    close with 4401."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    @no_body
+    def post(self, request):
+        services.user_logout_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _current_session_id(request) -> str | None:
+    token = request.auth
+    return str(token.get(SESSION_CLAIM)) if token is not None and token.get(SESSION_CLAIM) else None
+
+
+class SessionListApi(generics.ListAPIView):
+    """Your signed-in sessions that are still live (one per sign-in; refreshing keeps the session), most
+    recently used first. `current` marks the one this request comes from."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    serializer_class = s.SessionSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AuthSession.objects.none()
+        return selectors.session_list_live(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "current_session_id": _current_session_id(self.request)}
+
+    @extend_schema(tags=["me"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SessionDetailApi(APIView):
+    """End one of your sessions: its refresh token is refused at once, its access tokens at their next use.
+    Another user's session is a 404."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={204: None}, tags=["me"])
+    def delete(self, request, pk):
+        services.session_revoke(user=request.user, session_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

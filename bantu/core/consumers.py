@@ -112,6 +112,18 @@ class BantuSocketConsumer(AsyncJsonWebsocketConsumer):
         _open_sockets.discard(self)
         await super().close(code=code, reason=reason)
 
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Nothing follows a close frame: an event already on its way to a socket that is being closed (its
+        user's tokens were just revoked, say) is dropped. The close frame itself goes out below this method."""
+        if self.closed:
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def send_json(self, content, close=False):
+        if self.closed:
+            return
+        await super().send_json(content, close=close)
+
     async def websocket_disconnect(self, message):
         self.closed = True
         _open_sockets.discard(self)

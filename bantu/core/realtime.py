@@ -54,14 +54,18 @@ def send_to_users(user_ids, payload: dict) -> None:
         logger.exception("Realtime send to %d users failed", len(recipients))
 
 
-def close_user_sockets(user_id, code: int) -> None:
+def close_user_sockets(user_id, code: int, session_id=None) -> None:
     """Close every open socket of a user, on any server process, with `code` (4401 when their tokens were
-    revoked: suspension, password change, logout everywhere). Best effort, like `send_to_users`."""
+    revoked: suspension, password change, logout everywhere), or only those opened with a token of the sign-in
+    session `session_id` (the user ended that session). Best effort, like `send_to_users`."""
     layer = get_channel_layer()
     if layer is None:
         return
+    message = {"type": "session.close", "code": code}
+    if session_id is not None:
+        message["session"] = str(session_id)
     try:
-        async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.close", "code": code})
+        async_to_sync(layer.group_send)(user_group(user_id), message)
     except Exception:
         logger.exception("Closing the sockets of user %s failed", user_id)
 

@@ -117,3 +117,32 @@ class SearchThrottle(_SettingsRateThrottle):
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PasswordResetIPThrottle(_IPThrottle):
+    scope = "password_reset_ip"
+
+
+class PasswordResetEmailThrottle(_EmailThrottle):
+    """Reset mails per address from all clients together: nobody can flood a mailbox with reset links."""
+
+    scope = "password_reset_email"
+
+
+class EmailVerifyIPThrottle(_IPThrottle):
+    scope = "email_verify_ip"
+
+
+class GoogleSignInIPThrottle(_IPThrottle):
+    scope = "google_ip"
+
+
+class EmailResendThrottle(_SettingsRateThrottle):
+    """Verification mails asked for per signed-in user."""
+
+    scope = "email_resend"
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

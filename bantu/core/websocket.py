@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
 
-from accounts.authentication import BantuJWTAuthentication
+from accounts.authentication import SESSION_CLAIM, BantuJWTAuthentication
 
 
 @database_sync_to_async
@@ -19,9 +19,12 @@ def _user_from_token(raw: str):
     authentication = BantuJWTAuthentication()
     try:
         # The same checks as REST: signature, expiry, a real user id, suspension, revocation.
-        return authentication.get_user(authentication.get_validated_token(raw))
+        token = authentication.get_validated_token(raw)
+        user = authentication.get_user(token)
     except exceptions.AuthenticationFailed:
         return AnonymousUser()
+    user.auth_session_id = str(token[SESSION_CLAIM]) if token.get(SESSION_CLAIM) else None
+    return user
 
 
 @database_sync_to_async

@@ -6,6 +6,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsEmailVerified
 from bantu.core.ids import uuid_or_none
 from bantu.core.permissions import IsCompanyMember, company_roles, is_platform_admin, operator_with
 from bantu.core.throttling import SearchThrottle, UserWriteThrottle
@@ -37,7 +38,7 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
     """
 
     method_permissions = {"GET": [permissions.AllowAny],
-                          "POST": [permissions.IsAuthenticated, IsCompanyMember]}
+                          "POST": [permissions.IsAuthenticated, IsCompanyMember, IsEmailVerified]}
     serializer_class = s.JobListSerializer
     filterset_class = JobSearchFilter
     extra_error_responses = {method: {400: UNKNOWN_SLUG} for method in ("GET", "POST")}

@@ -7,11 +7,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsEmailVerified
 from bantu.core.exceptions import ApplicationError, Conflict
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, idempotent_outside_transaction
 from bantu.core.parsers import StrictJSONParser
 from bantu.core.permissions import IsFreelancer
-from bantu.core.views import ProblemsAsJSONMixin, no_body
+from bantu.core.views import MethodPermissionsMixin, ProblemsAsJSONMixin, no_body
 from proposals.api.serializers import MilestoneSerializer
 from proposals.models import Milestone
 from proposals.selectors import contract_visible_to, milestone_visible, milestone_visible_or_none
@@ -71,7 +72,7 @@ class MilestoneFundApi(_MilestoneApi):
     """Pay a milestone into escrow (owners and admins of the contract's company). Answers the pending payment
     with its `checkout_url`; the milestone becomes `funded` when the gateway confirms the payment."""
 
-    permission_classes = [permissions.IsAuthenticated, IsContractCompanyManager]
+    permission_classes = [permissions.IsAuthenticated, IsEmailVerified, IsContractCompanyManager]
     extra_error_responses = {409: "Already funded, a checkout is already open, or the contract is not active.",
                              422: "Idempotency-Key reused with another body.",
                              502: "The gateway refused the checkout.",
@@ -203,11 +204,12 @@ class WalletTransactionsApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class PayoutListApi(generics.ListAPIView):
-    """Your withdrawals (GET); withdraw from your wallet to an Indonesian bank account (POST). The money leaves
-    your available balance at once; a failed payout returns it."""
+class PayoutListApi(MethodPermissionsMixin, generics.ListAPIView):
+    """Your withdrawals (GET); withdraw from your wallet to an Indonesian bank account (POST; your email must be
+    verified). The money leaves your available balance at once; a failed payout returns it."""
 
     permission_classes = [permissions.IsAuthenticated, IsFreelancer]
+    method_permissions = {"POST": [permissions.IsAuthenticated, IsFreelancer, IsEmailVerified]}
     serializer_class = s.PayoutSerializer
     extra_error_responses = {409: "The amount is more than your available balance.",
                              422: "Idempotency-Key reused with another body."}

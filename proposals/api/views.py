@@ -4,6 +4,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsEmailVerified
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from bantu.core.permissions import IsCompanyMember, IsFreelancer
 from bantu.core.views import no_body
@@ -27,7 +28,7 @@ def _visible_job(request, pk):
 class JobApplyApi(APIView):
     """Apply to an open job (freelancers; never to a job of your own company). One proposal per job."""
 
-    permission_classes = [permissions.IsAuthenticated, IsFreelancer]
+    permission_classes = [permissions.IsAuthenticated, IsFreelancer, IsEmailVerified]
     extra_error_responses = {409: "Already applied, or the job is not open.",
                              422: "Idempotency-Key reused with another body."}
 

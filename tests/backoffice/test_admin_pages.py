@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import ExternalIdentity
 from accounts.services import tokens_issue, user_logout
 from bantu.core.models import IdempotencyRecord
 from chat.models import Conversation
@@ -78,6 +79,9 @@ def grow(world: dict) -> None:
         object_repr=str(job),
         action_flag=CHANGE,
         change_message="[]",
+    )
+    ExternalIdentity.objects.create(
+        user=users["freelancer"], provider="google", subject=str(uuid.uuid4()), email="f@gmail.com"
     )
     IdempotencyRecord.objects.create(
         user=users["owner"], key=str(uuid.uuid4()), fingerprint="0" * 64, status_code=201, response_body={"id": "x"}

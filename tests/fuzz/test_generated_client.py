@@ -38,6 +38,7 @@ READS = {
     "/api/v1/jobs/{id}/proposals/": ("owner", {"id": "job"}),
     "/api/v1/me/": ("freelancer", {}),
     "/api/v1/me/freelancer-profile/": ("freelancer", {}),
+    "/api/v1/me/sessions/": ("freelancer", {}),
     "/api/v1/proposals/": ("freelancer", {}),
     "/api/v1/proposals/{id}/": ("freelancer", {"id": "proposal"}),
     "/api/v1/proposals/{id}/offers/": ("freelancer", {"id": "proposal"}),
