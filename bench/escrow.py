@@ -237,8 +237,9 @@ def _seed_contract(index: int, *, owner_id, freelancer_id, company_id, per_contr
 def seed(args: argparse.Namespace, pools: dict[str, int]) -> dict:
     """The company, its owner, the freelancer and the milestone pools (submitted milestones, one pool per phase
     that approves, interleaved across contracts). Returns ids, tokens and timings."""
-    from accounts import roles
+    from accounts import links, roles
     from accounts.services import tokens_issue, user_register
+    from accounts.services.mail import email_verify
     from companies.models import Membership
 
     started = time.perf_counter()
@@ -247,6 +248,8 @@ def seed(args: argparse.Namespace, pools: dict[str, int]) -> dict:
                           role=roles.COMPANY, company_name="PT Bench Escrow")
     freelancer = user_register(email="freelancer@escrow-bench.bantu.id", password=password,
                                full_name=PAYOUT_HOLDER, role=roles.FREELANCER)
+    for user in (owner, freelancer):  # both follow their verification link, as the gate requires to fund and withdraw
+        email_verify(token=links.link_token_make(purpose=links.VERIFY_EMAIL, user=user))
     company_id = Membership.objects.get(user=owner).company_id
     per = args.milestones_per_contract
     contracts_per_pool = {name: math.ceil(size / per) for name, size in pools.items()}
