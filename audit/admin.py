@@ -5,23 +5,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from bantu.core.admin import set_or_not_filter
+
 from .models import AuditEntry
 from .selectors import audit_trail_of
 
-
-class MoneyActFilter(admin.SimpleListFilter):
-    title = "money"
-    parameter_name = "money"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Money acts"), ("no", "Other acts")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(amount__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(amount__isnull=True)
-        return queryset
+MoneyActFilter = set_or_not_filter("amount", title="money", parameter="money", set_label="Money acts",
+                                    unset_label="Other acts")
 
 
 def admin_url_of(content_type, object_id) -> str:

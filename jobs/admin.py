@@ -3,25 +3,14 @@ from django.utils.text import Truncator
 
 from audit.admin import AuditTrailMixin
 from backoffice.actions import act_with_reason
+from bantu.core.admin import set_or_not_filter
 from taxonomy.admin import CategoryListFilter
 
 from . import services
 from .models import Job, JobStatusChange
 
-
-class RemovedFilter(admin.SimpleListFilter):
-    title = "moderation"
-    parameter_name = "removed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Removed"), ("no", "Not removed")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(removed_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(removed_at__isnull=True)
-        return queryset
+RemovedFilter = set_or_not_filter("removed_at", title="moderation", parameter="removed", set_label="Removed",
+                                   unset_label="Not removed")
 
 
 class StatusChangeInline(admin.TabularInline):

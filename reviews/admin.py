@@ -3,25 +3,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import render
 
+from bantu.core.admin import set_or_not_filter
 from bantu.core.exceptions import ApplicationError
 
 from . import services
 from .models import Review
 
-
-class HiddenFilter(admin.SimpleListFilter):
-    title = "moderation"
-    parameter_name = "hidden"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Hidden"), ("no", "Not hidden")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(hidden_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(hidden_at__isnull=True)
-        return queryset
+HiddenFilter = set_or_not_filter("hidden_at", title="moderation", parameter="hidden", set_label="Hidden",
+                                  unset_label="Not hidden")
 
 
 class HideForm(forms.Form):

@@ -56,3 +56,22 @@ class LogEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "content_type"]
     date_hierarchy = "action_time"
     show_full_result_count = False
+
+
+def set_or_not_filter(field: str, *, title: str, parameter: str, set_label: str, unset_label: str):
+    """A changelist filter on whether `field` is set (`?<parameter>=yes`) or empty (`=no`), with the operators'
+    words for the two cases ("Removed" / "Not removed")."""
+
+    class SetOrNotFilter(admin.SimpleListFilter):
+        parameter_name = parameter
+
+        def lookups(self, request, model_admin):
+            return [("yes", set_label), ("no", unset_label)]
+
+        def queryset(self, request, queryset):
+            if self.value() in ("yes", "no"):
+                return queryset.filter(**{f"{field}__isnull": self.value() == "no"})
+            return queryset
+
+    SetOrNotFilter.title = title
+    return SetOrNotFilter
