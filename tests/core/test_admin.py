@@ -113,3 +113,25 @@ def test_seed_demo_is_idempotent(db):
 
     assert counts == (User.objects.count(), Company.objects.count(), Job.objects.count())
     assert counts == (8, 1, 5)
+
+
+def test_set_or_not_filters_split_the_changelist(admin_client):
+    """The removed-jobs filter (bantu.core.admin.set_or_not_filter): `yes` the set rows, `no` the others."""
+    from jobs.models import Job
+    from jobs.services import job_create
+    from taxonomy.models import Category
+    from tests.factories import CompanyFactory, MembershipFactory
+
+    company = CompanyFactory()
+    owner = MembershipFactory(company=company).user
+
+    category = Category.objects.filter(parent__isnull=False).first()
+    kept, removed = (job_create(company=company, posted_by=owner, title=title, description="Deskripsi.",
+                                budget_min=1, budget_max=2, category=category) for title in ("Tetap", "Dihapus"))
+    Job.objects.filter(pk=removed.pk).update(removed_at="2026-12-01T00:00:00Z")
+
+    shown = {answer: admin_client.get("/admin/jobs/job/", {"removed": answer}).content.decode()
+             for answer in ("yes", "no")}
+
+    assert "Dihapus" in shown["yes"] and "Tetap" not in shown["yes"]
+    assert "Tetap" in shown["no"] and "Dihapus" not in shown["no"]
