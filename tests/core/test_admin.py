@@ -126,8 +126,8 @@ def test_set_or_not_filters_split_the_changelist(admin_client):
     owner = MembershipFactory(company=company).user
 
     category = Category.objects.filter(parent__isnull=False).first()
-    kept, removed = (job_create(company=company, posted_by=owner, title=title, description="Deskripsi.",
-                                budget_min=1, budget_max=2, category=category) for title in ("Tetap", "Dihapus"))
+    _kept, removed = (job_create(company=company, posted_by=owner, title=title, description="Deskripsi.",
+                                 budget_min=1, budget_max=2, category=category) for title in ("Tetap", "Dihapus"))
     Job.objects.filter(pk=removed.pk).update(removed_at="2026-12-01T00:00:00Z")
 
     shown = {answer: admin_client.get("/admin/jobs/job/", {"removed": answer}).content.decode()
