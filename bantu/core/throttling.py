@@ -98,15 +98,24 @@ class RegisterEmailThrottle(_EmailThrottle):
     scope = "register_email"
 
 
-class UserWriteThrottle(_SettingsRateThrottle):
+class _UserThrottle(_SettingsRateThrottle):
+    """Keyed by the signed-in user; anonymous requests are not counted here."""
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class UserWriteThrottle(_UserThrottle):
     """Writes per signed-in user; reads and anonymous requests are left to the scoped throttles."""
 
     scope = "user_write"
 
     def get_cache_key(self, request, view):
-        if request.method in ("GET", "HEAD", "OPTIONS") or not request.user or not request.user.is_authenticated:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+        return super().get_cache_key(request, view)
 
 
 class SearchThrottle(_SettingsRateThrottle):
@@ -137,12 +146,7 @@ class GoogleSignInIPThrottle(_IPThrottle):
     scope = "google_ip"
 
 
-class EmailResendThrottle(_SettingsRateThrottle):
+class EmailResendThrottle(_UserThrottle):
     """Verification mails asked for per signed-in user."""
 
     scope = "email_resend"
-
-    def get_cache_key(self, request, view):
-        if not request.user or not request.user.is_authenticated:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
