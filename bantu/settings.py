@@ -72,7 +72,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "bantu.urls"
 ASGI_APPLICATION = "bantu.asgi.application"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "bantu.wsgi.application"
 
 TEMPLATES = [
     {

@@ -67,6 +67,7 @@ import psycopg  # noqa: E402
 from bench.httpload import HOST, Answer, Connection, HttpError, percentile  # noqa: E402
 from bench.run import (  # noqa: E402
     CLOCK_TICKS,
+    add_server_argument,
     clean_cache,
     cpu_snapshot,
     cpu_usage,
@@ -108,7 +109,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--amount", type=int, default=1_000_000, help="IDR per milestone (default 1000000)")
     parser.add_argument("--payout-amount", type=int, default=50_000,
                         help="IDR per payout (default 50000, PAYOUT_MINIMUM)")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes (default 2)")
+    add_server_argument(parser)
     parser.add_argument("--db-connections", choices=("app", "per-request", "pool"), default="app",
                         help="how the server connects to PostgreSQL (bench/settings.py): as bantu/settings.py "
                              "configures it (app, the default), CONN_MAX_AGE=0 (per-request) or a psycopg pool")
@@ -955,7 +957,8 @@ def main() -> None:
     env = bench_env(args, run_id)
     database = _database_name(args.database_url)
     print(f"Bantu escrow bench {run_id}: phases {', '.join(args.only)}; concurrency {args.concurrency}, "
-          f"{args.workers} uvicorn workers, {args.duration:g} s per phase (+{args.warmup:g} s warm-up)", flush=True)
+          f"{args.workers} {args.server} workers, {args.duration:g} s per phase (+{args.warmup:g} s warm-up)",
+          flush=True)
     create_database(args)
     setup_django(env)
     seeded = seed(args, _pools_needed(args))
@@ -975,7 +978,7 @@ def main() -> None:
                           "BENCH_DB_POOL_SIZE": str(args.db_pool_size)}
             server = start_server(args, server_env, port, log_path)
             asyncio.run(http_check(port, seeded))
-            print(f"uvicorn up on {HOST}:{port} (pid {server.pid}, {args.workers} workers, "
+            print(f"{args.server} up on {HOST}:{port} (pid {server.pid}, {args.workers} workers, "
                   f"db connections: {args.db_connections})", flush=True)
         for name in PHASES:
             if name not in args.only:

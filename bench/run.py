@@ -68,7 +68,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=32, help="clients in the throughput phase (default 32)")
     parser.add_argument("--latency-concurrency", type=int, default=1,
                         help="clients in the latency phase (default 1; 0 skips the phase)")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes (default 2)")
+    add_server_argument(parser)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bantu_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--reuse", action="store_true",
@@ -212,9 +213,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVERS = ("uvicorn", "gunicorn")
+
+
+def add_server_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", choices=SERVERS, default="uvicorn",
+                        help="HTTP over ASGI (uvicorn, bantu.asgi; default) or over WSGI (gunicorn with threads, "
+                             "bantu.wsgi and deploy/gunicorn.conf.py, as production serves it)")
+
+
+def server_command(args: argparse.Namespace, port: int) -> list[str]:
+    """The command line of the server under test: --workers processes of uvicorn or of gunicorn."""
+    if getattr(args, "server", "uvicorn") == "gunicorn":
+        return [sys.executable, "-m", "gunicorn", "bantu.wsgi:application", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
+                "--bind", f"{HOST}:{port}", "--workers", str(args.workers), "--log-level", "warning"]
+    return [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", HOST, "--port", str(port),
+            "--workers", str(args.workers), "--lifespan", "off", "--no-access-log", "--log-level", "warning"]
+
+
 def start_server(args: argparse.Namespace, env: dict, port: int, log_path: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", HOST, "--port", str(port),
-               "--workers", str(args.workers), "--lifespan", "off", "--no-access-log", "--log-level", "warning"]
+    command = server_command(args, port)
     log = log_path.open("w")
     process = subprocess.Popen(command, env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}, cwd=ROOT,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -222,7 +240,7 @@ def start_server(args: argparse.Namespace, env: dict, port: int, log_path: Path)
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"uvicorn exited ({process.returncode}); see {log_path}")
+            raise SystemExit(f"the server exited ({process.returncode}); see {log_path}")
         try:
             answers = asyncio.run(fetch(port, ["/healthz", "/bench/ceiling/"], timeout=5))
             if all(answer.status == 200 for answer in answers):
@@ -231,7 +249,7 @@ def start_server(args: argparse.Namespace, env: dict, port: int, log_path: Path)
             pass
         time.sleep(0.5)
     stop_server(process)
-    raise SystemExit(f"uvicorn did not answer /healthz within {STARTUP_TIMEOUT:.0f} s; see {log_path}")
+    raise SystemExit(f"the server did not answer /healthz within {STARTUP_TIMEOUT:.0f} s; see {log_path}")
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -645,7 +663,7 @@ def main() -> None:
     cache_prefix = f"bench{run_id.replace('-', '')}{secrets.token_hex(2)}"
     env = django_env(args, cache_prefix)
     RESULTS_DIR.mkdir(exist_ok=True)
-    print(f"Bantu bench {run_id}: {args.jobs:,} jobs, {args.workers} uvicorn workers, concurrency "
+    print(f"Bantu bench {run_id}: {args.jobs:,} jobs, {args.workers} {args.server} workers, concurrency "
           f"{args.concurrency} then {args.latency_concurrency}, {args.duration:g} s per phase", flush=True)
     database = prepare_database(args, env)
     inputs = load_inputs(args, random.Random(args.seed))

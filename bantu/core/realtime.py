@@ -7,9 +7,10 @@ server process (through Redis in service mode). Payloads are JSON, never model i
 import asyncio
 import logging
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
+
+from .loop_thread import call_async
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def send_to_users(user_ids, payload: dict) -> None:
     if layer is None or not recipients:
         return
     try:
-        async_to_sync(_send_all)(layer, recipients, payload)
+        call_async(_send_all, layer, recipients, payload)
     except Exception:
         logger.exception("Realtime send to %d users failed", len(recipients))
 
@@ -65,7 +66,7 @@ def close_user_sockets(user_id, code: int, session_id=None) -> None:
     if session_id is not None:
         message["session"] = str(session_id)
     try:
-        async_to_sync(layer.group_send)(user_group(user_id), message)
+        call_async(layer.group_send, user_group(user_id), message)
     except Exception:
         logger.exception("Closing the sockets of user %s failed", user_id)
 

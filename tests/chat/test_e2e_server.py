@@ -161,3 +161,64 @@ def test_two_users_chat_through_a_real_server_with_two_workers(conversation, own
     assert Participant.objects.get(conversation=conversation, user=freelancer).last_read_seq == 1
     assert close_code == 4401
     assert "Traceback" not in output, output
+
+
+def start_wsgi_server(port: int, log, *, workers: int = 2) -> subprocess.Popen:
+    """gunicorn as production serves HTTP (deploy/gunicorn.conf.py, bantu.wsgi), on the test database."""
+    env = dict(os.environ, DATABASE_URL=server_database_url(), REDIS_URL=settings.REDIS_URL,
+               SECRET_KEY=settings.SECRET_KEY, JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],
+               ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1", WEB_CONCURRENCY=str(workers))
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bantu.wsgi:application", "-c", "deploy/gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def post_message(port: int, token: str, conversation_id: str, body: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/conversations/{conversation_id}/messages/", method="POST",
+        data=json.dumps({"body": body, "client_id": str(uuid.uuid4())}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=WAIT) as response:
+        assert response.status == 201
+        return json.loads(response.read())
+
+
+async def rest_to_sockets(http_port: int, ws_port: int, conversation_id: str, sender_token: str,
+                          reader_token: str, count: int) -> tuple[list[dict], list[list[dict]]]:
+    readers = [await open_socket(ws_port, reader_token) for _ in range(READERS)]
+    try:
+        sent = []
+        for n in range(count):
+            sent.append(await asyncio.to_thread(post_message, http_port, sender_token, conversation_id, f"pesan {n}"))
+        received = [[(await receive(reader, "message.created"))["message"] for _ in range(count)]
+                    for reader in readers]
+        return sent, received
+    finally:
+        for ws in readers:
+            await ws.close()
+
+
+def test_messages_posted_over_wsgi_reach_sockets_on_the_asgi_server(conversation, owner, freelancer):
+    """Production's split (docker-compose.yml): REST on gunicorn, sockets on uvicorn, the Redis channel layer
+    between them. Every message posted over HTTP reaches every socket of the other participant, in order, and
+    gunicorn's workers send from their process's loop thread (bantu.core.loop_thread) without errors."""
+    sender_token, reader_token = tokens_issue(user=owner)["access"], tokens_issue(user=freelancer)["access"]
+    http_port, ws_port = free_port(), free_port()
+    with (tempfile.NamedTemporaryFile("w+", prefix="bantu-gunicorn-", suffix=".log") as http_log,
+          tempfile.NamedTemporaryFile("w+", prefix="bantu-uvicorn-", suffix=".log") as ws_log):
+        http, ws = start_wsgi_server(http_port, http_log), start_server(ws_port, ws_log)
+        try:
+            wait_healthy(http, http_port, http_log)
+            wait_healthy(ws, ws_port, ws_log)
+            sent, received = asyncio.run(rest_to_sockets(http_port, ws_port, str(conversation.pk), sender_token,
+                                                         reader_token, count=6))
+        finally:
+            stop_server(http)
+            stop_server(ws)
+        output = server_log(http_log) + server_log(ws_log)
+
+    assert [message["body"] for message in sent] == [f"pesan {n}" for n in range(6)]
+    assert received == [sent] * READERS
+    assert Message.objects.count() == 6
+    assert "Traceback" not in output and "ERROR" not in output, output
