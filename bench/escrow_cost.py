@@ -1,5 +1,5 @@
 """What one escrow operation costs the server, counted rather than timed: Python function calls and SQL statements
-per approval and per payout, through Django's ASGI handler, on PostgreSQL.
+per approval and per payout, through Django's ASGI handler (or its WSGI handler, `--handler wsgi`), on PostgreSQL.
 
 Counts do not depend on what else the machine is doing, so two commits can be compared on a busy machine where
 the throughput benchmark (`bench/escrow.py`) cannot: `git stash`, run, `git stash pop`, run. A Python call is
@@ -35,6 +35,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bantu_bench_escrow_cost")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--operations", type=int, default=30, help="measured approvals, and payouts (default 30)")
+    parser.add_argument("--handler", choices=("asgi", "wsgi"), default="asgi",
+                        help="Django's ASGI handler (django.test.AsyncClient, as uvicorn serves it; default) or its "
+                             "WSGI handler (django.test.Client, as gunicorn serves it)")
     parser.add_argument("--by-frame", type=int, default=0, metavar="N",
                         help="also list the N project functions whose own calls into libraries cost the most")
     return parser.parse_args()
@@ -83,13 +86,14 @@ class Counter:
         threading.setprofile(self.profile)
 
 
-async def measure(client, counter: Counter, requests, operations: int) -> dict:
+def measure(counter: Counter, requests, operations: int, run_one) -> dict:
+    """Counts per operation over `operations` calls of `requests`, after 5 unmeasured; `run_one(call)` runs one."""
     for call in requests[:5]:  # warm-up: imports, connections, first-use account rows
-        await call()
+        run_one(call)
     before = collections.Counter(counter.by_frame or {})
     counter.on, calls, statements = True, counter.calls, counter.statements
     for call in requests[5:5 + operations]:
-        await call()
+        run_one(call)
     counter.on = False
     by_frame = (counter.by_frame - before) if counter.by_frame is not None else None
     return {"calls": (counter.calls - calls) / operations, "statements": (counter.statements - statements) / operations,
@@ -105,35 +109,51 @@ def main() -> None:
     bench_escrow.setup_django(bench_escrow.bench_env(seed_args, "cost"))
     seeded = bench_escrow.seed(seed_args, {"approve": args.operations + 5})
 
-    from django.test import AsyncClient
+    from django.test import AsyncClient, Client
 
-    client = AsyncClient()
+    client = AsyncClient() if args.handler == "asgi" else Client()
     owner = {"Authorization": f"Bearer {seeded['owner_token']}"}
     freelancer = {"Authorization": f"Bearer {seeded['freelancer_token']}"}
     payout = {"amount": 50_000, "bank_code": bench_escrow.PAYOUT_BANK, "account_number": bench_escrow.PAYOUT_ACCOUNT,
               "account_holder_name": bench_escrow.PAYOUT_HOLDER}
 
-    async def approve(milestone_id):
-        answer = await client.post(f"/api/v1/milestones/{milestone_id}/approve/", content_type="application/json",
-                                   headers=owner)
-        if answer.status_code != 200:
-            raise SystemExit(f"approve answered {answer.status_code}: {answer.content[:300]!r}")
+    def checked(answer, status, what):
+        if answer.status_code != status or (what == "payout" and answer.json()["status"] != "completed"):
+            raise SystemExit(f"{what} answered {answer.status_code}: {answer.content[:300]!r}")
 
-    async def withdraw():
-        answer = await client.post("/api/v1/payouts/", payout, content_type="application/json", headers=freelancer)
-        if answer.status_code != 201 or answer.json()["status"] != "completed":
-            raise SystemExit(f"payout answered {answer.status_code}: {answer.content[:300]!r}")
+    if args.handler == "asgi":
+        async def approve(milestone_id):
+            checked(await client.post(f"/api/v1/milestones/{milestone_id}/approve/", content_type="application/json",
+                                      headers=owner), 200, "approve")
+
+        async def withdraw():
+            checked(await client.post("/api/v1/payouts/", payout, content_type="application/json",
+                                      headers=freelancer), 201, "payout")
+    else:
+        def approve(milestone_id):
+            checked(client.post(f"/api/v1/milestones/{milestone_id}/approve/", content_type="application/json",
+                                headers=owner), 200, "approve")
+
+        def withdraw():
+            checked(client.post("/api/v1/payouts/", payout, content_type="application/json", headers=freelancer),
+                    201, "payout")
 
     counter = Counter(by_frame=args.by_frame > 0)
     counter.install()
 
-    async def run():
-        approvals = [lambda m=m: approve(m) for m in seeded["pools"]["approve"]]
-        payouts = [withdraw] * (args.operations + 5)
-        return {"approve": await measure(client, counter, approvals, args.operations),
-                "payout": await measure(client, counter, payouts, args.operations)}
+    approvals = [lambda m=m: approve(m) for m in seeded["pools"]["approve"]]
+    payouts = [withdraw] * (args.operations + 5)
+    if args.handler == "asgi":
+        loop = asyncio.new_event_loop()  # one loop for every request, as a server process has
 
-    results = asyncio.run(run())
+        def run_one(call):
+            loop.run_until_complete(call())
+    else:
+        def run_one(call):
+            call()
+
+    results = {"approve": measure(counter, approvals, args.operations, run_one),
+               "payout": measure(counter, payouts, args.operations, run_one)}
     sys.setprofile(None)
     threading.setprofile(None)
     print(f"\nPer operation, mean of {args.operations} (after 5 unmeasured):")
