@@ -4,12 +4,13 @@ import asyncio
 import logging
 import uuid
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+
+from .loop_thread import call_async
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def readyz(request):
     for name, check in (
         ("database", _check_database),
         ("cache", _check_cache),
-        ("channel_layer", async_to_sync(_roundtrip_channel_layer)),
+        ("channel_layer", lambda: call_async(_roundtrip_channel_layer)),
     ):
         try:
             check()
