@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 
 from bantu.core.exceptions import Conflict
+from bantu.core.rowlock import locked_rows
 
 from . import errors
 from .models import CURRENCY, Account, Entry, Transaction
@@ -143,24 +144,11 @@ _POSTING_FIELDS = tuple(field.attname for field in Account._meta.concrete_fields
 
 
 def _select_for_posting(keys: list[str]) -> dict[str, Account]:
-    """The accounts of `keys` by key, locked FOR NO KEY UPDATE in primary-key order (no lock clause where the
-    database has none: SQLite serializes writers). SQL rather than a QuerySet: this statement runs on every
-    release and payout, and the ORM's query building cost more Python than the rest of the posting
-    (docs/benchmarks.md, escrow)."""
-    quote, meta = connection.ops.quote_name, Account._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _POSTING_FIELDS)
-    lock = f" {connection.ops.for_update_sql(no_key=True)}" if connection.features.has_select_for_update else ""
-    placeholders = ", ".join(["%s"] * len(keys))
-    sql = (f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote('key')} IN ({placeholders}) "  # noqa: S608
-           f"ORDER BY {quote(meta.pk.column)}{lock}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, keys)
-        rows = cursor.fetchall()
-    accounts = {}
-    for account_id, *rest in rows:  # the id as the model holds it (SQLite answers a hex string)
-        account = Account.from_db(connection.alias, _POSTING_FIELDS, (meta.pk.to_python(account_id), *rest))
-        accounts[account.key] = account
-    return accounts
+    """The accounts of `keys` by key, locked FOR NO KEY UPDATE in primary-key order (`bantu.core.rowlock`: this
+    statement runs on every release and payout, and the ORM's query building cost more Python than the rest of
+    the posting; docs/benchmarks.md, escrow)."""
+    where = f"{connection.ops.quote_name('key')} IN ({', '.join(['%s'] * len(keys))})"
+    return {account.key: account for account in locked_rows(Account, where=where, params=keys, fields=_POSTING_FIELDS)}
 
 
 def company_funding_account(company_id) -> Account:

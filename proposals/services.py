@@ -5,13 +5,14 @@ primary-key order. Accepting (which changes the job and every other proposal of 
 serialize per job: fifty concurrent accepts make one contract, and nobody applies to a job that was just filled.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
 from bantu.core.money import platform_fee_bps
 from bantu.core.permissions import is_member
+from bantu.core.rowlock import db_value, locked_rows
 from jobs.models import Job
 from jobs.services import job_change_status
 
@@ -193,20 +194,33 @@ def milestone_lock(*, milestone_id, with_contract: bool = False) -> Milestone:
 
     Lock order: with `with_contract`, the contract row is locked first, then the milestone — every caller that
     may settle a milestone (and so complete the contract) locks both in that order, so two milestones of one
-    contract settling at once cannot both miss that the contract is done. Raises Milestone.DoesNotExist."""
+    contract settling at once cannot both miss that the contract is done. Raises Milestone.DoesNotExist;
+    ValidationError for an id that is not a UUID.
+
+    One statement per lock (`bantu.core.rowlock`): this runs on every approval, submission and dispute."""
+    quote = connection.ops.quote_name
+    milestone_pk = db_value(Milestone, "id", milestone_id)
     if with_contract:
         # One statement finds and locks the contract through the milestone (only the contract's row is locked).
         # Not its job: only completing the contract needs it, and then reads it.
-        try:  # get(), not first(): a milestone has one contract, and ordering the query cost a third more Python
-            contract = Contract.objects.select_for_update(no_key=True).get(milestones__pk=milestone_id)
-        except Contract.DoesNotExist:
-            raise Milestone.DoesNotExist(f"No milestone {milestone_id}.") from None
-        milestone = Milestone.objects.select_for_update(no_key=True).get(pk=milestone_id)
-        milestone.contract = contract
+        contracts = locked_rows(Contract, where=(
+            f"{quote('id')} = (SELECT {quote('contract_id')} FROM {quote(Milestone._meta.db_table)} "  # noqa: S608
+            f"WHERE {quote('id')} = %s)"), params=[milestone_pk])
+        if not contracts:
+            raise Milestone.DoesNotExist(f"No milestone {milestone_id}.")
+        milestone = _milestone_locked(milestone_pk)
+        milestone.contract = contracts[0]
         return milestone
-    milestone = Milestone.objects.select_for_update(no_key=True).get(pk=milestone_id)
+    milestone = _milestone_locked(milestone_pk)
     milestone.contract = Contract.objects.select_related("job").get(pk=milestone.contract_id)
     return milestone
+
+
+def _milestone_locked(milestone_pk) -> Milestone:
+    rows = locked_rows(Milestone, where=f"{connection.ops.quote_name('id')} = %s", params=[milestone_pk])
+    if not rows:
+        raise Milestone.DoesNotExist(f"No milestone {milestone_pk}.")
+    return rows[0]
 
 
 def milestone_move(*, milestone: Milestone, to_status: str, actor: User | None, note: str = "",

@@ -9,12 +9,13 @@ transaction returns the money to the wallet). Amounts are integer rupiah.
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from bantu.core.exceptions import ApplicationError, Conflict, NotFound
 from bantu.core.ids import uuid_or_none
+from bantu.core.rowlock import db_value, locked_rows
 from bantu.core.tasks import enqueue_on_commit
 
 from .. import errors, events, ledger
@@ -118,11 +119,14 @@ def payout_event_apply(event: GatewayEvent) -> str:
 def _apply(event: GatewayEvent) -> tuple[str, Payout]:
     """payout_event_apply(), and the payout row it locked (saved when applied)."""
     # Locked at once: a callback that turns out not to match rolls back with its caller's transaction.
-    try:
-        payout = Payout.objects.select_for_update(no_key=True).get(pk=uuid_or_none(event.reference),
-                                                                   gateway=event.gateway)
-    except Payout.DoesNotExist:
-        raise NotFound(f"No {event.gateway} payout {event.reference!r}.", code=errors.UNKNOWN_REFERENCE) from None
+    # One statement (`bantu.core.rowlock`): every payout passes here, from the request or the gateway's callback.
+    payout_id = uuid_or_none(event.reference)
+    quote = connection.ops.quote_name
+    found = locked_rows(Payout, where=f"{quote('id')} = %s AND {quote('gateway')} = %s",
+                        params=[db_value(Payout, "id", payout_id), event.gateway]) if payout_id else []
+    if not found:
+        raise NotFound(f"No {event.gateway} payout {event.reference!r}.", code=errors.UNKNOWN_REFERENCE)
+    payout = found[0]
     require_same_money(event, payout.amount, payout.currency, required=False)
     open_statuses = (Payout.Status.PENDING, Payout.Status.PROCESSING)
     in_transit, wallet = ledger.payouts_in_transit(), ledger.wallet(payout.user_id)
