@@ -256,7 +256,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "bantu.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["bantu.core.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["bantu.core.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "bantu.core.schema.BantuAutoSchema",
     "EXCEPTION_HANDLER": "bantu.core.exceptions.problem_exception_handler",

@@ -16,9 +16,10 @@ import threading
 import weakref
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.core.serializers.json import DjangoJSONEncoder
 from redis.exceptions import RedisError
+from rest_framework.utils.encoders import JSONEncoder as DRFJSONEncoder
 
+from . import renderers
 from .realtime import CLOSE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
@@ -91,12 +92,10 @@ class BantuSocketConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def encode_json(cls, content):
-        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
         try:
-            text.encode()
-        except UnicodeEncodeError:  # a lone surrogate got this far (inputs refuse them): escaped, the frame is valid
-            text = json.dumps(content, separators=(",", ":"), cls=DjangoJSONEncoder)
-        return text
+            return renderers.dumps(content).decode()
+        except TypeError:  # e.g. a lone surrogate got this far (inputs refuse them): escaped, the frame is valid
+            return json.dumps(content, separators=(",", ":"), cls=DRFJSONEncoder)
 
     closed = False
 

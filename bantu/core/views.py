@@ -1,8 +1,8 @@
 import functools
 
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from .renderers import JSONRenderer
 from .serializers import StrictSerializer
 
 

@@ -3,7 +3,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.parsers import FormParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,6 +11,7 @@ from bantu.core.exceptions import ApplicationError, Conflict
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, idempotent_outside_transaction
 from bantu.core.parsers import StrictJSONParser
 from bantu.core.permissions import IsFreelancer
+from bantu.core.renderers import JSONRenderer
 from bantu.core.views import MethodPermissionsMixin, ProblemsAsJSONMixin, no_body
 from proposals.api.serializers import MilestoneSerializer
 from proposals.models import Milestone

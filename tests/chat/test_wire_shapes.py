@@ -5,8 +5,8 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from rest_framework.renderers import JSONRenderer
 
+from bantu.core.renderers import JSONRenderer
 from notifications.models import Notification
 from notifications.push import encode_payload
 from notifications.services import notify, push_payload
