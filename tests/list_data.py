@@ -1,5 +1,6 @@
-"""Builders of `rows` rows for each list endpoint (tests/test_list_query_counts.py): each returns the user who
-reads the list (None: anonymous), the URL, and how many rows the list then holds.
+"""Builders of `rows` rows for each list endpoint (tests/test_list_query_counts.py): each returns the users who
+read the list by role ({"anonymous": None} for a public list), the URL, and how many rows the list then holds
+for each of them.
 
 They go through the services where those are cheap, and bulk_create plain rows where the service path would
 cost seconds at 50 rows and is not what the list reads (sessions, notifications, devices, taxonomy, and the
@@ -22,7 +23,7 @@ from proposals import services as proposal_services
 from proposals.models import Contract, Milestone, Offer, Proposal, Side
 from reviews import services as review_services
 from taxonomy.models import Category, Skill
-from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
+from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory, operator_in
 from tests.payments.helpers import make_contract, release
 from tests.proposals.helpers import make_job, submit
 from tests.reviews.helpers import COMPANY_REVIEW, FREELANCER_REVIEW
@@ -75,7 +76,7 @@ def sessions(rows: int):
         AuthSession(user=user, refresh_jti=uuid.uuid4().hex, last_used_at=now - datetime.timedelta(minutes=n),
                     expires_at=now + datetime.timedelta(days=7))
         for n in range(rows - 1))
-    return user, f"{API}/me/sessions/", rows
+    return {"user": user}, f"{API}/me/sessions/", rows
 
 
 def conversations(rows: int):
@@ -86,7 +87,7 @@ def conversations(rows: int):
         freelancer = FreelancerProfileFactory().user
         conversation, _ = chat_services.conversation_open_direct(user=owner, company=company, freelancer=freelancer)
         chat_services.message_send(conversation=conversation, sender=freelancer, body="Halo.", client_id=uuid.uuid4())
-    return owner, f"{API}/conversations/", rows
+    return {"owner": owner}, f"{API}/conversations/", rows
 
 
 def messages(rows: int):
@@ -97,13 +98,13 @@ def messages(rows: int):
     for n in range(rows):
         chat_services.message_send(conversation=conversation, sender=(owner, freelancer)[n % 2], body=f"Pesan {n}",
                                    client_id=uuid.uuid4())
-    return owner, f"{API}/conversations/{conversation.pk}/messages/", rows
+    return {"owner": owner, "freelancer": freelancer}, f"{API}/conversations/{conversation.pk}/messages/", rows
 
 
 def companies(rows: int):
     for _ in range(rows):
         company_with_owner()
-    return None, f"{API}/companies/", rows
+    return {"anonymous": None}, f"{API}/companies/", rows
 
 
 def members(rows: int):
@@ -112,7 +113,7 @@ def members(rows: int):
     roles = [Membership.Role.ADMIN, Membership.Role.RECRUITER]
     for n in range(rows - 1):
         MembershipFactory(company=company, role=roles[n % 2])
-    return owner, f"{API}/companies/{company.pk}/members/", rows
+    return {"owner": owner}, f"{API}/companies/{company.pk}/members/", rows
 
 
 def freelancers(rows: int):
@@ -120,7 +121,7 @@ def freelancers(rows: int):
     skills = list(Skill.objects.order_by("slug")[:2])
     for _ in range(rows):
         FreelancerProfileFactory().skills.set(skills)
-    return None, f"{API}/freelancers/", rows
+    return {"anonymous": None}, f"{API}/freelancers/", rows
 
 
 def notifications(rows: int):
@@ -129,22 +130,23 @@ def notifications(rows: int):
         Notification(user=user, kind=Notification.Kind.PROPOSAL_SUBMITTED, title=f"Proposal {n}",
                      read_at=timezone.now() if n % 2 else None)
         for n in range(rows))
-    return user, f"{API}/notifications/", rows
+    return {"user": user}, f"{API}/notifications/", rows
 
 
 def devices(rows: int):
     user = UserFactory()
     Device.objects.bulk_create(Device(user=user, kind=Device.Kind.FCM, token=f"fcm-token-{n}") for n in range(rows))
-    return user, f"{API}/devices/", rows
+    return {"user": user}, f"{API}/devices/", rows
 
 
 def payments(rows: int):
     """One contract with `rows` milestones, each funded (an open sandbox checkout: one payment each)."""
     company, owner = company_with_owner()
-    contract = make_contract(company, owner, FreelancerProfileFactory().user, amounts=[100_000] * rows)
+    freelancer = FreelancerProfileFactory().user
+    contract = make_contract(company, owner, freelancer, amounts=[100_000] * rows)
     for milestone in contract.milestones.order_by("position"):
         escrow.milestone_fund(milestone_id=milestone.pk, actor=owner)
-    return owner, f"{API}/payments/", rows
+    return {"owner": owner, "freelancer": freelancer}, f"{API}/payments/", rows
 
 
 def _paid_freelancer():
@@ -159,14 +161,14 @@ def wallet_transactions(rows: int):
     freelancer = _paid_freelancer()
     for n in range(rows - 1):
         payouts.payout_request(user=freelancer, amount=50_000 + n, **PAYOUT)
-    return freelancer, f"{API}/wallet/transactions/", rows
+    return {"freelancer": freelancer}, f"{API}/wallet/transactions/", rows
 
 
 def payout_list(rows: int):
     freelancer = _paid_freelancer()
     for n in range(rows):
         payouts.payout_request(user=freelancer, amount=50_000 + n, **PAYOUT)
-    return freelancer, f"{API}/payouts/", rows
+    return {"freelancer": freelancer}, f"{API}/payouts/", rows
 
 
 def job_proposals(rows: int):
@@ -174,7 +176,7 @@ def job_proposals(rows: int):
     job = make_job(company, owner)
     for _ in range(rows):
         submit(job, FreelancerProfileFactory().user)
-    return owner, f"{API}/jobs/{job.pk}/proposals/", rows
+    return {"owner": owner}, f"{API}/jobs/{job.pk}/proposals/", rows
 
 
 def proposals(rows: int):
@@ -183,7 +185,7 @@ def proposals(rows: int):
     freelancer = FreelancerProfileFactory().user
     for n in range(rows):
         submit(make_job(company, owner, title=f"Logo {n}"), freelancer)
-    return freelancer, f"{API}/proposals/", rows
+    return {"freelancer": freelancer, "owner": owner}, f"{API}/proposals/", rows
 
 
 def offers(rows: int):
@@ -194,20 +196,24 @@ def offers(rows: int):
     for n in range(rows - 1):
         proposal_services.offer_counter(proposal=proposal, actor=(owner, freelancer)[n % 2], amount=2_000_000 + n,
                                         duration_days=14)
-    return owner, f"{API}/proposals/{proposal.pk}/offers/", rows
+    return {"owner": owner, "freelancer": freelancer}, f"{API}/proposals/{proposal.pk}/offers/", rows
 
 
 def contracts(rows: int):
-    """`rows` contracts of one company with different freelancers, three milestones each."""
+    """`rows` contracts between one company and one freelancer, three milestones each; an operator sees them
+    too."""
     company, owner = company_with_owner()
-    contract_rows(company, owner, [FreelancerProfileFactory().user for _ in range(rows)], milestones=3)
-    return owner, f"{API}/contracts/", rows
+    freelancer = FreelancerProfileFactory().user
+    contract_rows(company, owner, [freelancer] * rows, milestones=3)
+    return {"owner": owner, "freelancer": freelancer, "operator": operator_in("moderator")}, f"{API}/contracts/", rows
 
 
 def milestones(rows: int):
     company, owner = company_with_owner()
-    [contract] = contract_rows(company, owner, [FreelancerProfileFactory().user], milestones=rows)
-    return owner, f"{API}/contracts/{contract.pk}/milestones/", rows
+    freelancer = FreelancerProfileFactory().user
+    [contract] = contract_rows(company, owner, [freelancer], milestones=rows)
+    readers = {"owner": owner, "freelancer": freelancer, "operator": operator_in("moderator")}
+    return readers, f"{API}/contracts/{contract.pk}/milestones/", rows
 
 
 def _reviewed_contracts(reviewed: int, pending: int = 0):
@@ -230,17 +236,17 @@ def reviews_mine(rows: int):
     """The freelancer's: both reviews of each fully reviewed contract (written and received), and their own
     pending review of one more contract when `rows` is odd."""
     _, _, freelancer = _reviewed_contracts(rows // 2, pending=rows % 2)
-    return freelancer, f"{API}/reviews/", rows
+    return {"freelancer": freelancer}, f"{API}/reviews/", rows
 
 
 def freelancer_reviews(rows: int):
     _, _, freelancer = _reviewed_contracts(rows)
-    return None, f"{API}/freelancers/{freelancer.freelancer_profile.pk}/reviews/", rows
+    return {"anonymous": None}, f"{API}/freelancers/{freelancer.freelancer_profile.pk}/reviews/", rows
 
 
 def company_reviews(rows: int):
     company, _, _ = _reviewed_contracts(rows)
-    return None, f"{API}/companies/{company.pk}/reviews/", rows
+    return {"anonymous": None}, f"{API}/companies/{company.pk}/reviews/", rows
 
 
 def _replace_taxonomy(rows: int) -> None:
@@ -258,9 +264,9 @@ def _replace_taxonomy(rows: int) -> None:
 
 def categories(rows: int):
     _replace_taxonomy(rows)
-    return None, f"{API}/categories/", rows
+    return {"anonymous": None}, f"{API}/categories/", rows
 
 
 def skills(rows: int):
     _replace_taxonomy(rows)
-    return None, f"{API}/skills/", rows
+    return {"anonymous": None}, f"{API}/skills/", rows

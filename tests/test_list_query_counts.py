@@ -22,51 +22,52 @@ from tests.conftest import client_for
 ROWS = (1, 50)
 PAGE_SIZES = (1, 20, 100)
 
-# Route name → (builder, queries). Common: "the user" is the JWT authentication (the user with its session's
-# liveness, one query); "roles" is the reader's company memberships; "count" and "page" are the paginator's.
+# Route name → (builder, {reader: queries}). Common: "the user" is the JWT authentication (the user with its
+# session's liveness, one query); "roles" is the reader's company memberships (none for an operator: operators see
+# every contract); "count" and "page" are the paginator's.
 ENDPOINTS = {
     # the user, count, page
-    "me-sessions": (list_data.sessions, 3),
+    "me-sessions": (list_data.sessions, {"user": 3}),
     # the user, roles, count, page (last message, sender and unread count joined into it)
-    "conversation-list": (list_data.conversations, 4),
+    "conversation-list": (list_data.conversations, {"owner": 4}),
     # the user, roles, the conversation (visibility), the page (cursor pagination: no count)
-    "conversation-messages": (list_data.messages, 4),
-    # count, page (public: no authentication)
-    "company-list": (list_data.companies, 2),
+    "conversation-messages": (list_data.messages, {"owner": 4, "freelancer": 4}),
+    # count, page
+    "company-list": (list_data.companies, {"anonymous": 2}),
     # the user, roles, the company, count, page with the users
-    "company-members": (list_data.members, 5),
-    # count, page with the users, their skills (prefetched); public
-    "freelancer-list": (list_data.freelancers, 3),
+    "company-members": (list_data.members, {"owner": 5}),
+    # count, page with the users, their skills (prefetched)
+    "freelancer-list": (list_data.freelancers, {"anonymous": 3}),
     # the user, count, page, unread count
-    "notification-list": (list_data.notifications, 4),
+    "notification-list": (list_data.notifications, {"user": 4}),
     # the user, count, page
-    "device-list": (list_data.devices, 3),
-    # the user, roles, count, page
-    "payment-list": (list_data.payments, 4),
+    "device-list": (list_data.devices, {"user": 3}),
+    # the user, roles, count, page with company, payer and payee
+    "payment-list": (list_data.payments, {"owner": 4, "freelancer": 4}),
     # the user, the freelancer profile (IsFreelancer), count, page
-    "wallet-transactions": (list_data.wallet_transactions, 4),
+    "wallet-transactions": (list_data.wallet_transactions, {"freelancer": 4}),
     # the user, the freelancer profile (IsFreelancer), count, page
-    "payout-list": (list_data.payout_list, 4),
+    "payout-list": (list_data.payout_list, {"freelancer": 4}),
     # the user, roles, the job, its skills, count, page
-    "job-proposals": (list_data.job_proposals, 6),
-    # the user, roles, count, page
-    "proposal-list": (list_data.proposals, 4),
-    # the user, roles, the proposal (visibility), count, page
-    "proposal-offers": (list_data.offers, 5),
+    "job-proposals": (list_data.job_proposals, {"owner": 6}),
+    # the user, roles, count, page with job, company and freelancer
+    "proposal-list": (list_data.proposals, {"freelancer": 4, "owner": 4}),
+    # the user, roles, the proposal (visibility), count, page with the authors
+    "proposal-offers": (list_data.offers, {"owner": 5, "freelancer": 5}),
     # the user, roles, count, page, the page's milestones (prefetched)
-    "contract-list": (list_data.contracts, 5),
+    "contract-list": (list_data.contracts, {"owner": 5, "freelancer": 5, "operator": 4}),
     # the user, roles, the contract (visibility, EXISTS), count, page
-    "contract-milestones": (list_data.milestones, 5),
+    "contract-milestones": (list_data.milestones, {"owner": 5, "freelancer": 5, "operator": 4}),
     # the user, roles, count, page
-    "review-list": (list_data.reviews_mine, 4),
-    # the freelancer's user id (by profile or user id), count, page; public
-    "freelancer-reviews": (list_data.freelancer_reviews, 3),
-    # the company (EXISTS), count, page; public
-    "company-reviews": (list_data.company_reviews, 3),
-    # the whole tree in one query, paged in Python (then cached: a warm cache reads none); public
-    "category-list": (list_data.categories, 1),
-    # every skill in one query, paged in Python (then cached); public
-    "skill-list": (list_data.skills, 1),
+    "review-list": (list_data.reviews_mine, {"freelancer": 4}),
+    # the freelancer's user id (by profile or user id), count, page
+    "freelancer-reviews": (list_data.freelancer_reviews, {"anonymous": 3}),
+    # the company (EXISTS), count, page
+    "company-reviews": (list_data.company_reviews, {"anonymous": 3}),
+    # the whole tree in one query, paged in Python (then cached: a warm cache reads none)
+    "category-list": (list_data.categories, {"anonymous": 1}),
+    # every skill in one query, paged in Python (then cached)
+    "skill-list": (list_data.skills, {"anonymous": 1}),
 }
 
 # List endpoints whose exact query counts are asserted in another module (the job search owns its own pages).
@@ -77,21 +78,23 @@ COVERED_ELSEWHERE = {"job-list": "tests/jobs/test_search.py"}
 @pytest.mark.parametrize("route", ENDPOINTS)
 def test_query_count_is_exact(route, rows, db, django_assert_num_queries):
     builder, queries = ENDPOINTS[route]
-    reader, url, listed = builder(rows)
-    client = client_for(reader) if reader is not None else APIClient()
+    readers, url, listed = builder(rows)
+    assert set(readers) == set(queries)
 
-    for page_size in PAGE_SIZES:
-        # Every read starts cold, as a fresh process would: the taxonomy's cached lists would read nothing the
-        # second time (tests/taxonomy asserts that).
-        cache.clear()
-        with django_assert_num_queries(queries):
-            response = client.get(url, {"page_size": page_size})
+    for reader, user in readers.items():
+        client = client_for(user) if user is not None else APIClient()
+        for page_size in PAGE_SIZES:
+            # Every read starts cold, as a fresh process would: the taxonomy's cached lists would read nothing the
+            # second time (tests/taxonomy asserts that).
+            cache.clear()
+            with django_assert_num_queries(queries[reader], info=f"{route} as {reader}, page_size={page_size}"):
+                response = client.get(url, {"page_size": page_size})
 
-        assert response.status_code == 200, (page_size, response.content)
-        body = response.json()
-        assert len(body["results"]) == min(page_size, listed), page_size
-        if "count" in body:  # the messages' cursor pages have no count
-            assert body["count"] == listed, page_size
+            assert response.status_code == 200, (reader, page_size, response.content)
+            body = response.json()
+            assert len(body["results"]) == min(page_size, listed), (reader, page_size)
+            if "count" in body:  # the messages' cursor pages have no count
+                assert body["count"] == listed, (reader, page_size)
 
 
 def _list_routes() -> dict[str, str]:
