@@ -189,11 +189,11 @@ def _conversations_with_unread(owner, company, count: int) -> None:
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_conversation_list_takes_a_constant_number_of_queries(as_user, company, owner, count,
-                                                              django_assert_max_num_queries):
+                                                              django_assert_num_queries):
     _conversations_with_unread(owner, company, count)
     client = as_user(owner)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         response = client.get(CONVERSATIONS)
 
     assert response.status_code == 200, response.content

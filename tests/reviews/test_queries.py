@@ -1,4 +1,5 @@
-"""No review list grows its query count with the data (PRODUCT.md §5): the bound holds at both sizes."""
+"""No review list grows its query count with the data (PRODUCT.md §5): the exact count holds at both
+sizes."""
 
 import pytest
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 SIZES = [2, 6]
 # Authentication (none for the public lists), roles, the profile lookup, count, page.
-BOUND = {"mine": 4, "freelancer": 3, "company": 3}
+QUERIES = {"mine": 4, "freelancer": 3, "company": 3}
 
 
 def reviewed_contracts(company, owner, freelancer, rows: int) -> None:
@@ -35,23 +36,23 @@ def get_page(client, url, rows):
 
 
 @pytest.mark.parametrize("rows", SIZES)
-def test_public_lists(api, company, owner, freelancer, rows, django_assert_max_num_queries):
+def test_public_lists(api, company, owner, freelancer, rows, django_assert_num_queries):
     reviewed_contracts(company, owner, freelancer, rows)
 
-    with django_assert_max_num_queries(BOUND["freelancer"]):
+    with django_assert_num_queries(QUERIES["freelancer"]):
         get_page(api, freelancer_reviews_url(freelancer.freelancer_profile.pk), rows)
-    with django_assert_max_num_queries(BOUND["company"]):
+    with django_assert_num_queries(QUERIES["company"]):
         get_page(api, company_reviews_url(company.pk), rows)
 
 
 @pytest.mark.parametrize("rows", SIZES)
 @pytest.mark.parametrize("reader", ["owner", "freelancer"])
-def test_my_reviews(request, as_user, company, owner, freelancer, reader, rows, django_assert_max_num_queries):
+def test_my_reviews(request, as_user, company, owner, freelancer, reader, rows, django_assert_num_queries):
     reviewed_contracts(company, owner, freelancer, rows)
     # Another company's member sees none of it and costs nothing extra.
     MembershipFactory(role="owner")
     client = as_user(request.getfixturevalue(reader))
 
-    with django_assert_max_num_queries(BOUND["mine"]):
+    with django_assert_num_queries(QUERIES["mine"]):
         # Written: every review of the reader's side (one pending among the freelancer's); received: the other's.
         get_page(client, REVIEWS, 2 * rows + (1 if reader == "freelancer" else 0))
