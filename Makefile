@@ -9,7 +9,7 @@ WORKERS ?= 1
 TEST_WORKERS ?= 2
 FUZZ_EXAMPLES ?= 5
 
-.PHONY: run test fuzz lint format schema check docs migrate seed demo worker beat bench bench-escrow clean
+.PHONY: run test fuzz lint format schema check docs migrate seed demo worker beat bench bench-escrow bench-serving clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench: $(VENV)/.installed
 
 bench-escrow: $(VENV)/.installed
 	$(BIN)/python bench/escrow.py $(BENCH_ESCROW_ARGS)
+
+# What serving HTTP costs under uvicorn (ASGI) and gunicorn (WSGI), beside a bare app; needs wrk.
+bench-serving: $(VENV)/.installed
+	$(BIN)/python bench/serving.py $(BENCH_SERVING_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis schema.yml
