@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 
 from audit.admin import AuditTrailMixin
-from backoffice.actions import act_with_reason
+from bantu.core.admin import act_with_reason
 
 from . import services
 from .models import AuthSession, ExternalIdentity, User
