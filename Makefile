@@ -60,7 +60,9 @@ docs: $(VENV)/.installed
 	$(BIN)/python manage.py docs_postman
 	$(BIN)/python manage.py docs_asyncapi
 
+# lint-imports: the layers of docs/architecture.md (import-linter contracts in pyproject.toml).
 check: lint schema
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 

@@ -241,9 +241,10 @@ def seed(args: argparse.Namespace, pools: dict[str, int]) -> dict:
     """The company, its owner, the freelancer and the milestone pools (submitted milestones, one pool per phase
     that approves, interleaved across contracts). Returns ids, tokens and timings."""
     from accounts import links, roles
-    from accounts.services import tokens_issue, user_register
+    from accounts.services import tokens_issue
     from accounts.services.mail import email_verify
     from companies.models import Membership
+    from onboarding.services import user_register
 
     started = time.perf_counter()
     password = secrets.token_urlsafe(16)

@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.utils.text import Truncator
 
 from audit.admin import AuditTrailMixin
-from backoffice.actions import act_with_reason
-from bantu.core.admin import set_or_not_filter
+from bantu.core.admin import act_with_reason, set_or_not_filter
 from taxonomy.admin import CategoryListFilter
 
 from . import services
