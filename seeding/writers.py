@@ -256,8 +256,8 @@ def demo_seed() -> Contract:
     two milestones (IDR) for the first job. Every demo user has DEMO_PASSWORD and a verified email.
 
     Idempotent: what exists (matched by email, by the owner's membership, by the company's jobs) is kept, so a second
-    run writes nothing. One transaction. Returns the demo contract. Raises Group.DoesNotExist or Category/Skill
-    lookups' errors when the database is not migrated (the groups and the taxonomy come from migrations).
+    run writes nothing. One transaction. Returns the demo contract. Expects a migrated database (the operator groups
+    and the taxonomy come from migrations): raises Group.DoesNotExist or KeyError otherwise.
     """
     _demo_user(*DEMO_ADMIN, is_staff=True, is_superuser=True)
     for email, name, group in DEMO_OPERATORS:
