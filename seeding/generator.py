@@ -172,7 +172,7 @@ def companies_generate(rng: random.Random, count: int, tag: str) -> list[Company
     sizes = [size for size, _ in Company.Size.choices]
     companies = []
     for index in range(count):
-        # The draws keep the order they had in jobs.seeding, so a seed still makes the data it made there.
+        # Keep the order of these draws: changing it changes what every seed makes (and the benchmarks' data).
         prefix = rng.choice(COMPANY_PREFIXES)
         words = rng.sample(COMPANY_WORDS, rng.choice((1, 2, 2, 3)))
         name = " ".join(part for part in (prefix, *words) if part)
