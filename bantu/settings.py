@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "payments",
     "reviews",
     "audit",
+    "seeding",  # the top layer: imports the apps, no app imports it
 ]
 
 MIDDLEWARE = [
