@@ -6,6 +6,7 @@ the user groups (`bantu.core.realtime`), so a message sent over REST or from ano
 here the same way.
 """
 
+import asyncio
 import logging
 import time
 import uuid
@@ -104,7 +105,11 @@ def _still_allowed(user) -> bool:
 
 @_in_pool
 def _send(user, conversation_id, body, client_id):
-    message, _created = services.message_send(conversation=_conversation(conversation_id), sender=user, body=body,
+    conversation_pk = uuid_or_none(conversation_id)
+    if conversation_pk is None:
+        raise SocketError(404, "not_in_conversation", "No such conversation.")
+    # The service checks access in the statement that locks the conversation: no lookup before it.
+    message, _created = services.message_send(conversation_id=conversation_pk, sender=user, body=body,
                                               client_id=client_id)
     return message_json(message)
 
@@ -117,6 +122,30 @@ def _typing(user, conversation_id):
 @_in_pool
 def _read(user, conversation_id, message_id):
     services.conversation_mark_read(conversation=_conversation(conversation_id), user=user, message_id=message_id)
+
+
+RELEASE_ATTEMPTS = 4
+RELEASE_PAUSE_SECONDS = 0.2  # then 0.4, 0.8: with the pool's own wait, about 20 s in all before giving up
+
+
+@database_sync_to_async
+def _socket_closed(user_id):
+    realtime.socket_closed(user_id)
+
+
+async def _retrying(step, what: str) -> bool:
+    """Await `step()` until it succeeds, at most RELEASE_ATTEMPTS times; whether it did. Never raises (but a
+    cancellation of the caller goes through)."""
+    for attempt in range(RELEASE_ATTEMPTS):
+        try:
+            await step()
+            return True
+        except Exception as exc:
+            if attempt + 1 == RELEASE_ATTEMPTS:
+                logger.error("%s failed %d times, the last with %r", what, RELEASE_ATTEMPTS, exc)
+                return False
+            await asyncio.sleep(RELEASE_PAUSE_SECONDS * 2 ** attempt)
+    return False
 
 
 class UserSocketConsumer(BantuSocketConsumer):
@@ -155,15 +184,20 @@ class UserSocketConsumer(BantuSocketConsumer):
         await self._release()
 
     async def _release(self):
+        """Leave the user's group and count the socket out of the user's presence, once, whatever fails.
+
+        A burst of closing sockets (a thousand at once, a server restart) can find the channel layer's pool
+        busy or Redis briefly gone: each step is retried (RELEASE_ATTEMPTS, with a growing pause), failures are
+        logged, and nothing is raised, so the other step and the rest of the socket's shutdown still run. A
+        group left behind after every attempt only costs deliveries to a closed channel until the layer's
+        group expiry."""
         group, present = self.group, self.present
         self.group, self.present = None, False
-        try:
-            if group:
-                await self.channel_layer.group_discard(group, self.channel_name)
-        except Exception:  # the layer is down: its group expires on its own
-            logger.warning("Socket of user %s: could not leave its group", self.user.pk)
+        if group:
+            await _retrying(lambda: self.channel_layer.group_discard(group, self.channel_name),
+                            f"Socket of user {self.user.pk}: leaving its group")
         if present:
-            await database_sync_to_async(realtime.socket_closed)(self.user.pk)
+            await _retrying(lambda: _socket_closed(self.user.pk), f"Socket of user {self.user.pk}: presence")
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self.group:
@@ -235,8 +269,14 @@ class UserSocketConsumer(BantuSocketConsumer):
         await _read(self.user, content.get("conversation"), message_id)
 
     async def relay(self, event):
-        """Group message `{"type": "relay", "payload": {...}}` → the payload to this client."""
-        await self.send_json(event["payload"])
+        """Group message `{"type": "relay", "payload": {...}}` → the payload to this client.
+
+        The Redis layer hands one message dict to all of a process's sockets it was sent to (a room's hundreds):
+        the first encodes the payload and leaves the text in the event for the others."""
+        text = event.get("_text")
+        if text is None:
+            text = event["_text"] = await self.encode_json(event["payload"])
+        await self.send(text_data=text)
 
     async def session_close(self, event):
         """Group message `{"type": "session.close", "code": 4401}`: the user's tokens were revoked; with
