@@ -244,10 +244,13 @@ async def storm(uri, origin, tokens, server, log_path) -> dict:
     connect_seconds = time.perf_counter() - started
     await asyncio.sleep(2)  # accepted sockets join their groups right after the handshake
     joined = (await asyncio.to_thread(leftovers))
+    # The server accepts every handshake first and closes (1011) a socket it could not subscribe.
+    closed_by_server = sum(ws.close_code is not None for ws in connected.values())
     closed = await close_all(connected, [], server, log_path)
     _, problems = log_problems(log_path, since)
     return {"sockets": len(tokens), "connect_errors": len(tokens) - len(connected),
-            "connect_seconds": round(connect_seconds, 2), "joined": joined, "close": closed,
+            "connect_seconds": round(connect_seconds, 2), "closed_by_server": closed_by_server,
+            "joined": joined, "close": closed,
             "cpu_ms_per_socket": round((server_cpu_seconds(server.pid) - cpu_before) * 1000 / len(tokens), 2),
             "server_log": problems}
 

@@ -88,7 +88,10 @@ def _in_pool(function):
     return DatabaseSyncToAsync(function, thread_sensitive=False)
 
 
-@_in_pool
+class Revoked(Exception):
+    """The socket's user may no longer act: suspended, signed out, or their password changed."""
+
+
 def _still_allowed(user) -> bool:
     """Suspension and password changes revoke tokens; membership changes revoke access. A long-lived socket
     must notice both: re-read the user's standing and forget the memoised company roles before each command."""
@@ -103,7 +106,21 @@ def _still_allowed(user) -> bool:
             and row.get("session_live", True))
 
 
-@_in_pool
+def _command(function):
+    """A command's database work: the user's standing, then `function(user, ...)`, in one hop to the pool (one
+    database connection borrowed per command, not one per step). Raises Revoked when the user may no longer
+    act."""
+
+    @_in_pool
+    def run(user, *args):
+        if not _still_allowed(user):
+            raise Revoked
+        return function(user, *args)
+
+    return run
+
+
+@_command
 def _send(user, conversation_id, body, client_id):
     conversation_pk = uuid_or_none(conversation_id)
     if conversation_pk is None:
@@ -114,12 +131,12 @@ def _send(user, conversation_id, body, client_id):
     return message_json(message)
 
 
-@_in_pool
+@_command
 def _typing(user, conversation_id):
     services.typing_announce(conversation=_conversation(conversation_id), user=user)
 
 
-@_in_pool
+@_command
 def _read(user, conversation_id, message_id):
     services.conversation_mark_read(conversation=_conversation(conversation_id), user=user, message_id=message_id)
 
@@ -218,10 +235,9 @@ class UserSocketConsumer(BantuSocketConsumer):
             bucket = self.buckets.get(command)
             if bucket is not None and not bucket.take():
                 raise SocketError(429, "rate_limited", "Too many commands; slow down.")
-            if not await _still_allowed(self.user):
-                await self.close(code=CLOSE_UNAUTHENTICATED)
-                return
             await handler(content)
+        except Revoked:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
         except SocketError as exc:
             await self._error(exc, command, reply_to)
         except ApplicationError as exc:
