@@ -161,7 +161,7 @@ async def test_a_pool_busy_longer_than_its_timeout_raises_a_connection_error():
 @pytest.mark.redis
 async def test_group_send_many_reaches_every_member_of_every_group_once():
     layer = _layer()
-    alone, shared, elsewhere = (await layer.new_channel() for _ in range(3))
+    alone, shared, elsewhere = [await layer.new_channel() for _ in range(3)]
     await layer.group_add("user.a", alone)
     await layer.group_add("user.a", shared)
     await layer.group_add("user.b", shared)
