@@ -125,9 +125,9 @@ async def run(port, pairs, room, room_sender, tokens, *, rounds, messages, rate,
                 if event.get("type") == "error":
                     errors[event.get("code")] = errors.get(event.get("code"), 0) + 1
                 if event.get("type") == "message.created" and event["message"]["sender"] != str(user_id):
-                    start = sent_at.get(event["message"]["client_id"])
-                    if start is not None:
-                        latencies[scenario["name"]].append(time.perf_counter() - start)
+                    sent = sent_at.get(event["message"]["client_id"])
+                    if sent is not None:  # a late pair message counts for pairs, even once the room has begun
+                        latencies[sent[1]].append(time.perf_counter() - sent[0])
         except websockets.ConnectionClosed:
             pass
 
@@ -142,7 +142,7 @@ async def run(port, pairs, room, room_sender, tokens, *, rounds, messages, rate,
 
     async def send(user_id, conversation):
         client_id = str(uuid.uuid4())
-        sent_at[client_id] = time.perf_counter()
+        sent_at[client_id] = (time.perf_counter(), scenario["name"])
         await connections[user_id].send(json.dumps({"type": "message.send", "conversation": conversation,
                                                     "body": "Halo, apa kabar?", "client_id": client_id}))
 
