@@ -139,6 +139,9 @@ async def run(port, pairs, room, room_sender, tokens, *, rounds, messages, rate,
         connections[user_id] = ws
         readers.append(asyncio.create_task(reader(user_id, ws)))
     await asyncio.sleep(1)
+    subscribed = (await asyncio.to_thread(leftovers))["channels_in_groups"]
+    if subscribed != len(tokens):  # the machine's Redis is shared: a run whose keys vanished measures nothing
+        print(f"  WARNING: {subscribed} of {len(tokens)} sockets are in their groups before the first message")
 
     async def send(user_id, conversation):
         client_id = str(uuid.uuid4())

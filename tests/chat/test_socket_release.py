@@ -124,3 +124,25 @@ def test_presence_counts_each_socket_of_a_user_on_redis(owner):
     assert 0 < ttl <= realtime.PRESENCE_TTL
     assert realtime.online_among([owner.pk]) == set()
     assert cache.get(f"presence:{owner.pk}") is None
+
+
+async def test_events_reach_a_socket_without_a_hop_to_the_sync_thread(owner, monkeypatch):
+    """Channels closes stale database connections before every handler, through its one sync thread; a room's
+    message then queued one hop per socket there. The consumer base dispatches without it."""
+    import channels.consumer
+
+    hops = []
+
+    async def counted():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    socket = await connect(owner)
+    await get_channel_layer().group_send(realtime.user_group(owner.pk),
+                                         {"type": "relay", "payload": {"type": "ping.test"}})
+
+    received = await socket.receive_json_from(timeout=3)
+    await socket.disconnect()
+
+    assert received == {"type": "ping.test"}
+    assert hops == []
