@@ -135,7 +135,10 @@ async def run(port, pairs, room, room_sender, tokens, *, rounds, messages, rate,
     origin = f"http://127.0.0.1:{port}"
     readers = []
     for user_id, token in tokens.items():  # connect gradually, as clients would
-        ws = await websockets.connect(uri + token, origin=origin, max_queue=None, open_timeout=20)
+        # No client-side keepalive: the server pings (uvicorn, every 20 s), and an overloaded load generator
+        # must not close sockets itself.
+        ws = await websockets.connect(uri + token, origin=origin, max_queue=None, open_timeout=20,
+                                      ping_interval=None)
         connections[user_id] = ws
         readers.append(asyncio.create_task(reader(user_id, ws)))
     await asyncio.sleep(1)
@@ -146,8 +149,11 @@ async def run(port, pairs, room, room_sender, tokens, *, rounds, messages, rate,
     async def send(user_id, conversation):
         client_id = str(uuid.uuid4())
         sent_at[client_id] = (time.perf_counter(), scenario["name"])
-        await connections[user_id].send(json.dumps({"type": "message.send", "conversation": conversation,
-                                                    "body": "Halo, apa kabar?", "client_id": client_id}))
+        try:
+            await connections[user_id].send(json.dumps({"type": "message.send", "conversation": conversation,
+                                                        "body": "Halo, apa kabar?", "client_id": client_id}))
+        except websockets.ConnectionClosed as closed:  # an overloaded server missed its keepalive: count it
+            errors[f"socket closed: {closed}"] = errors.get(f"socket closed: {closed}", 0) + 1
 
     chooser = random.Random(7)
     cpu_before, started = server_cpu_seconds(server.pid), time.perf_counter()
