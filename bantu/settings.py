@@ -151,14 +151,23 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "bantu.core.channel_layer.BantuChannelLayer",
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, the same as channels-redis's blocking receive
                 # (BZPOPMIN 5 s): reads then time out and crash consumers (redis-py#4091). Give reads headroom.
                 # The connection class keeps a consumer's cancelled receive from reading on at shutdown.
+                # One blocking pool per server process, shared by all its sockets: a burst (a thousand sockets
+                # closing at once) waits up to pool_timeout seconds for a connection instead of failing
+                # (bantu/core/channel_layer.py says how it is sized).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5,
-                           "connection_class": CancellableSendConnection}],
+                           "connection_class": CancellableSendConnection,
+                           "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=32),
+                           "pool_timeout": env.float("CHANNELS_REDIS_POOL_TIMEOUT", default=5.0)}],
                 "prefix": env.str("CHANNELS_PREFIX", default="bantu-ws"),
+                # All sockets of a process receive through one Redis key, whose capacity (channels-redis: 100
+                # messages) is the whole process's backlog: past it, broadcasts are dropped. Each socket's own
+                # buffer in the process is bounded by the same number.
+                "capacity": env.int("CHANNELS_CAPACITY", default=1000),
             },
         }
     }

@@ -15,7 +15,6 @@ from django.urls import reverse
 from accounts.models import ExternalIdentity
 from accounts.services import tokens_issue, user_logout
 from bantu.core.models import IdempotencyRecord
-from chat.models import Conversation
 from chat.services import message_report, message_send
 from companies.models import Company
 from jobs.models import Job
@@ -55,7 +54,7 @@ def grow(world: dict) -> None:
         dispute_id=dispute.pk, operator=users["operator"], resolution="refund", note="Pekerjaan tidak dikirim."
     )
     message, _ = message_send(
-        conversation=Conversation.objects.get(pk=ids["conversation"]),
+        conversation_id=ids["conversation"],
         sender=users["owner"],
         body="Transfer saja ke rekening pribadi saya.",
         client_id=uuid.uuid4(),
