@@ -92,7 +92,10 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        redis = _redis_sliding_log()
+        try:
+            redis = _redis_sliding_log()
+        except Exception:  # no `throttle` cache configured: DRF's path, through _DegradingCache's fallback
+            redis = None
         if redis is None:
             return super().allow_request(request, view)
         backend, script = redis
