@@ -196,6 +196,8 @@ CELERY_BEAT_SCHEDULE = {
     "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
     "sessions-cleanup": {"task": "accounts.sessions_cleanup", "schedule": 86400.0},
     "reviews-publish-due": {"task": "reviews.publish_due", "schedule": 3600.0},
+    # The typo vocabulary of the job search: new words arrive as jobs open; this also drops words of closed jobs.
+    "jobs-search-words-refresh": {"task": "jobs.search_words_refresh", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
@@ -398,6 +400,10 @@ BANTU = {
     "REVIEW_WINDOW_DAYS": env.int("REVIEW_WINDOW_DAYS", default=14),
     "PAYOUT_MAXIMUM": env.int("PAYOUT_MAXIMUM", default=100_000_000),
     "READYZ_TIMEOUT_SECONDS": 2,
+    # --- Job search (jobs/search.py). Past this many matches `count` stops and `count_capped` is true; page
+    # numbers reach this far. Relevance ranks the newest this-many matches (the rest follow newest first). ---
+    "SEARCH_COUNT_CAP": 1000,
+    "SEARCH_RANKED_CANDIDATES": 500,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
     "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),

@@ -107,3 +107,13 @@ class JobStatusChange(StatusChange):
 
     class Meta(StatusChange.Meta):
         pass
+
+
+class SearchWord(models.Model):
+    """The vocabulary that typos are corrected against (jobs.search): the words of open jobs' titles and of skill
+    names. Rebuilt by a periodic task, added to when a job opens; a trigram index on PostgreSQL (migration 0004)."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    def __str__(self):
+        return self.word

@@ -250,8 +250,9 @@ def test_pagination_shape(api, make_job, owner):
     first = api.get(JOBS, {"page_size": 2})
     second = api.get(JOBS, {"page_size": 2, "page": 2})
 
-    assert set(first.json()) == {"count", "next", "previous", "results"}
-    assert (first.json()["count"], first.json()["previous"], titles(first)) == (3, None, ["Lowongan 0", "Lowongan 1"])
+    assert set(first.json()) == {"count", "count_capped", "next", "previous", "results"}
+    assert (first.json()["count"], first.json()["count_capped"], first.json()["previous"], titles(first)) == (
+        3, False, None, ["Lowongan 0", "Lowongan 1"])
     assert parse_qs(urlsplit(first.json()["next"]).query) == {"page": ["2"], "page_size": ["2"]}
     assert (second.json()["count"], second.json()["next"], titles(second)) == (3, None, ["Lowongan 2"])
     assert parse_qs(urlsplit(second.json()["previous"]).query) == {"page_size": ["2"]}
