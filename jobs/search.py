@@ -187,25 +187,37 @@ class JobSearch:
         """More jobs match than `count` says."""
         return self._capped_count > settings.BANTU["SEARCH_COUNT_CAP"]
 
+    @property
+    def _bounded(self) -> QuerySet[Job]:
+        """The matches, for a page query. When the count found them all (at most the cap), as `pk IN (the
+        matches, LIMIT cap + 1)`: PostgreSQL then reads those few rows through the filters' indexes and sorts them,
+        instead of walking an ordering index (budget, published_at) past thousands of rows that fail a selective
+        filter or the text. Call after `count`."""
+        if self.count_capped:
+            return self.matches
+        cap = settings.BANTU["SEARCH_COUNT_CAP"]
+        return _rows().filter(pk__in=self.matches.order_by().values("pk")[:cap + 1])
+
     def page(self, offset: int, limit: int) -> list[Job]:
-        """Jobs `offset` to `offset + limit` in this search's order. Relevance: the ranked candidates first (one
-        query), then the newest-first rest (a second query only for a page that straddles both)."""
+        """Jobs `offset` to `offset + limit` in this search's order (call after `count`). Relevance: the ranked
+        candidates first (one query), then the newest-first rest (a second query only for a page that straddles
+        both)."""
         if not self.ranked:
-            return list(self.matches.order_by(*self._order_by(self.ordering))[offset:offset + limit])
+            return list(self._bounded.order_by(*self._order_by(self.ordering))[offset:offset + limit])
         bound = settings.BANTU["SEARCH_RANKED_CANDIDATES"]
         rows = []
         if offset < bound:
             rows += list(self._ranked_candidates(bound)[offset:min(offset + limit, bound)])
         if offset + limit > bound:
-            rows += list(self.matches.order_by(*self._order_by("newest"))[max(offset, bound):offset + limit])
+            rows += list(self._bounded.order_by(*self._order_by("newest"))[max(offset, bound):offset + limit])
         return rows
 
     def after(self, position: Position | None, limit: int) -> list[Job]:
         """Up to `limit` jobs in newest-first order after `position` (from the start when None), or, for a
         `backwards` position, the `limit` jobs just before it (still newest first). Only for newest-first
-        searches (`ordering` newest, or no `q`): the caller checks. Keyset: the cost does not grow with the
-        depth (an index range on published_at, id)."""
-        queryset = self.matches
+        searches (`ordering` newest, or no `q`): the caller checks; call after `count`. Keyset: the cost does not
+        grow with the depth (an index range on published_at, id)."""
+        queryset = self._bounded
         forwards = position is None or not position.backwards
         if position is not None:
             queryset = queryset.filter(self._beyond(position))
@@ -238,7 +250,7 @@ class JobSearch:
     def _ranked_candidates(self, bound: int) -> QuerySet[Job]:
         # A subquery with LIMIT is planned on its own (like a materialized CTE): the newest `bound` matches come
         # from the indexes, and only they are ranked.
-        candidates = self.matches.order_by(*self._order_by("newest")).values("pk")[:bound]
+        candidates = self._bounded.order_by(*self._order_by("newest")).values("pk")[:bound]
         text = self.corrected_text or self.text
         return _rows().filter(pk__in=candidates).annotate(relevance=_relevance(text)).order_by(
             F("relevance").desc(), F("published_at").desc(nulls_last=True), "-pk")

@@ -23,17 +23,6 @@ from .helpers import JOBS, titles
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def committed_job(make_job, django_capture_on_commit_callbacks):
-    """`make_job` whose on-commit work (cache versions, the vocabulary) runs, as after a real commit."""
-
-    def make(*args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return make_job(*args, **kwargs)
-
-    return make
-
-
 def _bantu(settings, **values):
     settings.BANTU = {**settings.BANTU, **values}
 
@@ -84,12 +73,12 @@ def test_a_negated_word_is_not_corrected(api, committed_job, owner):
 
 def test_an_opened_job_adds_its_words_on_commit_and_a_draft_adds_none(committed_job, owner):
     committed_job(owner, title="Ilustrasi Maskot Harimau", skills=["figma"])
-    committed_job(owner, title="Rahasia Perusahaan", status=Job.Status.DRAFT)
+    committed_job(owner, title="Zebra Kuning", status=Job.Status.DRAFT)
 
     words = set(SearchWord.objects.values_list("word", flat=True))
 
     assert {"ilustrasi", "maskot", "harimau", "figma"} <= words
-    assert not {"rahasia", "perusahaan"} & words
+    assert not {"zebra", "kuning"} & words
 
 
 def test_nothing_is_added_before_the_commit(make_job, owner):
@@ -121,7 +110,7 @@ def test_the_refresh_task_rebuilds_the_vocabulary(make_job, owner):
 
     make_job(owner, title="Ilustrasi Maskot Harimau")
 
-    assert search_words_refresh_task.delay().get() >= 3
+    assert search_words_refresh_task() >= 3
     assert SearchWord.objects.filter(word="harimau").exists()
 
 
