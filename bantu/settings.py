@@ -116,10 +116,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Typo tolerance: "desiner" is 0.55 word-similar to "Desainer Grafis"; pg_trgm's default cut-off is 0.6.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", f"-c pg_trgm.word_similarity_threshold={env.float('SEARCH_TYPO_THRESHOLD', default=0.5)}"
-    )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}")
 else:
