@@ -28,12 +28,12 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils.functional import cached_property
 
 from bantu.core.permissions import company_roles, is_platform_admin
 from taxonomy.models import Category, Skill
@@ -166,6 +166,8 @@ class JobSearch:
         text = self.corrected_text or self.text
         return _text_match(self.filtered, text) if text else self.filtered
 
+    # Django's cached_property: functools' (Python < 3.12) holds one lock for every instance of the class, so
+    # concurrent searches waited for each other's count while holding their database connections.
     @cached_property
     def _capped_count(self) -> int:
         cap = settings.BANTU["SEARCH_COUNT_CAP"]

@@ -380,3 +380,13 @@ def test_a_correction_costs_two_queries_more(api, committed_job, owner, django_a
         response = api.get(JOBS, {"q": "desiner"})
 
     assert titles(response) == ["Desainer Grafis untuk Logo UMKM"]
+
+
+def test_searches_do_not_share_a_lock_for_their_count():
+    """functools.cached_property (Python < 3.12) locks one RLock for every instance of a class: under load each
+    request held its pooled connection while waiting for another search's count, until the pool timed out (503)."""
+    import functools
+
+    from jobs.search import JobSearch
+
+    assert not isinstance(JobSearch.__dict__["_capped_count"], functools.cached_property)
