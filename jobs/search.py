@@ -107,8 +107,8 @@ def _rows() -> QuerySet[Job]:
 
 def job_search(*, user, params: SearchParams) -> "JobSearch":
     """The search `user` asked for. Open, not removed jobs; or, for members of `params.company_id` and operators,
-    every job of that company (`private`: drafts included, never shared through the cache). Runs no query
-    until its count or a page is asked for."""
+    every job of that company (`private`: drafts included, never shared through the cache). Reads the user's
+    company roles when `params.company_id` is given; no other query until its count or a page is asked for."""
     private = params.company_id is not None and (params.company_id in company_roles(user) or is_platform_admin(user))
     if private:
         queryset = _rows().filter(company_id=params.company_id)
