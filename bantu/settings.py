@@ -116,10 +116,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Typo tolerance: "desiner" is 0.55 word-similar to "Desainer Grafis"; pg_trgm's default cut-off is 0.6.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", f"-c pg_trgm.word_similarity_threshold={env.float('SEARCH_TYPO_THRESHOLD', default=0.5)}"
-    )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}")
 else:
@@ -205,6 +201,8 @@ CELERY_BEAT_SCHEDULE = {
     "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
     "sessions-cleanup": {"task": "accounts.sessions_cleanup", "schedule": 86400.0},
     "reviews-publish-due": {"task": "reviews.publish_due", "schedule": 3600.0},
+    # The typo vocabulary of the job search: new words arrive as jobs open; this also drops words of closed jobs.
+    "jobs-search-words-refresh": {"task": "jobs.search_words_refresh", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
@@ -407,6 +405,10 @@ BANTU = {
     "REVIEW_WINDOW_DAYS": env.int("REVIEW_WINDOW_DAYS", default=14),
     "PAYOUT_MAXIMUM": env.int("PAYOUT_MAXIMUM", default=100_000_000),
     "READYZ_TIMEOUT_SECONDS": 2,
+    # --- Job search (jobs/search.py). Past this many matches `count` stops and `count_capped` is true; page
+    # numbers reach this far. Relevance ranks the newest this-many matches (the rest follow newest first). ---
+    "SEARCH_COUNT_CAP": 1000,
+    "SEARCH_RANKED_CANDIDATES": 500,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
     "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),
