@@ -9,7 +9,7 @@ WORKERS ?= 1
 TEST_WORKERS ?= 2
 FUZZ_EXAMPLES ?= 5
 
-.PHONY: run test fuzz lint format schema check docs migrate seed demo worker beat bench bench-escrow clean
+.PHONY: run test fuzz lint format schema check docs migrate seed demo worker beat bench bench-escrow bench-serving clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,9 @@ docs: $(VENV)/.installed
 	$(BIN)/python manage.py docs_postman
 	$(BIN)/python manage.py docs_asyncapi
 
+# lint-imports: the layers of docs/architecture.md (import-linter contracts in pyproject.toml).
 check: lint schema
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
@@ -75,6 +77,10 @@ bench: $(VENV)/.installed
 
 bench-escrow: $(VENV)/.installed
 	$(BIN)/python bench/escrow.py $(BENCH_ESCROW_ARGS)
+
+# What serving HTTP costs under uvicorn (ASGI) and gunicorn (WSGI), beside a bare app; needs wrk.
+bench-serving: $(VENV)/.installed
+	$(BIN)/python bench/serving.py $(BENCH_SERVING_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis schema.yml

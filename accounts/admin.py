@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 
 from audit.admin import AuditTrailMixin
-from backoffice.actions import act_with_reason
+from bantu.core.admin import act_with_reason
 
-from . import services
+from . import roles, services
 from .models import AuthSession, ExternalIdentity, User
 
 
@@ -15,18 +14,11 @@ class RoleFilter(admin.SimpleListFilter):
     parameter_name = "role"
 
     def lookups(self, request, model_admin):
-        return [("freelancer", "Freelancer"), ("company", "Company member"), ("admin", "Operator")]
+        return [(roles.FREELANCER, "Freelancer"), (roles.COMPANY, "Company member"), (roles.ADMIN, "Operator")]
 
     def queryset(self, request, queryset):
-        from companies.models import Membership
-        from freelancers.models import FreelancerProfile
-
-        if self.value() == "freelancer":
-            return queryset.filter(Exists(FreelancerProfile.objects.filter(user=OuterRef("pk"))))
-        if self.value() == "company":
-            return queryset.filter(Exists(Membership.objects.filter(user=OuterRef("pk"))))
-        if self.value() == "admin":
-            return queryset.filter(is_staff=True)
+        if self.value() in roles.ALL_ROLES:
+            return roles.users_with_role(queryset, self.value())
         return queryset
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from rest_framework import permissions
 
-from . import errors
+from . import errors, roles
 
 
 class IsEmailVerified(permissions.BasePermission):
@@ -22,3 +22,10 @@ class IsEmailVerified(permissions.BasePermission):
             return True
         user = request.user
         return bool(user and user.is_authenticated and user.email_verified_at is not None)
+
+
+class IsFreelancer(permissions.BasePermission):
+    message = "Only freelancers may do this. Create a freelancer profile first."
+
+    def has_permission(self, request, view):
+        return roles.has_role(request.user, roles.FREELANCER)

@@ -1,4 +1,9 @@
-"""The roles a user holds, derived from what exists (no stored flags to drift out of date)."""
+"""The roles a user holds, derived from what exists (no stored flags to drift out of date).
+
+The freelancer profile and the company memberships are reached through their reverse relations by name, so that
+accounts does not import the apps that depend on it."""
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 FREELANCER = "freelancer"
 COMPANY = "company"
@@ -25,7 +30,6 @@ def has_role(user, role: str) -> bool:
 
 def _holds(user, role: str) -> bool:
     if role == FREELANCER:
-        # The reverse relation by name, so accounts does not import the apps that depend on it.
         profile = type(user)._meta.get_field("freelancer_profile")
         return profile.related_model._base_manager.filter(**{profile.field.attname: user.pk}).exists()
     if role == COMPANY:
@@ -33,6 +37,22 @@ def _holds(user, role: str) -> bool:
     if role == ADMIN:
         return user.is_staff
     raise ValueError(f"Unknown role {role!r}.")
+
+
+# The reverse relation from the user to the rows that give each role but `admin`.
+_ROLE_RELATIONS = {FREELANCER: "freelancer_profile", COMPANY: "company_memberships"}
+
+
+def users_with_role(queryset: QuerySet, role: str) -> QuerySet:
+    """`queryset` of users narrowed to those holding `role`: one EXISTS subquery (none for `admin`), no
+    duplicates. Raises ValueError for an unknown role."""
+    if role == ADMIN:
+        return queryset.filter(is_staff=True)
+    if role not in _ROLE_RELATIONS:
+        raise ValueError(f"Unknown role {role!r}.")
+    relation = queryset.model._meta.get_field(_ROLE_RELATIONS[role])
+    rows = relation.related_model._default_manager.filter(**{relation.field.name: OuterRef("pk")})
+    return queryset.filter(Exists(rows))
 
 
 def forget_roles(user) -> None:

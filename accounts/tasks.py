@@ -20,12 +20,12 @@ RETRY = {
 }
 
 
-@shared_task(name="accounts.email_verification_send", **RETRY)
+@shared_task(name=mail.EMAIL_VERIFICATION_SEND_TASK, **RETRY)
 def email_verification_send_task(*, user_id: str, language: str, email: str | None = None) -> bool:
     return mail.email_verification_mail(user_id=user_id, language=language, email=email)
 
 
-@shared_task(name="accounts.password_reset_send", **RETRY)
+@shared_task(name=mail.PASSWORD_RESET_SEND_TASK, **RETRY)
 def password_reset_send_task(*, email: str, language: str) -> bool:
     return mail.password_reset_mail(email=email, language=language)
 

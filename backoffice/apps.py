@@ -18,12 +18,14 @@ class BackofficeConfig(AppConfig):
 def _after_the_last_app_migrated(sender, **kwargs) -> None:
     """Sync the operator groups once per `migrate`, when the last installed app has been migrated: this app comes
     first in INSTALLED_APPS (its templates override the admin's), so at its own post_migrate the apps after it
-    (reviews, audit) had no permissions to grant yet."""
+    (reviews, audit) had no permissions to grant yet. Django sends post_migrate only for apps with a models module,
+    so the last of those, not the last installed app (seeding has no models), is the one to wait for."""
     from django.apps import apps
 
     from .groups import operator_groups_sync_after_migrate
 
-    if sender.label == list(apps.get_app_configs())[-1].label:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label == with_models[-1].label:
         operator_groups_sync_after_migrate(sender, **kwargs)
 
 

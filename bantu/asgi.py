@@ -9,7 +9,8 @@ django_asgi_app = get_asgi_application()  # before importing anything that touch
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from bantu.core.websocket import JWTQueryAuthMiddleware, SocketOriginValidator, redact_access_log  # noqa: E402
+from accounts.websocket import JWTQueryAuthMiddleware  # noqa: E402
+from bantu.core.websocket import SocketOriginValidator, redact_access_log  # noqa: E402
 from bantu.routing import websocket_urlpatterns  # noqa: E402
 
 redact_access_log()

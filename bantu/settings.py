@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "payments",
     "reviews",
     "audit",
+    "seeding",  # the top layer: imports the apps, no app imports it
 ]
 
 MIDDLEWARE = [
@@ -115,10 +116,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Typo tolerance: "desiner" is 0.55 word-similar to "Desainer Grafis"; pg_trgm's default cut-off is 0.6.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", f"-c pg_trgm.word_similarity_threshold={env.float('SEARCH_TYPO_THRESHOLD', default=0.5)}"
-    )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}")
 else:
@@ -150,14 +147,23 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "bantu.core.channel_layer.BantuChannelLayer",
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, the same as channels-redis's blocking receive
                 # (BZPOPMIN 5 s): reads then time out and crash consumers (redis-py#4091). Give reads headroom.
                 # The connection class keeps a consumer's cancelled receive from reading on at shutdown.
+                # One blocking pool per server process, shared by all its sockets: a burst (a thousand sockets
+                # closing at once) waits up to pool_timeout seconds for a connection instead of failing
+                # (bantu/core/channel_layer.py says how it is sized).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5,
-                           "connection_class": CancellableSendConnection}],
+                           "connection_class": CancellableSendConnection,
+                           "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=32),
+                           "pool_timeout": env.float("CHANNELS_REDIS_POOL_TIMEOUT", default=5.0)}],
                 "prefix": env.str("CHANNELS_PREFIX", default="bantu-ws"),
+                # All sockets of a process receive through one Redis key, whose capacity (channels-redis: 100
+                # messages) is the whole process's backlog: past it, broadcasts are dropped. Each socket's own
+                # buffer in the process is bounded by the same number.
+                "capacity": env.int("CHANNELS_CAPACITY", default=1000),
             },
         }
     }
@@ -195,6 +201,8 @@ CELERY_BEAT_SCHEDULE = {
     "milestones-auto-approve": {"task": "payments.auto_approve", "schedule": 3600.0},
     "sessions-cleanup": {"task": "accounts.sessions_cleanup", "schedule": 86400.0},
     "reviews-publish-due": {"task": "reviews.publish_due", "schedule": 3600.0},
+    # The typo vocabulary of the job search: new words arrive as jobs open; this also drops words of closed jobs.
+    "jobs-search-words-refresh": {"task": "jobs.search_words_refresh", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------------------
@@ -397,6 +405,10 @@ BANTU = {
     "REVIEW_WINDOW_DAYS": env.int("REVIEW_WINDOW_DAYS", default=14),
     "PAYOUT_MAXIMUM": env.int("PAYOUT_MAXIMUM", default=100_000_000),
     "READYZ_TIMEOUT_SECONDS": 2,
+    # --- Job search (jobs/search.py). Past this many matches `count` stops and `count_capped` is true; page
+    # numbers reach this far. Relevance ranks the newest this-many matches (the rest follow newest first). ---
+    "SEARCH_COUNT_CAP": 1000,
+    "SEARCH_RANKED_CANDIDATES": 500,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
     "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),

@@ -20,6 +20,7 @@ class RedocApi(ProblemsAsJSONMixin, SpectacularRedocView):
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("onboarding.api.urls")),
     path("", include("companies.api.urls")),
     path("", include("freelancers.api.urls")),
     path("", include("taxonomy.api.urls")),

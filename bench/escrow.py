@@ -10,9 +10,10 @@ Steps:
 2. seed it with the services, not SQL: one company with its owner, ONE freelancer, and contracts whose milestones
    are funded through the sandbox gateway (`milestone_fund`, then the signed sandbox callback applied by
    `webhooks.webhook_receive`, as the sandbox checkout page does) and submitted by the freelancer;
-3. start the real server (`uvicorn bantu.asgi:application --workers 2`, DJANGO_SETTINGS_MODULE=bench.settings,
-   as bench/run.py does) with the sandbox gateways and THROTTLE_USER_WRITE lifted, so that the benchmark measures
-   money, not the rate limiter;
+3. start the real server (gunicorn, `bantu.wsgi` with deploy/gunicorn.conf.py, 2 workers, as production serves
+   HTTP; `--server uvicorn` for `bantu.asgi`; DJANGO_SETTINGS_MODULE=bench.settings, as bench/run.py does) with
+   the sandbox gateways and THROTTLE_USER_WRITE lifted, so that the benchmark measures money, not the rate
+   limiter;
 4. run the phases, each for --duration seconds after a --warmup (and at most --max-ops operations, or until its
    milestones run out), every one of them paying into or out of the freelancer's one wallet:
 
@@ -240,9 +241,10 @@ def seed(args: argparse.Namespace, pools: dict[str, int]) -> dict:
     """The company, its owner, the freelancer and the milestone pools (submitted milestones, one pool per phase
     that approves, interleaved across contracts). Returns ids, tokens and timings."""
     from accounts import links, roles
-    from accounts.services import tokens_issue, user_register
+    from accounts.services import tokens_issue
     from accounts.services.mail import email_verify
     from companies.models import Membership
+    from onboarding.services import user_register
 
     started = time.perf_counter()
     password = secrets.token_urlsafe(16)

@@ -5,7 +5,8 @@
     make bench BENCH_ARGS="--jobs 1000000 --database-url postgres://postgres@127.0.0.1:5432/bantu_bench_1m"
 
 Steps: create the bench database (drop and re-create it unless --reuse finds enough jobs), migrate, seed with
-`manage.py seed_jobs`, VACUUM ANALYZE; start `uvicorn bantu.asgi:application` with DJANGO_SETTINGS_MODULE=
+`manage.py seed_jobs`, VACUUM ANALYZE; start the server (gunicorn, bantu.wsgi, as production serves HTTP; or
+uvicorn, bantu.asgi, with --server uvicorn) with DJANGO_SETTINGS_MODULE=
 bench.settings (the app plus a bare DRF "ceiling" endpoint and a Server-Timing header); then for each scenario
 run a closed loop of keep-alive clients, first at --concurrency (throughput under load) and then at
 --latency-concurrency (latency without queueing):
@@ -151,6 +152,7 @@ def prepare_database(args: argparse.Namespace, env: dict) -> dict:
     started = time.perf_counter()
     output = _manage(env, "seed_jobs", "--count", str(args.jobs), "--seed", str(args.seed), capture=True)
     seed_wall = time.perf_counter() - started
+    _manage(env, "search_words_refresh")  # the typo vocabulary: bulk-loaded jobs add no words on their own
     match = re.search(r"Seeded ([\d,]+) jobs .* in ([\d.]+) s: ([\d,]+) jobs/s", output)
     with psycopg.connect(args.database_url, autocommit=True) as conn:
         vacuum_started = time.perf_counter()
@@ -217,14 +219,14 @@ SERVERS = ("uvicorn", "gunicorn")
 
 
 def add_server_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", choices=SERVERS, default="uvicorn",
-                        help="HTTP over ASGI (uvicorn, bantu.asgi; default) or over WSGI (gunicorn with threads, "
-                             "bantu.wsgi and deploy/gunicorn.conf.py, as production serves it)")
+    parser.add_argument("--server", choices=SERVERS, default="gunicorn",
+                        help="HTTP over WSGI as production serves it (gunicorn with threads, bantu.wsgi and "
+                             "deploy/gunicorn.conf.py; default) or over ASGI (uvicorn, bantu.asgi, as `make run`)")
 
 
 def server_command(args: argparse.Namespace, port: int) -> list[str]:
     """The command line of the server under test: --workers processes of uvicorn or of gunicorn."""
-    if getattr(args, "server", "uvicorn") == "gunicorn":
+    if getattr(args, "server", "gunicorn") == "gunicorn":
         return [sys.executable, "-m", "gunicorn", "bantu.wsgi:application", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
                 "--bind", f"{HOST}:{port}", "--workers", str(args.workers), "--log-level", "warning"]
     return [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", HOST, "--port", str(port),

@@ -1,11 +1,15 @@
 """WebSocket delivery benchmark (a script, not a test): N sockets on ONE uvicorn worker, Redis channel layer.
 
-Two scenarios, each reporting p50/p95/p99 delivery latency (client send → other clients receive
-`message.created`), measured with one clock in this process:
+Scenarios, each reporting p50/p95/p99 delivery latency (client send → other clients receive `message.created`),
+measured with one clock in this process, and the server process's CPU time per message (from /proc: less
+sensitive than latency to other work on a shared machine):
 - pairs: N/2 conversations of two people; `--messages` messages in random pairs, paced at `--rate` per second
-  (one worker spends ~25-30 ms of CPU per message on this machine, so rates near ~30/s saturate it and
-  measure queueing, not delivery).
+  on a fixed schedule (the achieved rate is printed).
 - room:  one conversation joined by every socket's user; one message fans out to all N sockets.
+- close: the N sockets of the runs above close at once.
+- storm: N sockets connect at once, then all close at once.
+After each close, every socket's cleanup must have run: no channel left in a user group in Redis, no presence
+left in the cache, no error or warning in the server's log (all counted and printed).
 
     python bench/ws_fanout.py --sockets 100 1000
 
@@ -40,6 +44,12 @@ def free_port() -> int:
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process `pid` so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def prepare_database(env, sockets: int):
@@ -79,12 +89,12 @@ def prepare_database(env, sockets: int):
     return pairs, str(room.pk), members[0].pk, tokens
 
 
-def start_server(env, port):
+def start_server(env, port, log):
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "1", "--lifespan", "off", "--no-access-log", "--log-level", "warning", "--ws-max-queue", "64"],
         cwd=ROOT, env={key: value for key, value in env.items() if not key.startswith("_")},
-        start_new_session=True,
+        start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -97,61 +107,164 @@ def start_server(env, port):
     raise RuntimeError("server did not start")
 
 
-async def run(port, pairs, room, room_sender, tokens, *, rounds, messages, rate):
+async def run(port, pairs, room, room_sender, tokens, *, rounds, messages, rate, server, log_path):
     import websockets
 
     sent_at: dict[str, float] = {}
     latencies = {"pairs": [], "room": []}
     scenario = {"name": "pairs"}
     connections = {}
+    report = {}
 
     errors: dict[str, int] = {}
 
     async def reader(user_id, ws):
-        async for raw in ws:
-            event = json.loads(raw)
-            if event.get("type") == "error":
-                errors[event.get("code")] = errors.get(event.get("code"), 0) + 1
-            if event.get("type") == "message.created" and event["message"]["sender"] != str(user_id):
-                start = sent_at.get(event["message"]["client_id"])
-                if start is not None:
-                    latencies[scenario["name"]].append(time.perf_counter() - start)
+        try:
+            async for raw in ws:
+                event = json.loads(raw)
+                if event.get("type") == "error":
+                    errors[event.get("code")] = errors.get(event.get("code"), 0) + 1
+                if event.get("type") == "message.created" and event["message"]["sender"] != str(user_id):
+                    sent = sent_at.get(event["message"]["client_id"])
+                    if sent is not None:  # a late pair message counts for pairs, even once the room has begun
+                        latencies[sent[1]].append(time.perf_counter() - sent[0])
+        except websockets.ConnectionClosed:
+            pass
 
     uri = f"ws://127.0.0.1:{port}/ws/?token="
     origin = f"http://127.0.0.1:{port}"
     readers = []
     for user_id, token in tokens.items():  # connect gradually, as clients would
-        ws = await websockets.connect(uri + token, origin=origin, max_queue=None, open_timeout=20)
+        # No client-side keepalive: the server pings (uvicorn, every 20 s), and an overloaded load generator
+        # must not close sockets itself.
+        ws = await websockets.connect(uri + token, origin=origin, max_queue=None, open_timeout=20,
+                                      ping_interval=None)
         connections[user_id] = ws
         readers.append(asyncio.create_task(reader(user_id, ws)))
     await asyncio.sleep(1)
+    subscribed = (await asyncio.to_thread(leftovers))["channels_in_groups"]
+    if subscribed != len(tokens):  # the machine's Redis is shared: a run whose keys vanished measures nothing
+        print(f"  WARNING: {subscribed} of {len(tokens)} sockets are in their groups before the first message")
 
     async def send(user_id, conversation):
         client_id = str(uuid.uuid4())
-        sent_at[client_id] = time.perf_counter()
-        await connections[user_id].send(json.dumps({"type": "message.send", "conversation": conversation,
-                                                    "body": "Halo, apa kabar?", "client_id": client_id}))
+        sent_at[client_id] = (time.perf_counter(), scenario["name"])
+        try:
+            await connections[user_id].send(json.dumps({"type": "message.send", "conversation": conversation,
+                                                        "body": "Halo, apa kabar?", "client_id": client_id}))
+        except websockets.ConnectionClosed as closed:  # an overloaded server missed its keepalive: count it
+            errors[f"socket closed: {closed}"] = errors.get(f"socket closed: {closed}", 0) + 1
 
     chooser = random.Random(7)
-    for _ in range(messages):
+    cpu_before, started = server_cpu_seconds(server.pid), time.perf_counter()
+    for number in range(messages):  # a fixed schedule: a late send does not push the later ones back
         conversation, member, _freelancer = chooser.choice(pairs)
         await send(member, conversation)
-        await asyncio.sleep(1 / rate)
+        delay = started + (number + 1) / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    sent_in = time.perf_counter() - started
     expected_pairs = messages
     await wait_for(lambda: len(latencies["pairs"]) >= expected_pairs, 30)
+    report["pairs"] = {"achieved_rate": messages / sent_in,
+                       "cpu_ms_per_message": (server_cpu_seconds(server.pid) - cpu_before) * 1000 / messages}
 
     scenario["name"] = "room"
+    cpu_before = server_cpu_seconds(server.pid)
     for _ in range(rounds):
         await send(room_sender, room)
         expected = len(latencies["room"]) + len(tokens) - 1
         await wait_for(lambda expected=expected: len(latencies["room"]) >= expected, 30)
+    report["room"] = {"cpu_ms_per_message": (server_cpu_seconds(server.pid) - cpu_before) * 1000 / rounds}
     if errors:
         print(f"  error events: {errors}")
-    for ws in connections.values():
-        await ws.close()
+
+    report["close"] = await close_all(connections, readers, server, log_path)
+    report["storm"] = await storm(uri, origin, tokens, server, log_path)
+    return latencies, expected_pairs, report
+
+
+def leftovers() -> dict:
+    """What the sockets' cleanup should have removed: channels still in user groups (Redis), users still present
+    (the cache)."""
+    import redis
+    from django.conf import settings
+
+    from bantu.core import realtime
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+    keys = list(client.scan_iter(match=f"{prefix}:group:user.*", count=1000))
+    channels = sum(client.zcard(key) for key in keys)
+    present = len(realtime.online_among(list(TOKENS_BY_USER)))
+    return {"channels_in_groups": channels, "present_users": present}
+
+
+def log_problems(log_path, since: int) -> tuple[int, dict]:
+    """Warnings, errors and tracebacks the server logged after byte `since`; (end offset, counts by kind)."""
+    with open(log_path, "rb") as log:
+        log.seek(since)
+        text = log.read().decode("utf-8", errors="replace")
+    counts = {}
+    for line in text.splitlines():
+        for needle in ("Traceback", "MaxConnectionsError", "ERROR", "WARNING", "Exception"):
+            if needle in line:
+                counts[needle] = counts.get(needle, 0) + 1
+    return since + len(text.encode()), counts
+
+
+async def settle(seconds=30) -> dict:
+    """Wait (bounded) until nothing is left behind; what is left after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = await asyncio.to_thread(leftovers)
+        if not any(left.values()) or time.monotonic() > deadline:
+            return left
+        await asyncio.sleep(0.5)
+
+
+async def close_all(connections, readers, server, log_path) -> dict:
+    """Close every socket at once; the cleanup they left undone, and what the server logged."""
+    since = os.path.getsize(log_path)
+    cpu_before, started = server_cpu_seconds(server.pid), time.perf_counter()
+    results = await asyncio.gather(*(ws.close() for ws in connections.values()), return_exceptions=True)
+    left = await settle()
+    elapsed = time.perf_counter() - started
     for task in readers:
         task.cancel()
-    return latencies, expected_pairs
+    await asyncio.sleep(0.5)
+    _, problems = log_problems(log_path, since)
+    cpu_ms = (server_cpu_seconds(server.pid) - cpu_before) * 1000
+    return {"sockets": len(connections), "client_errors": sum(isinstance(r, Exception) for r in results),
+            "seconds": round(elapsed, 2), "cpu_ms_per_socket": round(cpu_ms / max(1, len(connections)), 2),
+            "left": left, "server_log": problems}
+
+
+async def storm(uri, origin, tokens, server, log_path) -> dict:
+    """Every socket connects at once, then (all accepted and in their groups) every socket closes at once."""
+    import websockets
+
+    since = os.path.getsize(log_path)
+    cpu_before, started = server_cpu_seconds(server.pid), time.perf_counter()
+    opened = await asyncio.gather(*(websockets.connect(uri + token, origin=origin, max_queue=None,
+                                                       open_timeout=60) for token in tokens.values()),
+                                  return_exceptions=True)
+    connected = {n: ws for n, ws in enumerate(opened) if not isinstance(ws, Exception)}
+    connect_seconds = time.perf_counter() - started
+    await asyncio.sleep(2)  # accepted sockets join their groups right after the handshake
+    joined = (await asyncio.to_thread(leftovers))
+    # The server accepts every handshake first and closes (1011) a socket it could not subscribe.
+    closed_by_server = sum(ws.close_code is not None for ws in connected.values())
+    closed = await close_all(connected, [], server, log_path)
+    _, problems = log_problems(log_path, since)
+    return {"sockets": len(tokens), "connect_errors": len(tokens) - len(connected),
+            "connect_seconds": round(connect_seconds, 2), "closed_by_server": closed_by_server,
+            "joined": joined, "close": closed,
+            "cpu_ms_per_socket": round((server_cpu_seconds(server.pid) - cpu_before) * 1000 / len(tokens), 2),
+            "server_log": problems}
+
+
+TOKENS_BY_USER: dict = {}
 
 
 async def wait_for(condition, seconds):
@@ -176,33 +289,51 @@ def main():
     parser.add_argument("--messages", type=int, default=200, help="pair messages")
     parser.add_argument("--rate", type=float, default=10.0, help="pair messages per second")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
+    parser.add_argument("--database-prefix", default="bantu_bench_ws",
+                        help="the database is <prefix>_<sockets>, dropped and re-created")
     args = parser.parse_args()
     if len(args.sockets) > 1:  # django.setup() binds one database per process: one process per size
         for sockets in args.sockets:
             subprocess.run([sys.executable, __file__, "--sockets", str(sockets), "--rounds", str(args.rounds),
                             "--messages", str(args.messages), "--rate", str(args.rate),
-                            "--redis-url", args.redis_url], check=True)
+                            "--redis-url", args.redis_url, "--database-prefix", args.database_prefix], check=True)
         return
     sockets = args.sockets[0]
-    database = f"bantu_bench_ws_{sockets}"
+    database = f"{args.database_prefix}_{sockets}"
+    if "bench" not in database and "chatspeed" not in database:
+        parser.error("the database is dropped first: its name must contain 'bench'")
     env = {**os.environ, "_DB": database, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
            "REDIS_URL": args.redis_url, "SECRET_KEY": "bench-" + "x" * 50, "DB_CONN_MAX_AGE": "60",
            "THROTTLE_USER_WRITE": "1000000/min", "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "bantu.settings"}
     pairs, room, room_sender, tokens = prepare_database(env, sockets)
+    TOKENS_BY_USER.update(tokens)
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()  # the bench's own Redis database: nothing left from a last run
     port = free_port()
-    server = start_server(env, port)
-    try:
-        latencies, expected_pairs = asyncio.run(run(port, pairs, room, room_sender, tokens, rounds=args.rounds,
-                                                  messages=args.messages, rate=args.rate))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+    log_path = ROOT / "bench" / "results" / f"ws_fanout_{sockets}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with open(log_path, "wb") as log:
+        server = start_server(env, port, log)
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-    print(f"\n{sockets} sockets on one uvicorn worker (Redis channel layer, PostgreSQL), pairs at {args.rate}/s:")
-    print("  " + summary("pairs", latencies["pairs"], expected_pairs))
-    print("  " + summary("room", latencies["room"], args.rounds * (sockets - 1)))
+            latencies, expected_pairs, report = asyncio.run(run(
+                port, pairs, room, room_sender, tokens, rounds=args.rounds, messages=args.messages, rate=args.rate,
+                server=server, log_path=log_path))
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+    print(f"\n{sockets} sockets on one uvicorn worker (Redis channel layer, PostgreSQL), pairs at {args.rate}/s "
+          f"(achieved {report['pairs']['achieved_rate']:.0f}/s):")
+    print("  " + summary("pairs", latencies["pairs"], expected_pairs)
+          + f"   server CPU {report['pairs']['cpu_ms_per_message']:.1f} ms/message")
+    print("  " + summary("room", latencies["room"], args.rounds * (sockets - 1))
+          + f"   server CPU {report['room']['cpu_ms_per_message']:.1f} ms/message")
+    for name in ("close", "storm"):
+        print(f"  {name:6} {json.dumps(report[name], default=str, separators=(', ', ': '))}")
+    print(f"  server log: {log_path}")
 
 
 if __name__ == "__main__":

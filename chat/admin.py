@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.text import Truncator
 
 from audit.admin import AuditTrailMixin
-from backoffice.actions import act_with_reason
+from bantu.core.admin import act_with_reason
 
 from . import services
 from .models import Conversation, Message, MessageReport, Participant

@@ -6,6 +6,7 @@ the user groups (`bantu.core.realtime`), so a message sent over REST or from ano
 here the same way.
 """
 
+import asyncio
 import logging
 import time
 import uuid
@@ -87,7 +88,10 @@ def _in_pool(function):
     return DatabaseSyncToAsync(function, thread_sensitive=False)
 
 
-@_in_pool
+class Revoked(Exception):
+    """The socket's user may no longer act: suspended, signed out, or their password changed."""
+
+
 def _still_allowed(user) -> bool:
     """Suspension and password changes revoke tokens; membership changes revoke access. A long-lived socket
     must notice both: re-read the user's standing and forget the memoised company roles before each command."""
@@ -102,21 +106,63 @@ def _still_allowed(user) -> bool:
             and row.get("session_live", True))
 
 
-@_in_pool
+def _command(function):
+    """A command's database work: the user's standing, then `function(user, ...)`, in one hop to the pool (one
+    database connection borrowed per command, not one per step). Raises Revoked when the user may no longer
+    act."""
+
+    @_in_pool
+    def run(user, *args):
+        if not _still_allowed(user):
+            raise Revoked
+        return function(user, *args)
+
+    return run
+
+
+@_command
 def _send(user, conversation_id, body, client_id):
-    message, _created = services.message_send(conversation=_conversation(conversation_id), sender=user, body=body,
+    conversation_pk = uuid_or_none(conversation_id)
+    if conversation_pk is None:
+        raise SocketError(404, "not_in_conversation", "No such conversation.")
+    # The service checks access in the statement that locks the conversation: no lookup before it.
+    message, _created = services.message_send(conversation_id=conversation_pk, sender=user, body=body,
                                               client_id=client_id)
     return message_json(message)
 
 
-@_in_pool
+@_command
 def _typing(user, conversation_id):
     services.typing_announce(conversation=_conversation(conversation_id), user=user)
 
 
-@_in_pool
+@_command
 def _read(user, conversation_id, message_id):
     services.conversation_mark_read(conversation=_conversation(conversation_id), user=user, message_id=message_id)
+
+
+RELEASE_ATTEMPTS = 4
+RELEASE_PAUSE_SECONDS = 0.2  # then 0.4, 0.8: with the pool's own wait, about 20 s in all before giving up
+
+
+@database_sync_to_async
+def _socket_closed(user_id):
+    realtime.socket_closed(user_id)
+
+
+async def _retrying(step, what: str) -> bool:
+    """Await `step()` until it succeeds, at most RELEASE_ATTEMPTS times; whether it did. Never raises (but a
+    cancellation of the caller goes through)."""
+    for attempt in range(RELEASE_ATTEMPTS):
+        try:
+            await step()
+            return True
+        except Exception as exc:
+            if attempt + 1 == RELEASE_ATTEMPTS:
+                logger.error("%s failed %d times, the last with %r", what, RELEASE_ATTEMPTS, exc)
+                return False
+            await asyncio.sleep(RELEASE_PAUSE_SECONDS * 2 ** attempt)
+    return False
 
 
 class UserSocketConsumer(BantuSocketConsumer):
@@ -155,15 +201,20 @@ class UserSocketConsumer(BantuSocketConsumer):
         await self._release()
 
     async def _release(self):
+        """Leave the user's group and count the socket out of the user's presence, once, whatever fails.
+
+        A burst of closing sockets (a thousand at once, a server restart) can find the channel layer's pool
+        busy or Redis briefly gone: each step is retried (RELEASE_ATTEMPTS, with a growing pause), failures are
+        logged, and nothing is raised, so the other step and the rest of the socket's shutdown still run. A
+        group left behind after every attempt only costs deliveries to a closed channel until the layer's
+        group expiry."""
         group, present = self.group, self.present
         self.group, self.present = None, False
-        try:
-            if group:
-                await self.channel_layer.group_discard(group, self.channel_name)
-        except Exception:  # the layer is down: its group expires on its own
-            logger.warning("Socket of user %s: could not leave its group", self.user.pk)
+        if group:
+            await _retrying(lambda: self.channel_layer.group_discard(group, self.channel_name),
+                            f"Socket of user {self.user.pk}: leaving its group")
         if present:
-            await database_sync_to_async(realtime.socket_closed)(self.user.pk)
+            await _retrying(lambda: _socket_closed(self.user.pk), f"Socket of user {self.user.pk}: presence")
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self.group:
@@ -184,10 +235,9 @@ class UserSocketConsumer(BantuSocketConsumer):
             bucket = self.buckets.get(command)
             if bucket is not None and not bucket.take():
                 raise SocketError(429, "rate_limited", "Too many commands; slow down.")
-            if not await _still_allowed(self.user):
-                await self.close(code=CLOSE_UNAUTHENTICATED)
-                return
             await handler(content)
+        except Revoked:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
         except SocketError as exc:
             await self._error(exc, command, reply_to)
         except ApplicationError as exc:
@@ -235,8 +285,14 @@ class UserSocketConsumer(BantuSocketConsumer):
         await _read(self.user, content.get("conversation"), message_id)
 
     async def relay(self, event):
-        """Group message `{"type": "relay", "payload": {...}}` → the payload to this client."""
-        await self.send_json(event["payload"])
+        """Group message `{"type": "relay", "payload": {...}}` → the payload to this client.
+
+        The Redis layer hands one message dict to all of a process's sockets it was sent to (a room's hundreds):
+        the first encodes the payload and leaves the text in the event for the others."""
+        text = event.get("_text")
+        if text is None:
+            text = event["_text"] = await self.encode_json(event["payload"])
+        await self.send(text_data=text)
 
     async def session_close(self, event):
         """Group message `{"type": "session.close", "code": 4401}`: the user's tokens were revoked; with

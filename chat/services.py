@@ -1,14 +1,15 @@
 """Writes of the chat app. Authorization (who may open/post/read) is enforced here as well as in the views,
 because the WebSocket consumer calls these functions too."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.services import Action, audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
+from bantu.core.models import uuid7
 from bantu.core.permissions import is_member
-from companies.models import Company
+from companies.models import Company, Membership
 from companies.selectors import company_member_ids
 
 from . import errors, events
@@ -77,32 +78,71 @@ def conversation_open_direct(*, user: User, company: Company, freelancer: User) 
     return conversation, created
 
 
-def message_send(*, conversation: Conversation, sender: User, body: str, client_id) -> tuple[Message, bool]:
-    """Store a message, then broadcast it. Idempotent on (sender, client_id): a resend returns the stored
-    message and broadcasts nothing. Locks the conversation row to number messages in commit order.
+def _claim_seq(*, conversation_id, sender: User, message: Message) -> int | None:
+    """One statement (UPDATE … RETURNING) that locks the conversation's row until commit, checks that `sender`
+    takes part (its freelancer or a member of its company: `can_access_conversation`), numbers `message` and
+    makes it the conversation's last. Returns the message's seq, or None when there is no such conversation for
+    `sender`. Expects a transaction; the message row is inserted after it in the same transaction (foreign keys
+    are checked at commit: Django creates them deferred)."""
+    db = connections[router.db_for_write(Conversation)]
+    name, conversation = db.ops.quote_name, Conversation._meta
+    membership = Membership._meta
+
+    def column(meta, field):
+        return name(meta.get_field(field).column)
+
+    def value(meta, field, raw):
+        return meta.get_field(field).get_db_prep_value(raw, db)
+
+    seq = column(conversation, "last_seq")
+    # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
+    sql = (f"UPDATE {name(conversation.db_table)} SET {seq} = {seq} + 1, "  # noqa: S608
+           f"{column(conversation, 'last_message')} = %s, {column(conversation, 'last_message_at')} = %s "
+           f"WHERE {column(conversation, 'id')} = %s AND ({column(conversation, 'freelancer')} = %s "
+           f"OR {column(conversation, 'company')} IN (SELECT {column(membership, 'company')} "
+           f"FROM {name(membership.db_table)} WHERE {column(membership, 'user')} = %s)) RETURNING {seq}")
+    params = [value(conversation, "id", message.pk), value(conversation, "last_message_at", message.created_at),
+              value(conversation, "id", conversation_id), value(conversation, "id", sender.pk),
+              value(conversation, "id", sender.pk)]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def message_send(*, conversation_id, sender: User, body: str, client_id) -> tuple[Message, bool]:
+    """Store a message in conversation `conversation_id` (a UUID), then broadcast it after commit.
+
+    Idempotent on (sender, client_id), through the unique constraint: a resend returns the stored message and
+    broadcasts nothing. Raises ApplicationError (empty_message) for a blank body, NotFound (not_in_conversation)
+    when there is no such conversation or `sender` does not take part in it. Locks the conversation row, to number
+    messages in commit order; five statements and the commit when the sender already takes part.
 
     Returns (message, created)."""
-    _require_access(sender, conversation)
     body = body.strip()
     if not body:
         raise ApplicationError("A message needs a body.", code=errors.EMPTY_MESSAGE,
                                errors={"body": ["May not be blank."]})
-    existing = Message.objects.filter(sender=sender, client_id=client_id).first()
-    if existing is not None:
-        return existing, False
+    now = timezone.now()
+    message = Message(id=uuid7(), conversation_id=conversation_id, sender=sender, body=body, client_id=client_id,
+                      created_at=now, updated_at=now)
     try:
         with transaction.atomic():
-            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-            seq = locked.last_seq + 1
-            message = Message.objects.create(conversation=locked, sender=sender, seq=seq, body=body,
-                                             client_id=client_id)
-            Conversation.objects.filter(pk=locked.pk).update(last_seq=seq, last_message=message,
-                                                             last_message_at=message.created_at)
-            participant = _join(locked, sender)
-            Participant.objects.filter(pk=participant.pk).update(last_read_seq=seq, last_read_message=message)
-            recipients = list(locked.participants.values_list("user_id", flat=True))
+            message.seq = _claim_seq(conversation_id=conversation_id, sender=sender, message=message)
+            if message.seq is None:
+                raise NotFound("No such conversation.", code=errors.NOT_IN_CONVERSATION)
+            # raw: keep created_at as set above, which the conversation recorded as last_message_at
+            # (auto_now_add would take a later time).
+            message.save_base(raw=True, force_insert=True)
+            read = {"last_read_seq": message.seq, "last_read_message": message}
+            if not Participant.objects.filter(conversation_id=conversation_id, user=sender).update(**read):
+                # A company member who joined the company after the conversation started posts for the first time.
+                participant, _ = Participant.objects.get_or_create(conversation_id=conversation_id, user=sender)
+                Participant.objects.filter(pk=participant.pk).update(**read)
+            recipients = list(Participant.objects.filter(conversation_id=conversation_id)
+                              .values_list("user_id", flat=True))
             events.message_created(message, recipients)
-    except IntegrityError:  # the same client_id raced in from another socket or request
+    except IntegrityError:  # this client_id is stored already: a resend, maybe racing in from another socket
         return Message.objects.get(sender=sender, client_id=client_id), False
     return message, True
 

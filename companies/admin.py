@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from audit.admin import AuditTrailMixin
-from backoffice.actions import act_with_reason
+from bantu.core.admin import act_with_reason
 
 from . import services
 from .models import Company, Membership

@@ -2,12 +2,11 @@ from django.contrib import admin
 from django.utils.text import Truncator
 
 from audit.admin import AuditTrailMixin
-from backoffice.actions import act_with_reason
-from bantu.core.admin import set_or_not_filter
+from bantu.core.admin import ReadOnlyAdmin, act_with_reason, set_or_not_filter
 from taxonomy.admin import CategoryListFilter
 
 from . import services
-from .models import Job, JobStatusChange
+from .models import Job, JobStatusChange, SearchWord
 
 RemovedFilter = set_or_not_filter("removed_at", title="moderation", parameter="removed", set_label="Removed",
                                    unset_label="Not removed")
@@ -104,3 +103,12 @@ class JobAdmin(AuditTrailMixin, admin.ModelAdmin):
             self, request, queryset.filter(removed_at__isnull=False), title="Restore jobs",
             intro="Put these jobs back where they were before their removal.", done="Restored",
             apply=lambda job, reason: services.job_restore(job=job, operator=request.user, reason=reason))
+
+
+@admin.register(SearchWord)
+class SearchWordAdmin(ReadOnlyAdmin):
+    """The job search's typo vocabulary (jobs.search): rebuilt hourly from open jobs and skills, so read-only."""
+
+    list_display = ["word"]
+    search_fields = ["word"]
+    show_full_result_count = False

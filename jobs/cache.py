@@ -45,6 +45,18 @@ def detail_key(job_id) -> str:
     return f"jobs:detail:{job_id}:{versions[GENERATION]}:{versions[_job(job_id)]}"
 
 
+def search_get_or_compute(params, compute) -> tuple[object, bool]:
+    """Cache-aside for a public search: `(answer, hit)`. `params` identifies the request (see `search_key`);
+    `compute()` builds the answer on a miss (its exceptions, 400s and 404s, propagate and nothing is cached)."""
+    key = search_key(params)
+    cached = get(key)
+    if cached is not None:
+        return cached, True
+    answer = compute()
+    put(key, answer, SEARCH_TTL)
+    return answer, False
+
+
 def get(key: str):
     return cache.get(key)
 

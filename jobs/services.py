@@ -13,7 +13,7 @@ from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
 from bantu.core.permissions import company_roles
 from companies.models import Company
 
-from . import cache, errors, events
+from . import cache, errors, events, search
 from .models import Job, JobStatusChange
 
 EDITABLE_FIELDS = ("title", "description", "category", "job_type", "budget_min", "budget_max", "location_type",
@@ -21,8 +21,12 @@ EDITABLE_FIELDS = ("title", "description", "category", "job_type", "budget_min",
 API_SETTABLE_STATUSES = {Job.Status.DRAFT, Job.Status.OPEN, Job.Status.CLOSED, Job.Status.CANCELLED}
 
 
-def _after_commit_changed(job_id) -> None:
+def _after_commit_changed(job_id, job: Job | None = None) -> None:
+    """On commit: the caches of the job and of every search; and, if `job` is open, its words in the search's
+    typo vocabulary."""
     transaction.on_commit(lambda: cache.job_changed(job_id))
+    if job is not None:
+        search.search_words_add_on_commit(job)
 
 
 def _check_budget(budget_min: int, budget_max: int) -> None:
@@ -109,7 +113,7 @@ def job_create(*, company: Company, posted_by: User, skills=(), status: str = Jo
     )
     _set_skills(job, skills)
     _record(job, "", status, posted_by)
-    _after_commit_changed(job.pk)
+    _after_commit_changed(job.pk, job)
     return job
 
 
@@ -140,7 +144,7 @@ def job_update(*, job: Job, actor: User, data: dict) -> Job:
             raise Conflict("This status is set by contracts, not by editing the job.",
                            code=errors.STATUS_MANAGED_BY_CONTRACTS)
         _transition(job, data["status"], actor)
-    _after_commit_changed(job.pk)
+    _after_commit_changed(job.pk, job)
     return job
 
 
@@ -163,7 +167,7 @@ def job_change_status(*, job: Job, to_status: str, actor: User | None = None, no
     """Status change for other domains (contracts move jobs to in_progress/completed). Locks the job row."""
     job = _locked(job)
     _transition(job, to_status, actor, note)
-    _after_commit_changed(job.pk)
+    _after_commit_changed(job.pk, job)
     return job
 
 
@@ -213,6 +217,6 @@ def job_restore(*, job: Job, operator: User, reason: str = "") -> Job:
     job.save(update_fields=["removed_at", "removed_reason", "removed_by", "updated_at"])
     _record(job, job.status, job.status, operator, f"restored: {reason}"[:500] if reason else "restored")
     audit_record(actor=operator, action=Action.JOB_RESTORE, target=job, reason=reason)
-    _after_commit_changed(job.pk)
+    _after_commit_changed(job.pk, job)
     events.job_restored(job, reason)
     return job

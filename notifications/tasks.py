@@ -3,13 +3,14 @@
 from celery import shared_task
 
 from . import services
+from .delivery import SEND_PUSH_TASK
 
 
 class TransientPushError(Exception):
     """The push service failed in a way worth retrying (5xx, 429, unreachable)."""
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, autoretry_for=(TransientPushError,),
+@shared_task(name=SEND_PUSH_TASK, bind=True, acks_late=True, max_retries=5, autoretry_for=(TransientPushError,),
              retry_backoff=2, retry_backoff_max=600, retry_jitter=True)
 def send_push_task(self, notification_id: str, device_id: str) -> str:
     """Push one notification to one device. Idempotent enough for at-least-once delivery: it reads current

@@ -65,7 +65,8 @@ def world() -> dict:
     contract = proposal_accept(proposal=other, actor=owner)
     notification = Notification.objects.create(user=owner, kind=Notification.Kind.PROPOSAL_SUBMITTED, title="x")
     conversation, _ = conversation_open_for_proposal(user=owner, proposal=proposal)
-    message, _ = message_send(conversation=conversation, sender=owner, body="Halo dari kami.", client_id=uuid.uuid4())
+    message, _ = message_send(conversation_id=conversation.pk, sender=owner, body="Halo dari kami.",
+                              client_id=uuid.uuid4())
     device, _ = device_register(user=owner, kind=Device.Kind.FCM, token="fcm-token-owner")
     session = AuthSession.objects.get(pk=AccessToken(tokens_issue(user=owner)["access"])["sid"])
     return {

@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("auth/register/", views.RegisterApi.as_view(), name="auth-register"),
     path("auth/token/", views.TokenObtainApi.as_view(), name="auth-token"),
     path("auth/token/refresh/", views.TokenRefreshApi.as_view(), name="auth-token-refresh"),
     path("auth/logout/", views.LogoutApi.as_view(), name="auth-logout"),
@@ -14,8 +13,6 @@ urlpatterns = [
     path("auth/email/resend/", views.EmailResendApi.as_view(), name="auth-email-resend"),
     path("auth/password/reset/", views.PasswordResetApi.as_view(), name="auth-password-reset"),
     path("auth/password/reset/confirm/", views.PasswordResetConfirmApi.as_view(), name="auth-password-reset-confirm"),
-    path("auth/oauth/google/", views.GoogleSignInApi.as_view(), name="auth-oauth-google"),
-    path("me/", views.MeApi.as_view(), name="me"),
     path("me/sessions/", views.SessionListApi.as_view(), name="me-sessions"),
     path("me/sessions/<uuid:pk>/", views.SessionDetailApi.as_view(), name="me-session"),
 ]

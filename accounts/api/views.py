@@ -12,11 +12,13 @@ from bantu.core import throttling
 from bantu.core.views import no_body
 
 
-def _user_agent(request) -> str:
+def user_agent_of(request) -> str:
+    """The client's `User-Agent`, kept on the session it signs in to."""
     return request.headers.get("User-Agent", "")
 
 
-def _language(request) -> str:
+def language_of(request) -> str:
+    """The language of the mails a request causes, from its `Accept-Language` (accounts.emails)."""
     return language_from_header(request.headers.get("Accept-Language"))
 
 
@@ -31,23 +33,6 @@ class PublicAuthApi(APIView):
         return 'Bearer realm="api"'
 
 
-class RegisterApi(PublicAuthApi):
-    """Create an account as a freelancer or as a company (which creates the company, owned by you). A
-    verification link is mailed (in the `Accept-Language` of the request: Indonesian or English, default
-    Indonesian); until it is used, the account can sign in and browse but not post jobs, apply, fund or
-    withdraw."""
-
-    throttle_classes = [throttling.RegisterIPThrottle, throttling.RegisterEmailThrottle]
-
-    @extend_schema(request=s.RegisterSerializer, responses={201: s.RegisterResponseSerializer}, tags=["auth"])
-    def post(self, request):
-        data = s.RegisterSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data, language=_language(request))
-        tokens = services.tokens_issue(user=user, user_agent=_user_agent(request))
-        return Response({**tokens, "user": s.MeSerializer(user).data}, status=status.HTTP_201_CREATED)
-
-
 class TokenObtainApi(PublicAuthApi):
     """Log in with email (any letter case) and password; answers a token pair."""
 
@@ -60,7 +45,7 @@ class TokenObtainApi(PublicAuthApi):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_login(request=request, **data.validated_data)
-        return Response(services.tokens_issue(user=user, user_agent=_user_agent(request)))
+        return Response(services.tokens_issue(user=user, user_agent=user_agent_of(request)))
 
 
 class TokenRefreshApi(PublicAuthApi):
@@ -74,7 +59,7 @@ class TokenRefreshApi(PublicAuthApi):
         data = s.RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(services.tokens_refresh(refresh=data.validated_data["refresh"],
-                                                user_agent=_user_agent(request)))
+                                                user_agent=user_agent_of(request)))
 
 
 class LogoutApi(APIView):
@@ -100,25 +85,7 @@ class PasswordChangeApi(APIView):
         data = s.PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(services.user_password_change(user=request.user, **data.validated_data,
-                                                      user_agent=_user_agent(request)))
-
-
-class MeApi(APIView):
-    """You: profile, roles, companies, whether your email is verified. PATCH with `email` mails a confirmation
-    link to the new address; the email changes when it is used."""
-
-    @extend_schema(responses={200: s.MeSerializer}, tags=["me"])
-    def get(self, request):
-        """Get your account: profile, roles, companies."""
-        return Response(s.MeSerializer(request.user).data)
-
-    @extend_schema(request=s.MeUpdateSerializer, responses={200: s.MeSerializer}, tags=["me"])
-    def patch(self, request):
-        """Update your account."""
-        data = s.MeUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.user_update(user=request.user, data=data.validated_data, language=_language(request))
-        return Response(s.MeSerializer(user).data)
+                                                      user_agent=user_agent_of(request)))
 
 
 class WsTicketApi(APIView):
@@ -157,7 +124,7 @@ class EmailResendApi(APIView):
     @extend_schema(request=None, responses={202: s.AcceptedSerializer}, tags=["auth"])
     @no_body
     def post(self, request):
-        services.email_verification_resend(user=request.user, language=_language(request))
+        services.email_verification_resend(user=request.user, language=language_of(request))
         return Response({"detail": "A verification link is on its way."}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -171,7 +138,7 @@ class PasswordResetApi(PublicAuthApi):
     def post(self, request):
         data = s.EmailSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_request(email=data.validated_data["email"], language=_language(request))
+        services.password_reset_request(email=data.validated_data["email"], language=language_of(request))
         return Response({"detail": "If an account has this email, a reset link is on its way."},
                         status=status.HTTP_202_ACCEPTED)
 
@@ -188,32 +155,6 @@ class PasswordResetConfirmApi(PublicAuthApi):
         data.is_valid(raise_exception=True)
         services.password_reset_confirm(**data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class GoogleSignInApi(PublicAuthApi):
-    """Sign in with Google: post the ID token your app got from Google (OpenID Connect). Signs in the account
-    linked to that Google account, or links the verified account with its email, or creates one with `role`
-    (201). Answers the same token pair as `auth/token/`."""
-
-    throttle_classes = [throttling.GoogleSignInIPThrottle]
-    extra_error_responses = {
-        401: "The ID token is invalid (signature, expiry, audience, issuer) or Google has not verified the email.",
-        403: "The account is suspended.",
-        409: "An account with this email exists but its email is not verified.",
-        503: "Sign in with Google is not configured, or Google's keys cannot be fetched (retry after `Retry-After`).",
-    }
-
-    @extend_schema(request=s.GoogleSignInSerializer, responses={200: s.TokenPairSerializer,
-                                                              201: s.TokenPairSerializer}, tags=["auth"])
-    def post(self, request):
-        data = s.GoogleSignInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
-        user, created = services.google_sign_in(id_token=fields["id_token"], role=fields.get("role"),
-                                                company_name=fields.get("company_name", ""),
-                                                language=_language(request))
-        tokens = services.tokens_issue(user=user, user_agent=_user_agent(request))
-        return Response(tokens, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class LogoutAllApi(APIView):

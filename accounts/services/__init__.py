@@ -1,6 +1,6 @@
 """Writes of the accounts app. One package, one import path: `from accounts import services`."""
 
-from .google import google_id_token_verify, google_sign_in
+from .google import google_account_find, google_id_token_verify, google_identity_link
 from .mail import (
     email_change_request,
     email_verification_resend,
@@ -22,10 +22,10 @@ from .sessions import (
     ws_ticket_redeem,
 )
 from .users import (
+    user_create,
     user_login,
     user_password_change,
     user_reactivate,
-    user_register,
     user_suspend,
     user_update,
 )
@@ -36,8 +36,9 @@ __all__ = [
     "email_verification_resend",
     "email_verification_send",
     "email_verify",
+    "google_account_find",
     "google_id_token_verify",
-    "google_sign_in",
+    "google_identity_link",
     "password_reset_confirm",
     "password_reset_request",
     "revoke_all_tokens",
@@ -45,12 +46,12 @@ __all__ = [
     "sessions_delete_ended",
     "tokens_issue",
     "tokens_refresh",
+    "user_create",
     "user_login",
     "user_logout",
     "user_logout_all",
     "user_password_change",
     "user_reactivate",
-    "user_register",
     "user_suspend",
     "user_update",
     "ws_ticket_issue",

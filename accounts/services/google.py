@@ -14,15 +14,13 @@ import google.auth.exceptions
 import google.auth.transport.requests
 import requests
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from google.oauth2 import id_token as google_id_token
 from rest_framework import exceptions
 
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
 
-from .. import emails, errors, roles
+from .. import errors
 from ..models import ExternalIdentity, User
-from .users import user_register
 
 logger = logging.getLogger(__name__)
 
@@ -99,73 +97,42 @@ def _active(user: User) -> User:
     return user
 
 
-def _sign_in(claims: dict, *, role: str | None, company_name: str, language: str) -> tuple[User, bool]:
+def google_account_find(*, claims: dict) -> User | None:
+    """The account a verified Google identity signs in to (`claims` from `google_id_token_verify`): the account
+    linked to its Google account; else the account with its email (any letter case), linked now when that email
+    is verified; else None (creating one takes a role: `onboarding.services.google_sign_in`).
+
+    Raises Conflict (409) account_email_unverified for an account with the email whose email is not verified
+    (linking it would hand it to whoever signs in with Google, and leave a password set by somebody else
+    working); Forbidden (403) account_suspended. Linking can raise IntegrityError under a concurrent first
+    sign-in of the same Google account: run it in a transaction and retry."""
     identity = (
         ExternalIdentity.objects.select_related("user")
         .filter(provider=ExternalIdentity.Provider.GOOGLE, subject=claims["sub"])
         .first()
     )
     if identity is not None:
-        return _active(identity.user), False
+        return _active(identity.user)
     email = User.objects.normalize_email(claims["email"])
     user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        if user.email_verified_at is None:
-            raise Conflict(
-                "An account with this email exists but its email is not verified yet: sign in with "
-                "its password and verify the email first, then Google sign-in links to it.",
-                code=errors.ACCOUNT_EMAIL_UNVERIFIED,
-            )
-        _active(user)
-        ExternalIdentity.objects.create(
-            user=user, provider=ExternalIdentity.Provider.GOOGLE, subject=claims["sub"], email=email
+    if user is None:
+        return None
+    if user.email_verified_at is None:
+        raise Conflict(
+            "An account with this email exists but its email is not verified yet: sign in with "
+            "its password and verify the email first, then Google sign-in links to it.",
+            code=errors.ACCOUNT_EMAIL_UNVERIFIED,
         )
-        return user, False
-    if role is None:
-        raise ApplicationError(
-            "No account has this email yet: say which role to create it with.",
-            code=errors.ROLE_REQUIRED,
-            errors={"role": ["Required to create an account."]},
-        )
-    name = claims.get("name") if isinstance(claims.get("name"), str) and claims["name"].strip() else email
-    user = user_register(
-        email=email,
-        password=None,
-        full_name=name[:150],
-        role=role,
-        company_name=company_name,
-        email_verified=True,
-        language=language,
+    google_identity_link(user=_active(user), claims=claims)
+    return user
+
+
+def google_identity_link(*, user: User, claims: dict) -> ExternalIdentity:
+    """Link `user` to the Google account of `claims` (its `sub`), so that it signs in to `user` from now on.
+    Raises IntegrityError when that Google account is linked already (the unique provider and subject)."""
+    return ExternalIdentity.objects.create(
+        user=user,
+        provider=ExternalIdentity.Provider.GOOGLE,
+        subject=claims["sub"],
+        email=User.objects.normalize_email(claims["email"]),
     )
-    ExternalIdentity.objects.create(
-        user=user, provider=ExternalIdentity.Provider.GOOGLE, subject=claims["sub"], email=email
-    )
-    return user, True
-
-
-def google_sign_in(
-    *, id_token: str, role: str | None = None, company_name: str = "", language: str = emails.DEFAULT_LANGUAGE
-) -> tuple[User, bool]:
-    """Sign in with a Google ID token: the user linked to its Google account; else the user with its email,
-    linked now if their email is verified; else a new user with `role` (`freelancer`, or `company` with
-    `company_name`), email verified, without a usable password. Returns (user, created).
-
-    Raises what `google_id_token_verify` raises; Conflict (409) account_email_unverified for an existing
-    account whose email is not verified (linking it would hand it to whoever signs in with Google, and leave a
-    password set by somebody else working); ApplicationError (400) role_required, email_taken;
-    Forbidden (403) account_suspended. Two concurrent first sign-ins of one Google account: the loser of the
-    unique constraint retries and finds the winner's user."""
-    claims = google_id_token_verify(token=id_token)
-    if role is not None and role not in roles.REGISTRATION_ROLES:
-        raise ApplicationError(f"Unknown role {role!r}.", code="unknown_role", errors={"role": ["Unknown role."]})
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                return _sign_in(claims, role=role, company_name=company_name, language=language)
-        except IntegrityError:
-            if attempt:
-                raise
-        except ApplicationError as error:
-            if error.code != errors.EMAIL_TAKEN or attempt:
-                raise
-    raise AssertionError("unreachable")

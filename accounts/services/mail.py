@@ -1,7 +1,8 @@
 """Email verification, email change and password reset: the services behind the mailed links.
 
 The mails are sent by Celery tasks (accounts.tasks) scheduled on commit; the tasks make the link's token when
-they send, from the state committed by then (accounts.links)."""
+they send, from the state committed by then (accounts.links). They are enqueued by their registered names, so
+that the imports point one way: tasks → services."""
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -10,21 +11,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from bantu.core.exceptions import ApplicationError, Conflict
+from bantu.core.tasks import registered_task
 
 from .. import emails, errors, links
 from ..models import User
 from .sessions import revoke_all_tokens
 
+# The names accounts.tasks registers the mail tasks under.
+EMAIL_VERIFICATION_SEND_TASK = "accounts.email_verification_send"
+PASSWORD_RESET_SEND_TASK = "accounts.password_reset_send"
 
 def email_verification_max_age() -> int:
     return settings.BANTU["EMAIL_VERIFICATION_HOURS"] * 3600
 
 
 def _send_verification_on_commit(*, user_id, language: str, email: str | None) -> None:
-    from ..tasks import email_verification_send_task
-
     transaction.on_commit(
-        lambda: email_verification_send_task.delay(user_id=str(user_id), language=language, email=email)
+        lambda: registered_task(EMAIL_VERIFICATION_SEND_TASK).delay(user_id=str(user_id), language=language,
+                                                                    email=email)
     )
 
 
@@ -116,9 +120,7 @@ def password_reset_request(*, email: str, language: str = emails.DEFAULT_LANGUAG
     """Ask for a reset link. The same work is done whether or not an account has this email: the task is
     queued for every request, and the worker looks the account up and mails only an existing, active one, so
     the answer (and its time, in service mode) reveals nothing."""
-    from ..tasks import password_reset_send_task
-
-    password_reset_send_task.delay(email=User.objects.normalize_email(email), language=language)
+    registered_task(PASSWORD_RESET_SEND_TASK).delay(email=User.objects.normalize_email(email), language=language)
 
 
 def password_reset_mail(*, email: str, language: str) -> bool:

@@ -9,7 +9,7 @@ from rest_framework import exceptions
 from audit.services import Action, audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
 
-from .. import emails, errors, events, roles
+from .. import emails, errors, events
 from ..models import User
 from .sessions import revoke_all_tokens, tokens_issue
 
@@ -19,26 +19,21 @@ def _auth_failed(detail: str, code: str):
 
 
 @transaction.atomic
-def user_register(
+def user_create(
     *,
     email: str,
     password: str | None,
     full_name: str,
-    role: str,
-    company_name: str = "",
     email_verified: bool = False,
     language: str = emails.DEFAULT_LANGUAGE,
 ) -> User:
-    """Create a user with their first role: a freelancer profile, or a company they own.
+    """Create a user who holds no role yet (signing up with a role is `onboarding.services.user_register`).
 
     `password` None makes an account without a usable password (Sign in with Google). Unless `email_verified`
     (the email was proven another way), a verification mail in `language` is sent once the transaction commits.
     Raises ApplicationError(email_taken) when the email exists in any letter case (also under a race, via the
     case-insensitive unique constraint).
     """
-    from companies.services import company_create
-    from freelancers.services import freelancer_profile_create
-
     from .mail import email_verification_send
 
     email = User.objects.normalize_email(email)
@@ -54,12 +49,6 @@ def user_register(
             )
     except IntegrityError:
         raise _email_taken() from None
-    if role == roles.FREELANCER:
-        freelancer_profile_create(user=user)
-    elif role == roles.COMPANY:
-        company_create(owner=user, name=company_name)
-    else:  # the API validates choices; this guards the other callers
-        raise ApplicationError(f"Unknown role {role!r}.", code="unknown_role", errors={"role": ["Unknown role."]})
     if not email_verified:
         email_verification_send(user=user, language=language)
     return user

@@ -1,12 +1,11 @@
 """Who may call what: the role-based and object-level permission classes every view uses.
 
-Roles come from `accounts.roles`; company membership roles from `company_roles()`, loaded once per request.
+Company membership roles come from `company_roles()`, loaded once per request; the freelancer role's class is
+`accounts.permissions.IsFreelancer` (the roles are the accounts app's, and this module imports no app).
 An object is tied to a company by being a `Company` or having a `company_id`; views never check access by hand.
 """
 
 from rest_framework import permissions
-
-from accounts import roles
 
 SAFE_METHODS = permissions.SAFE_METHODS
 MANAGER_ROLES = ("owner", "admin")
@@ -70,13 +69,6 @@ def operator_with(permission: str, message: str = HasOperatorPermission.message)
         (HasOperatorPermission,),
         {"permission": permission, "message": message},
     )
-
-
-class IsFreelancer(permissions.BasePermission):
-    message = "Only freelancers may do this. Create a freelancer profile first."
-
-    def has_permission(self, request, view):
-        return roles.has_role(request.user, roles.FREELANCER)
 
 
 class IsCompanyMember(permissions.BasePermission):

@@ -1,7 +1,15 @@
 """Sending to users' sockets, and knowing whether they have one open.
 
 Every socket joins its user's group (`user.<id>`), so one `group_send` reaches all of a user's devices on any
-server process (through Redis in service mode). Payloads are JSON, never model instances.
+server process (through Redis in service mode). A broadcast to many users (a chat room's participants) is one
+`group_send_many` over their user groups: two Redis round trips for a room of any size. Sockets do not also join
+per-conversation groups: a socket would then need one `group_add` per conversation when it opens, one
+`group_discard` each when it closes, and a way to join conversations created while it is open; with user groups
+a socket joins and leaves one group, and who receives a message is decided when it is sent.
+Payloads are JSON, never model instances.
+
+Presence (whether a user has a socket open) is a counter per user in the cache; with Redis, each change is one
+round trip.
 """
 
 import asyncio
@@ -23,28 +31,36 @@ def user_group(user_id) -> str:
     return f"user.{user_id}"
 
 
-# Concurrent sends per broadcast: the Redis layer's connection pool (redis-py: 100 per pool) raises rather than
-# waits when exhausted, and it also serves every socket's receive loop.
+# Concurrent sends per broadcast on a layer that sends to one group at a time (the in-memory layer of the
+# embedded mode); the Redis layer sends to all recipients' groups at once (`group_send_many`).
 MAX_CONCURRENT_SENDS = 20
 
 
 async def _send_all(layer, user_ids, payload) -> None:
     message = {"type": "relay", "payload": payload}
+    groups = [user_group(user_id) for user_id in user_ids]
+    if hasattr(layer, "group_send_many"):
+        try:
+            await layer.group_send_many(groups, message)
+        except Exception as exc:
+            logger.error("Realtime send to %d users failed: %r", len(groups), exc)
+        return
     gate = asyncio.Semaphore(MAX_CONCURRENT_SENDS)
 
-    async def send(user_id):
+    async def send(group):
         async with gate:
-            await layer.group_send(user_group(user_id), message)
+            await layer.group_send(group, message)
 
-    results = await asyncio.gather(*(send(user_id) for user_id in user_ids), return_exceptions=True)
+    results = await asyncio.gather(*(send(group) for group in groups), return_exceptions=True)
     for user_id, result in zip(user_ids, results, strict=True):
         if isinstance(result, Exception):
             logger.error("Realtime send to user %s failed: %r", user_id, result)
 
 
 def send_to_users(user_ids, payload: dict) -> None:
-    """One hop to the event loop for all recipients, their sends concurrent. Best effort: a channel layer
-    failure is logged, never raised into the caller's request."""
+    """One hop to the event loop for all recipients: one `group_send_many` (two Redis round trips however many
+    recipients), or concurrent `group_send`s on a layer without it. Best effort: a channel layer failure is
+    logged, never raised into the caller's request."""
     layer = get_channel_layer()
     recipients = list(dict.fromkeys(user_ids))
     if layer is None or not recipients:
@@ -75,7 +91,25 @@ def _presence_key(user_id) -> str:
     return f"presence:{user_id}"
 
 
+# On Redis, count and expire in one round trip; the key is the cache's own, so `online_among` reads it.
+_OPENED = "local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n"
+_CLOSED = "local n = redis.call('DECR', KEYS[1]) if n <= 0 then redis.call('DEL', KEYS[1]) end return n"
+
+
+def _redis_presence(script: str, user_id) -> bool:
+    """Run `script` on the user's presence key when the cache is django-redis; False on another cache."""
+    client = getattr(cache, "client", None)
+    if client is None or not hasattr(client, "get_client"):
+        return False
+    client.get_client(write=True).eval(script, 1, cache.make_key(_presence_key(user_id)), PRESENCE_TTL)
+    return True
+
+
 def socket_opened(user_id) -> None:
+    """One more socket of `user_id` is open (for PRESENCE_TTL seconds unless refreshed). One round trip on
+    Redis; raises redis-py's errors when Redis cannot be reached."""
+    if _redis_presence(_OPENED, user_id):
+        return
     key = _presence_key(user_id)
     if not cache.add(key, 1, timeout=PRESENCE_TTL):
         try:
@@ -89,6 +123,10 @@ def socket_alive(user_id) -> None:
 
 
 def socket_closed(user_id) -> None:
+    """One socket of `user_id` fewer; at none the user is offline. One round trip on Redis; raises redis-py's
+    errors when Redis cannot be reached."""
+    if _redis_presence(_CLOSED, user_id):
+        return
     try:
         if (cache.decr(_presence_key(user_id)) or 0) <= 0:
             cache.delete(_presence_key(user_id))

@@ -22,9 +22,10 @@ def idempotency_cleanup_task() -> int:
 _modules_imported = False
 
 
-def _registered_task(name: str):
-    """The task registered as `name`. A worker imports every app's tasks module at start; a web process has not
-    necessarily imported them, so the first lookup asks Celery to (its autodiscovery of INSTALLED_APPS)."""
+def registered_task(name: str):
+    """The task registered as `name`, for a service to enqueue without importing the `tasks` module that imports
+    it. A worker imports every app's tasks module at start; a web process has not necessarily imported them, so
+    the first lookup asks Celery to (its autodiscovery of INSTALLED_APPS). Raises KeyError for an unknown name."""
     global _modules_imported  # noqa: PLW0603
     if not _modules_imported:
         current_app.loader.import_default_modules()
@@ -42,7 +43,7 @@ def enqueue_on_commit(name: str, *args, countdown: float | None = None) -> None:
 
     def send():
         try:
-            _registered_task(name).apply_async(args=args, countdown=countdown)
+            registered_task(name).apply_async(args=args, countdown=countdown)
         except Exception:
             logger.exception("Could not run or enqueue task %s%r", name, args)
 

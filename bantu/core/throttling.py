@@ -6,6 +6,7 @@ so rates can be changed by settings (and by tests) without reloading modules.
 
 import hashlib
 import logging
+import secrets
 import unicodedata
 
 from django.core.cache import caches
@@ -37,8 +38,44 @@ class _DegradingCache:
             self.fallback.set(key, value, timeout)
 
 
+# DRF's sliding log (a list of request times per key, read and written back whole: two round trips, and a list
+# as long as the limit pickled both ways) as one Redis call: a sorted set of request times, trimmed, counted and
+# added to atomically. Returns {allowed (1/0), requests in the window, the oldest request time ("" if none)}.
+_SLIDING_LOG = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+local count = redis.call('ZCARD', KEYS[1])
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ''
+if count < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
+  if oldest == '' then oldest = ARGV[1] end
+  return {1, count + 1, oldest}
+end
+return {0, count, oldest}
+"""
+
+
+def _redis_sliding_log():
+    """The registered script on the `throttle` cache's Redis client, or None when that cache is not Redis."""
+    backend = caches["throttle"]
+    if not hasattr(backend, "client") or not hasattr(backend.client, "get_client"):
+        return None
+    client = backend.client.get_client(write=True)
+    script = getattr(client, "_bantu_sliding_log", None)
+    if script is None:  # once per client (process): registering hashes the script
+        script = client._bantu_sliding_log = client.register_script(_SLIDING_LOG)
+    return backend, script
+
+
 class _SettingsRateThrottle(SimpleRateThrottle):
+    """DRF's SimpleRateThrottle (the same sliding-log rule: at most `num_requests` in any `duration` seconds, a
+    refused request not counted, the same Retry-After), with the rate read from the live settings and, on Redis,
+    the whole check in one atomic round trip (`_SLIDING_LOG`). Without Redis (embedded) or while it is down, DRF's
+    own list-in-a-cache path runs on the local cache (`_DegradingCache`)."""
+
     cache = _DegradingCache()
+    # The sorted sets live under their own keys: a list written by the old path is never read as a set.
+    zset_format = "throttle-log:%s"
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
@@ -47,6 +84,40 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         # The parent reads the rate in __init__; keep that, but from the live settings.
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        self._logged = None  # (requests in the window, oldest request time) after a Redis check
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        try:
+            redis = _redis_sliding_log()
+        except Exception:  # no `throttle` cache configured: DRF's path, through _DegradingCache's fallback
+            redis = None
+        if redis is None:
+            return super().allow_request(request, view)
+        backend, script = redis
+        self.now = self.timer()
+        try:
+            allowed, count, oldest = script(
+                keys=[backend.make_key(self.zset_format % self.key)],
+                args=[repr(self.now), self.duration, self.num_requests, f"{self.now!r}:{secrets.token_hex(4)}"])
+        except Exception:
+            logger.warning("Throttle cache unavailable: limits are per process until it is back")
+            return super().allow_request(request, view)  # through _DegradingCache: the per-process fallback
+        self._logged = (int(count), float(oldest) if oldest else None)
+        return bool(allowed) or self.throttle_failure()
+
+    def wait(self):
+        """Seconds until a request would be allowed again, as DRF computes it from the log."""
+        if self._logged is None:
+            return super().wait()
+        count, oldest = self._logged
+        remaining = self.duration - (self.now - oldest) if oldest is not None else self.duration
+        available = self.num_requests - count + 1
+        return remaining / float(available) if available > 0 else None
 
 
 class _IPThrottle(_SettingsRateThrottle):

@@ -1,55 +1,13 @@
-"""WebSocket authentication: `/ws/?ticket=<single-use ticket>` (from `auth/ws-ticket/`) or `/ws/?token=<access
-JWT>`, and the redaction of both from the server's access log."""
+"""The WebSocket edge every socket passes: which browser origins may open one, and the redaction of the credential
+in its URL (`/ws/?ticket=…` or `/ws/?token=…`) from the server's access log. Who the socket's user is, is the
+accounts app's (`accounts.websocket.JWTQueryAuthMiddleware`)."""
 
 import logging
 import re
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
-from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
-from rest_framework import exceptions
-
-from accounts.authentication import SESSION_CLAIM, BantuJWTAuthentication
-
-
-@database_sync_to_async
-def _user_from_token(raw: str):
-    authentication = BantuJWTAuthentication()
-    try:
-        # The same checks as REST: signature, expiry, a real user id, suspension, revocation.
-        token = authentication.get_validated_token(raw)
-        user = authentication.get_user(token)
-    except exceptions.AuthenticationFailed:
-        return AnonymousUser()
-    user.auth_session_id = str(token[SESSION_CLAIM]) if token.get(SESSION_CLAIM) else None
-    return user
-
-
-@database_sync_to_async
-def _user_from_ticket(raw: str):
-    from accounts.services import ws_ticket_redeem  # accounts imports core: resolve at call time, not import
-
-    return ws_ticket_redeem(ticket=raw) or AnonymousUser()
-
-
-class JWTQueryAuthMiddleware:
-    """Puts the token's user (or AnonymousUser) in `scope["user"]`. Refusal is the consumer's job: it must
-    accept and then close with 4401, because closing before accepting turns into an HTTP 403."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        ticket, token = (query.get("ticket") or [""])[0], (query.get("token") or [""])[0]
-        if ticket:
-            user = await _user_from_ticket(ticket)
-        else:
-            user = await _user_from_token(token) if token else AnonymousUser()
-        scope = dict(scope, user=user)
-        return await self.app(scope, receive, send)
 
 
 class SocketOriginValidator(OriginValidator):

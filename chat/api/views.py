@@ -123,7 +123,7 @@ class ConversationMessagesApi(_ConversationMixin, generics.ListAPIView):
     def post(self, request, pk):
         data = s.MessageSendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        message, created = services.message_send(conversation=self.get_conversation(), sender=request.user,
+        message, created = services.message_send(conversation_id=self.get_conversation().pk, sender=request.user,
                                                  **data.validated_data)
         return Response(s.MessageSerializer(message).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -5,7 +5,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bantu.core.permissions import IsFreelancer
+from accounts.permissions import IsFreelancer
 from bantu.core.views import MethodPermissionsMixin
 from freelancers import selectors, services
 from freelancers.api import serializers as s

@@ -1,6 +1,6 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.functional import cached_property
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
@@ -14,8 +14,10 @@ from bantu.core.views import MethodPermissionsMixin
 from jobs import cache, selectors, services
 from jobs.api import serializers as s
 from jobs.api.filters import JobSearchFilter
+from jobs.api.pagination import JobSearchPagination
 from jobs.models import Job
 from jobs.permissions import IsJobEditor
+from jobs.search import job_search
 
 CACHE_HEADER = "X-Cache"
 CACHE_HEADER_DOC = OpenApiParameter(CACHE_HEADER, str, OpenApiParameter.HEADER, response=True, enum=["HIT", "MISS"],
@@ -40,7 +42,9 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
     method_permissions = {"GET": [permissions.AllowAny],
                           "POST": [permissions.IsAuthenticated, IsCompanyMember, IsEmailVerified]}
     serializer_class = s.JobListSerializer
-    filterset_class = JobSearchFilter
+    queryset = Job.objects.none()  # for the schema: jobs.search.job_search decides what a search reads
+    filterset_class = JobSearchFilter  # parses and documents the parameters
+    pagination_class = JobSearchPagination
     extra_error_responses = {method: {400: UNKNOWN_SLUG} for method in ("GET", "POST")}
 
     def get_throttles(self):
@@ -48,29 +52,24 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
             return [SearchThrottle()]
         return [UserWriteThrottle()]
 
-    @cached_property
-    def requested_company_id(self):
-        return uuid_or_none(self.request.query_params.get("company"))  # a malformed one: 400 from the filters
-
-    def get_queryset(self):
-        return selectors.job_search_base(user=self.request.user, company_id=self.requested_company_id)
-
     @extend_schema(tags=["jobs"], parameters=[CACHE_HEADER_DOC])
     def get(self, request, *args, **kwargs):
         """Search open jobs."""
-        public = not (self.requested_company_id is not None and _sees_private_jobs(request.user))
+        company_id = uuid_or_none(request.query_params.get("company"))  # a malformed one: 400 from the filters
+        if company_id is not None and _sees_private_jobs(request.user):
+            return Response(self._search(request), headers={CACHE_HEADER: "MISS"})
         # The body holds absolute next/previous links, so the host is part of the key.
         params = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
-        key = cache.search_key(params) if public else None
-        if key is not None:
-            cached = cache.get(key)
-            if cached is not None:
-                return Response(cached, headers={CACHE_HEADER: "HIT"})
-        response = super().get(request, *args, **kwargs)
-        if key is not None and response.status_code == 200:
-            cache.put(key, response.data, cache.SEARCH_TTL)
-        response[CACHE_HEADER] = "MISS"
-        return response
+        answer, hit = cache.search_get_or_compute(params, lambda: self._search(request))
+        return Response(answer, headers={CACHE_HEADER: "HIT" if hit else "MISS"})
+
+    def _search(self, request) -> dict:
+        filters = JobSearchFilter(request.query_params, queryset=self.queryset, request=request)
+        if not filters.is_valid():
+            raise translate_validation(filters.errors)
+        found = job_search(user=request.user, params=filters.params())
+        jobs = self.paginator.paginate_search(found, request)
+        return self.paginator.get_paginated_data(s.JobListSerializer(jobs, many=True).data)
 
     @extend_schema(request=s.JobWriteSerializer, responses={201: s.JobDetailSerializer}, tags=["jobs"])
     def post(self, request):

@@ -6,11 +6,10 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsEmailVerified
+from accounts.permissions import IsEmailVerified, IsFreelancer
 from bantu.core.exceptions import ApplicationError, Conflict
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, idempotent_outside_transaction
 from bantu.core.parsers import StrictJSONParser
-from bantu.core.permissions import IsFreelancer
 from bantu.core.renderers import JSONRenderer
 from bantu.core.views import MethodPermissionsMixin, ProblemsAsJSONMixin, no_body
 from proposals.api.serializers import MilestoneSerializer

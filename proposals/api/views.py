@@ -4,9 +4,9 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsEmailVerified
+from accounts.permissions import IsEmailVerified, IsFreelancer
 from bantu.core.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from bantu.core.permissions import IsCompanyMember, IsFreelancer
+from bantu.core.permissions import IsCompanyMember
 from bantu.core.views import no_body
 from jobs.selectors import job_get_visible
 from proposals import selectors, services

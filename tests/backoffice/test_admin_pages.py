@@ -15,10 +15,10 @@ from django.urls import reverse
 from accounts.models import ExternalIdentity
 from accounts.services import tokens_issue, user_logout
 from bantu.core.models import IdempotencyRecord
-from chat.models import Conversation
 from chat.services import message_report, message_send
 from companies.models import Company
 from jobs.models import Job
+from jobs.search import search_words_refresh
 from jobs.services import job_create, job_remove
 from payments.services import escrow
 from taxonomy.models import Category
@@ -47,7 +47,7 @@ def build_marketplace() -> dict:
 
 def grow(world: dict) -> None:
     """More of everything in `world`: a paid contract with a payout, a dispute resolved by a refund, a message
-    report, a removed job (an audit row) and an idempotency record."""
+    report, a removed job (an audit row), an idempotency record and the job search's vocabulary."""
     users, ids = world["users"], world["ids"]
     money = build_money(world)
     dispute = escrow.milestone_dispute(milestone_id=money["funded"], actor=users["owner"], reason="Belum sesuai brief.")
@@ -55,7 +55,7 @@ def grow(world: dict) -> None:
         dispute_id=dispute.pk, operator=users["operator"], resolution="refund", note="Pekerjaan tidak dikirim."
     )
     message, _ = message_send(
-        conversation=Conversation.objects.get(pk=ids["conversation"]),
+        conversation_id=ids["conversation"],
         sender=users["owner"],
         body="Transfer saja ke rekening pribadi saya.",
         client_id=uuid.uuid4(),
@@ -86,6 +86,7 @@ def grow(world: dict) -> None:
     IdempotencyRecord.objects.create(
         user=users["owner"], key=str(uuid.uuid4()), fingerprint="0" * 64, status_code=201, response_body={"id": "x"}
     )
+    search_words_refresh()  # the job search's vocabulary, from the open jobs' titles and the skills
 
 
 def test_every_model_of_the_project_is_in_the_console(db):

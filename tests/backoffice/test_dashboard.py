@@ -65,7 +65,7 @@ def business(db):
     backdate(Dispute, old_dispute.pk, 40)
     conversation, _ = conversation_open_for_proposal(user=owner, proposal=contract.proposal)
     for days, body in ((0, "Bayar di luar saja."), (12, "Nomor rekening pribadi saya ...")):
-        message, _ = message_send(conversation=conversation, sender=owner, body=body, client_id=uuid.uuid4())
+        message, _ = message_send(conversation_id=conversation.pk, sender=owner, body=body, client_id=uuid.uuid4())
         report = message_report(message=message, reporter=freelancer, reason="Meminta bayar di luar platform.")
         backdate(MessageReport, report.pk, days)
     report_close(

@@ -73,7 +73,7 @@ def test_ten_operators_closing_one_report_close_it_once():
     proposal = submit(make_job(Company.objects.get(memberships__user=owner), owner), freelancer)
     conversation, _ = conversation_open_for_proposal(user=owner, proposal=proposal)
     message, _ = message_send(
-        conversation=conversation,
+        conversation_id=conversation.pk,
         sender=owner,
         body="Transfer langsung saja.",
         client_id="01900000-0000-7000-8000-000000000002",

@@ -33,7 +33,7 @@ def open_for_proposal(user, proposal):
 
 def send(user, conversation, body: str = "Halo, apa kabar?", client_id=None):
     """Store a message as `user` (through the service, on-commit callbacks run as usual)."""
-    return services.message_send(conversation=conversation, sender=user, body=body,
+    return services.message_send(conversation_id=conversation.pk, sender=user, body=body,
                                  client_id=client_id or uuid.uuid4())[0]
 
 

@@ -10,7 +10,7 @@ import yaml
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from bantu.core.docs.asyncapi import validate_payload
+from chat.asyncapi import validate_payload
 from notifications.models import Notification
 from notifications.services import notify
 

@@ -3,7 +3,6 @@ from django.contrib.admin.models import LogEntry
 
 from accounts.models import User
 from audit.models import AuditEntry
-from companies.models import Company
 from jobs.models import Job
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
 
@@ -101,18 +100,6 @@ def test_remove_job_action_asks_for_a_reason_then_removes(admin_client, job):
                                            "reason": "Sudah diklarifikasi"})
     job.refresh_from_db()
     assert job.removed_at is None
-
-
-def test_seed_demo_is_idempotent(db):
-    from django.core.management import call_command
-
-    with open("/dev/null", "w") as sink:
-        call_command("seed_demo", stdout=sink)
-        counts = (User.objects.count(), Company.objects.count(), Job.objects.count())
-        call_command("seed_demo", stdout=sink)
-
-    assert counts == (User.objects.count(), Company.objects.count(), Job.objects.count())
-    assert counts == (8, 1, 5)
 
 
 def test_set_or_not_filters_split_the_changelist(admin_client):

@@ -1,9 +1,11 @@
 import asyncio
 import sys
+import uuid
 
 import pytest
 from channels.layers import get_channel_layer
 from redis.asyncio.connection import Connection
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bantu.core.redis_connection import CancellableSendConnection
@@ -110,3 +112,76 @@ async def test_a_send_that_outlasts_the_socket_timeout_is_a_redis_timeout_and_cl
 
     assert writer.closed
     assert connection.socket_timeout == 0.05
+
+
+# --- the pool and the broadcast of bantu.core.channel_layer ------------------------------------------------------
+
+
+def _layer(**host):
+    """A BantuChannelLayer like the settings' one, with its own prefix and `host` overrides."""
+    from bantu.core.channel_layer import BantuChannelLayer
+
+    config = get_channel_layer()
+    hosts = [{**config.hosts[0], **host}]
+    return BantuChannelLayer(hosts=hosts, prefix=f"test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.mark.redis
+async def test_a_burst_larger_than_the_pool_waits_for_connections_instead_of_failing():
+    """Two hundred group_add then group_discard at once on a pool of three: redis-py's default pool would raise
+    MaxConnectionsError; the blocking pool queues them and never opens a fourth connection."""
+    layer = _layer(max_connections=3)
+    channels = [await layer.new_channel() for _ in range(200)]
+
+    await asyncio.gather(*(layer.group_add(f"user.{n}", channel) for n, channel in enumerate(channels)))
+    joined = [await layer.connection(0).zcard(layer._group_key(f"user.{n}")) for n in range(200)]
+    await asyncio.gather(*(layer.group_discard(f"user.{n}", channel) for n, channel in enumerate(channels)))
+    left = [await layer.connection(0).zcard(layer._group_key(f"user.{n}")) for n in range(200)]
+    pool = layer.connection(0).connection_pool
+    opened = len(pool._available_connections) + len(pool._in_use_connections)
+    await layer.flush()
+
+    assert (joined, left) == ([1] * 200, [0] * 200)
+    assert opened <= 3
+
+
+@pytest.mark.redis
+async def test_a_pool_busy_longer_than_its_timeout_raises_a_connection_error():
+    layer = _layer(max_connections=1, pool_timeout=0.2)
+    holder = layer.connection(0).connection_pool
+    held = await holder.get_connection()
+    try:
+        with pytest.raises(RedisConnectionError, match="No connection available"):
+            await layer.group_discard("user.1", await layer.new_channel())
+    finally:
+        await holder.release(held)
+        await layer.flush()
+
+
+@pytest.mark.redis
+async def test_group_send_many_reaches_every_member_of_every_group_once():
+    layer = _layer()
+    alone, shared, elsewhere = [await layer.new_channel() for _ in range(3)]
+    await layer.group_add("user.a", alone)
+    await layer.group_add("user.a", shared)
+    await layer.group_add("user.b", shared)
+    await layer.group_add("user.c", elsewhere)
+
+    sent = await layer.group_send_many(["user.a", "user.b", "user.nobody"], {"type": "relay", "n": 1})
+    received = [await asyncio.wait_for(layer.receive(channel), 2) for channel in (alone, shared)]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(shared), 0.3)  # once, though in two of the groups
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(elsewhere), 0.3)
+    await layer.flush()
+
+    assert sent == 2
+    assert received == [{"type": "relay", "n": 1}] * 2
+
+
+@pytest.mark.redis
+async def test_group_send_many_to_groups_without_members_sends_nothing():
+    layer = _layer()
+
+    assert await layer.group_send_many(["user.nobody", "user.none"], {"type": "relay"}) == 0
+    await layer.flush()

@@ -392,7 +392,7 @@ def test_a_message_of_another_conversation_is_a_documented_400(schema, as_user, 
 
     mine, _ = conversation_open_direct(user=owner, company=company, freelancer=freelancer)
     other, _ = conversation_open_direct(user=owner, company=company, freelancer=FreelancerProfileFactory().user)
-    elsewhere, _ = message_send(conversation=other, sender=owner, body="Halo", client_id=uuid.uuid4())
+    elsewhere, _ = message_send(conversation_id=other.pk, sender=owner, body="Halo", client_id=uuid.uuid4())
 
     read = as_user(freelancer).post(f"/api/v1/conversations/{mine.pk}/read/", {"message": str(elsewhere.pk)},
                                     format="json")

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from drf_spectacular.generators import SchemaGenerator
 
-from bantu.core.docs import asyncapi, erd, postman
+from bantu.core.docs import erd, postman
+from chat import asyncapi
 
 DOCS = Path(settings.BASE_DIR) / "docs"
 

@@ -41,14 +41,14 @@ def test_only_the_fields_asked_for_are_loaded_and_nothing_matches_is_empty():
     assert partial.email == user.email
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_refused_outside_a_transaction():
     with pytest.raises(TransactionManagementError):
         by_id(User, uuid.uuid4())
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_row_stays_locked_until_the_transaction_ends():
     """A second transaction's lock of the same row waits for the first to commit (PostgreSQL: FOR NO KEY UPDATE)."""
     user = UserFactory()

@@ -42,6 +42,17 @@ def make_job(db):
 
 
 @pytest.fixture
+def committed_job(make_job, django_capture_on_commit_callbacks):
+    """`make_job` whose on-commit work (cache versions, the vocabulary) runs, as after a real commit."""
+
+    def make(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return make_job(*args, **kwargs)
+
+    return make
+
+
+@pytest.fixture
 def open_job(make_job, owner):
     return make_job(owner)
 

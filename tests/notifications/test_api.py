@@ -255,57 +255,65 @@ def test_api_event_reaches_the_socket_of_each_recipient(as_user, company, owner,
     assert messages[2] is None
 
 
-def test_a_failing_deliverer_stops_neither_storage_nor_other_deliverers(user, caplog,
-                                                                        django_capture_on_commit_callbacks):
-    delivered = []
-
+def test_a_failing_push_channel_stops_neither_storage_nor_the_sockets(user, caplog, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
     def broken_push(notifications):
         raise ConnectionError("push gateway down")
 
-    def recorder(notifications):
-        delivered.append(notifications)
-
-    delivery.register(broken_push)
-    delivery.register(recorder)
-    try:
-        with caplog.at_level(logging.ERROR, logger="notifications.delivery"):
-            notification, (message,) = _deliver_and_receive(django_capture_on_commit_callbacks, [user],
-                                                            lambda: send(user, "Tetap tersimpan"))
-    finally:
-        delivery._deliverers.remove(broken_push)
-        delivery._deliverers.remove(recorder)
+    monkeypatch.setattr(delivery, "deliver_to_devices", broken_push)
+    with caplog.at_level(logging.ERROR, logger="notifications.delivery"):
+        notification, (message,) = _deliver_and_receive(django_capture_on_commit_callbacks, [user],
+                                                        lambda: send(user, "Tetap tersimpan"))
 
     assert Notification.objects.get().title == "Tetap tersimpan"
-    row = Notification.objects.get()
-    assert delivered == [[(user.pk, notification_json(row))]]
     assert message["payload"]["notification"]["id"] == str(notification.pk)
-    assert "Notification deliverer broken_push failed" in caplog.text
-    assert broken_push not in delivery._deliverers
+    assert "Notification delivery to devices failed" in caplog.text
 
 
-def test_a_failing_deliverer_does_not_fail_the_request(as_user, company, owner, freelancer,
-                                                       django_capture_on_commit_callbacks):
+def test_a_failing_socket_channel_does_not_stop_push(user, caplog, monkeypatch, django_capture_on_commit_callbacks):
+    delivered = []
+
+    def broken_sockets(notifications):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(delivery, "deliver_to_sockets", broken_sockets)
+    monkeypatch.setattr(delivery, "deliver_to_devices", delivered.append)
+    with caplog.at_level(logging.ERROR, logger="notifications.delivery"), \
+            django_capture_on_commit_callbacks(execute=True):
+        send(user, "Tetap dikirim")
+
+    row = Notification.objects.get()
+    assert row.title == "Tetap dikirim"
+    assert delivered == [[(user.pk, notification_json(row))]]
+    assert "Notification delivery to sockets failed" in caplog.text
+
+
+def test_a_failing_channel_does_not_fail_the_request(as_user, company, owner, freelancer, monkeypatch,
+                                                     django_capture_on_commit_callbacks):
     job = make_job(company, owner)
 
     def broken_push(notifications):
         raise ConnectionError("push gateway down")
 
-    delivery.register(broken_push)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = apply(as_user(freelancer), job)
-    finally:
-        delivery._deliverers.remove(broken_push)
+    monkeypatch.setattr(delivery, "deliver_to_devices", broken_push)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = apply(as_user(freelancer), job)
 
     assert response.status_code == 201, response.content
     assert Notification.objects.get().user_id == owner.pk
 
 
-def test_register_is_idempotent():
-    count = len(delivery._deliverers)
+def test_each_channel_gets_a_notification_once(user, freelancer, monkeypatch, django_capture_on_commit_callbacks):
+    sockets, devices = [], []
+    monkeypatch.setattr(delivery, "deliver_to_sockets", sockets.append)
+    monkeypatch.setattr(delivery, "deliver_to_devices", devices.append)
 
-    assert delivery.register(delivery.deliver_to_sockets) is delivery.deliver_to_sockets
-    assert len(delivery._deliverers) == count
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = notify(user_ids=[user.pk, freelancer.pk], kind=Notification.Kind.PROPOSAL_SUBMITTED, title="x")
+
+    payload = [(row.user_id, notification_json(row)) for row in rows]
+    assert sockets == [payload]
+    assert devices == [payload]
 
 
 # --- operator removal and rollbacks ----------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """`manage.py seed_jobs`: realistic, valid and reproducible jobs, on SQLite (bulk_create) and PostgreSQL (COPY)."""
 
+import random
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.models import User
 from companies.models import Company, Membership
 from jobs import cache as job_cache
 from jobs.models import Job
-from jobs.seeding import DESCRIPTION_MAX, DESCRIPTION_MIN, PROVINCE_CITIES
+from seeding.generator import DESCRIPTION_MAX, DESCRIPTION_MIN, companies_generate
+from seeding.vocabulary import PROVINCE_CITIES
 from taxonomy.models import Skill
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +109,28 @@ def test_same_seed_same_jobs_other_seed_other_jobs():
 
     assert first == again
     assert first != other
+
+
+def test_seeded_rows_pass_model_validation():
+    seed(count=40, companies=3)
+
+    for model in (User, Company, Membership):
+        for row in model.objects.all():
+            row.full_clean(exclude=["password"])
+    for job in Job.objects.all():
+        job.full_clean(exclude=["search_vector"])
+    assert all(email == User.objects.normalize_email(email) for email in User.objects.values_list("email", flat=True))
+
+
+def test_companies_generate_is_deterministic_and_tagged():
+    first = companies_generate(random.Random(4), 5, "aaaa")
+    again = companies_generate(random.Random(4), 5, "aaaa")
+    other = companies_generate(random.Random(5), 5, "aaaa")
+
+    assert first == again
+    assert first != other
+    assert [company.owner_email for company in first] == [f"seed-aaaa-{index}@example.id" for index in range(5)]
+    assert all(company.slug.endswith(f"-aaaa-{index}") for index, company in enumerate(first))
 
 
 def test_runs_again_without_clashing():

@@ -1,10 +1,10 @@
-"""`manage.py seed_jobs --count N`: realistic jobs in bulk for benchmarks and load tests (see jobs.seeding)."""
+"""`manage.py seed_jobs --count N`: realistic jobs in bulk for benchmarks and load tests (seeding.writers.jobs_seed)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from jobs import cache
-from jobs.seeding import SeedStats, seed_jobs
+from seeding.writers import SeedStats, jobs_seed
 
 JOBS_PER_COMPANY = 200
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Seeding {count:,} jobs for {companies:,} companies on {connection.vendor} "
                           f"(seed {seed}, batch {batch:,})")
         try:
-            stats = seed_jobs(count=count, companies=companies, seed=seed, batch=batch, writers=writers,
+            stats = jobs_seed(count=count, companies=companies, seed=seed, batch=batch, writers=writers,
                               progress=progress)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc

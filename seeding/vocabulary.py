@@ -1,38 +1,15 @@
-"""Realistic jobs in bulk, for benchmarks and load tests (`manage.py seed_jobs`).
+"""The words and numbers the generated data is made of: places, clients, per-category job texts, budget tiers,
+how statuses, locations and levels are spread, company and people names; and the demo's fixed cast.
 
-Everything the generator writes comes from one `random.Random(seed)`, so a seed always yields the same companies,
-titles, descriptions, budgets and skills; only the UUIDv7 ids (time + OS randomness) differ between runs. Jobs are
-generated oldest first, so the time-ordered ids follow `published_at`.
-
-On PostgreSQL rows go in with COPY (the search trigger fills `search_vector` row by row, as for any insert); on
-other databases with `bulk_create`. Nothing here bumps cache versions per row: the command calls
-`jobs.cache.everything_changed()` once at the end.
+Data only (no code that writes): `seeding.generator` draws from it, `seeding.writers` stores what it drew. Change a
+list and the same seed yields different data; benchmark results then compare only with runs on the new data.
 """
 
-import math
-import random
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
-from django.utils import timezone
-from django.utils.text import slugify
-
-from accounts.models import User
-from bantu.core.indonesia import PROVINCES
-from bantu.core.models import uuid7
-from companies.models import Company, Membership
-from taxonomy.models import Category, Skill
-
-from .models import Job
+from companies.models import Company
+from jobs.models import Job
 
 # ---------------------------------------------------------------------------------------------------------------
-# Vocabulary
+# Places
 # ---------------------------------------------------------------------------------------------------------------
 
 # A few real cities (kota / kabupaten people write) for every province in bantu.core.indonesia.PROVINCES.
@@ -82,6 +59,10 @@ PROVINCE_WEIGHTS = {
     "Bali": 6, "Sumatera Utara": 5, "Sulawesi Selatan": 4, "Sumatera Selatan": 3, "Kepulauan Riau": 3,
     "Kalimantan Timur": 3, "Riau": 2, "Lampung": 2, "Sumatera Barat": 2,
 }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Clients and job texts
+# ---------------------------------------------------------------------------------------------------------------
 
 # Clients (Indonesian, English).
 BUSINESSES = (
@@ -385,6 +366,10 @@ CATEGORY_TEXT = {
                         "Market Researcher", "Market Research|Consumer Survey|Competitor Analysis"),
 }
 
+# ---------------------------------------------------------------------------------------------------------------
+# How jobs are spread: budgets, statuses, places, levels
+# ---------------------------------------------------------------------------------------------------------------
+
 # Budget tiers by top-level category: (fixed low, fixed high, hourly low, hourly high), integer rupiah.
 BUDGET_TIERS = {
     1: (500_000, 6_000_000, 50_000, 150_000),
@@ -412,6 +397,10 @@ HISTORY_DAYS = 180
 
 REMOVED_REASONS = ("Duplikat lowongan lain.", "Meminta pembayaran di luar platform.",
                    "Konten tidak sesuai ketentuan.", "Lowongan palsu / spam.")
+
+# ---------------------------------------------------------------------------------------------------------------
+# Titles and descriptions: {placeholders} filled by seeding.generator.JobGenerator
+# ---------------------------------------------------------------------------------------------------------------
 
 TITLE_ID = (
     "{role} untuk {thing} {biz}",
@@ -490,6 +479,10 @@ LOGISTICS_EN = (
     "Payment is per milestone through Bantu escrow once the work is approved.",
 )
 
+# ---------------------------------------------------------------------------------------------------------------
+# Companies and the people who own them
+# ---------------------------------------------------------------------------------------------------------------
+
 COMPANY_PREFIXES = ("PT", "PT", "PT", "CV", "CV", "UD", "Toko", "")
 COMPANY_WORDS = ("Nusantara", "Maju", "Jaya", "Sejahtera", "Makmur", "Abadi", "Kreasi", "Digital", "Mandiri",
                  "Sentosa", "Berkah", "Cahaya", "Karya", "Inovasi", "Teknologi", "Solusi", "Mitra", "Global",
@@ -506,374 +499,46 @@ LAST_NAMES = ("Santoso", "Wijaya", "Pratama", "Saputra", "Hidayat", "Kurniawan",
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Generation
+# The demo (`manage.py seed_demo`): fixed people, one company, its jobs; written by seeding.writers.demo_seed
 # ---------------------------------------------------------------------------------------------------------------
 
-# The columns of jobs_job that a seeded row fills, in COPY order (search_vector is the trigger's).
-JOB_COLUMNS = (
-    "id", "created_at", "updated_at", "company_id", "posted_by_id", "title", "description", "category_id",
-    "skills_text", "job_type", "budget_min", "budget_max", "currency", "location_type", "province", "city",
-    "experience_level", "deadline", "status", "published_at", "removed_at", "removed_reason", "removed_by_id",
-)
-TITLE_MAX = 200
-DESCRIPTION_MIN, DESCRIPTION_MAX = 200, 900
-
-
-@dataclass(frozen=True)
-class CategoryText:
-    id: int
-    slug: str
-    name: str
-    name_en: str
-    weight: int
-    tier: int
-    verb: str
-    roles: tuple[str, ...]
-    things: tuple[str, ...]
-    roles_en: tuple[str, ...]
-    things_en: tuple[str, ...]
-    skills: tuple[tuple[int, str], ...]  # (id, name)
-
-
-@dataclass(frozen=True)
-class CompanyRef:
-    id: object
-    owner_id: object
-    name: str
-    province: str
-    city: str
-
-
-@dataclass
-class SeedStats:
-    jobs: int = 0
-    skills: int = 0
-    companies: int = 0
-    seconds: float = 0.0
-    status_counts: dict = field(default_factory=dict)
-
-    @property
-    def rate(self) -> float:
-        return self.jobs / self.seconds if self.seconds else 0.0
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(part for part in value.split("|") if part)
-
-
-def _an(phrase: str) -> str:
-    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
-
-
-def load_categories() -> list[CategoryText]:
-    """Child categories with their texts and skills, in a stable order (so a seed means the same data)."""
-    skills_by_category: dict[int, list[tuple[int, str]]] = {}
-    all_skills = list(Skill.objects.order_by("id").values_list("id", "name", "category_id"))
-    for skill_id, name, category_id in all_skills:
-        skills_by_category.setdefault(category_id, []).append((skill_id, name))
-    fallback = tuple((skill_id, name) for skill_id, name, _ in all_skills)
-    categories = []
-    for category in Category.objects.filter(parent__isnull=False).select_related("parent").order_by("slug"):
-        text = CATEGORY_TEXT.get(category.slug)
-        if text is None:
-            text = (1, "Pengerjaan", category.name, category.name, category.name_en, category.name_en)
-        weight, verb, roles, things, roles_en, things_en = text
-        skills = tuple(skills_by_category.get(category.id, ())) or fallback
-        if not skills:
-            continue
-        categories.append(CategoryText(
-            id=category.id, slug=category.slug, name=category.name, name_en=category.name_en, weight=weight,
-            tier=PARENT_TIER.get(category.parent.slug, 2), verb=verb, roles=_split(roles), things=_split(things),
-            roles_en=_split(roles_en), things_en=_split(things_en), skills=skills,
-        ))
-    return categories
-
-
-def _weighted(pairs) -> tuple[list, list[float]]:
-    values = [value for value, _ in pairs]
-    cumulative, total = [], 0.0
-    for _, weight in pairs:
-        total += weight
-        cumulative.append(total)
-    return values, cumulative
-
-
-def _pick_province(rng: random.Random, provinces, cum) -> tuple[str, str]:
-    province = rng.choices(provinces, cum_weights=cum)[0]
-    return province, rng.choice(PROVINCE_CITIES.get(province, ("",)))
-
-
-def make_companies(rng: random.Random, count: int, tag: str) -> tuple[list[User], list[Company], list[Membership]]:
-    """`count` companies, each with an owner (an unusable password: nobody signs in as them). Unsaved."""
-    provinces, cum = _weighted([(name, PROVINCE_WEIGHTS.get(name, 1)) for name in PROVINCES])
-    users, companies, memberships = [], [], []
-    now = timezone.now()
-    sizes = [size for size, _ in Company.Size.choices]
-    for index in range(count):
-        prefix = rng.choice(COMPANY_PREFIXES)
-        words = rng.sample(COMPANY_WORDS, rng.choice((1, 2, 2, 3)))
-        name = " ".join(part for part in (prefix, *words) if part)
-        province, city = _pick_province(rng, provinces, cum)
-        full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        user = User(id=uuid7(), email=f"seed-{tag}-{index}@example.id", full_name=full_name, date_joined=now)
-        user.password = make_password(None)  # what set_unusable_password() does, without a save
-        verified = rng.random() < 0.3
-        company = Company(
-            id=uuid7(), name=name, slug=f"{slugify(name)[:180]}-{tag}-{index}",
-            description=f"{name} adalah perusahaan {rng.choice(INDUSTRIES).lower()} di {city}, {province}.",
-            website=f"https://{slugify(name)[:60] or 'usaha'}-{index}.example.id" if rng.random() < 0.6 else "",
-            industry=rng.choice(INDUSTRIES), size=rng.choice(sizes), city=city, province=province,
-            verified=verified, verified_at=now if verified else None,
-        )
-        users.append(user)
-        companies.append(company)
-        memberships.append(Membership(id=uuid7(), company=company, user=user, role=Membership.Role.OWNER))
-    return users, companies, memberships
-
-
-class JobGenerator:
-    """Yields (row, skill_ids): `row` in JOB_COLUMNS order, oldest job first."""
-
-    def __init__(self, *, rng: random.Random, categories: list[CategoryText], companies: list[CompanyRef],
-                 count: int, now: datetime):
-        if not categories:
-            raise ValueError("No categories with skills: migrate first (the taxonomy is seeded by a migration).")
-        if not companies:
-            raise ValueError("At least one company is needed.")
-        self.rng = rng
-        self.categories = categories
-        self.category_cum = _weighted([(category, category.weight) for category in categories])[1]
-        self.companies = companies
-        self.count = count
-        self.now = now
-        self.provinces, self.province_cum = _weighted([(name, PROVINCE_WEIGHTS.get(name, 1)) for name in PROVINCES])
-        self.statuses, self.status_cum = _weighted(STATUS_WEIGHTS)
-        self.locations, self.location_cum = _weighted(LOCATION_WEIGHTS)
-        self.levels, self.level_cum = _weighted(LEVEL_WEIGHTS)
-
-    def __iter__(self) -> Iterator[tuple[tuple, list[int]]]:
-        rng = self.rng
-        # Sorted uniform draws, largest first, in O(1) memory: u_n = u_{n+1} * U^(1/n). The largest offset is
-        # the oldest job, so jobs come out oldest first and uuid7() ids follow published_at.
-        span = timedelta(days=HISTORY_DAYS).total_seconds()
-        offset = 1.0
-        for remaining in range(self.count, 0, -1):
-            offset *= (1.0 - rng.random()) ** (1.0 / remaining)
-            # Skew towards recent days (a growing marketplace); monotonic, so the order holds.
-            yield self._job(offset**1.3 * span)
-
-    def _job(self, age_seconds: float) -> tuple[tuple, list[int]]:
-        rng = self.rng
-        category = rng.choices(self.categories, cum_weights=self.category_cum)[0]
-        # A few companies post most jobs.
-        company = self.companies[int(len(self.companies) * rng.random() ** 2)]
-        picked = rng.sample(category.skills, min(len(category.skills), rng.choice((1, 2, 2, 3, 3, 4))))
-        skill_names = [name for _, name in picked]
-        status = rng.choices(self.statuses, cum_weights=self.status_cum)[0]
-        location_type = rng.choices(self.locations, cum_weights=self.location_cum)[0]
-        if location_type != Job.LocationType.REMOTE or rng.random() < 0.6:
-            if rng.random() < 0.7:
-                province, city = company.province, company.city
-            else:
-                province, city = _pick_province(rng, self.provinces, self.province_cum)
-        else:
-            province, city = "", ""
-        job_type = Job.JobType.HOURLY if rng.random() < 0.3 else Job.JobType.FIXED
-        budget_min, budget_max = self._budget(category.tier, job_type)
-        english = rng.random() < ENGLISH_SHARE
-        title, description = self._text(category, company, skills=skill_names, province=province, city=city,
-                                        english=english)
-
-        moment = self.now - timedelta(seconds=age_seconds)
-        created_at = moment - timedelta(seconds=rng.random() * 2 * 86_400)
-        published_at = None if status == Job.Status.DRAFT else moment
-        updated_at = moment if status in (Job.Status.OPEN, Job.Status.DRAFT) else min(
-            self.now, moment + timedelta(days=rng.random() * 30))
-        deadline = (moment + timedelta(days=rng.randint(7, 90))).date() if rng.random() < 0.5 else None
-        removed = rng.random() < REMOVED_SHARE and status != Job.Status.DRAFT
-        row = (
-            uuid7(), created_at, updated_at, company.id, company.owner_id, title, description, category.id,
-            " ".join(skill_names), job_type.value, budget_min, budget_max, "IDR", location_type.value, province, city,
-            rng.choices(self.levels, cum_weights=self.level_cum)[0].value, deadline, status.value, published_at,
-            updated_at if removed else None, rng.choice(REMOVED_REASONS) if removed else "", None,
-        )
-        return row, [skill_id for skill_id, _ in picked]
-
-    def _budget(self, tier: int, job_type: str) -> tuple[int, int]:
-        rng = self.rng
-        fixed_low, fixed_high, hourly_low, hourly_high = BUDGET_TIERS[tier]
-        if job_type == Job.JobType.HOURLY:
-            high = _round(rng.uniform(hourly_low, hourly_high), HOURLY_STEP, HOURLY_MIN, HOURLY_MAX)
-            low = _round(high * rng.uniform(0.6, 1.0), HOURLY_STEP, HOURLY_MIN, high)
-            return low, high
-        high = _round(math.exp(rng.uniform(math.log(fixed_low), math.log(fixed_high))), FIXED_STEP, FIXED_MIN,
-                      FIXED_MAX)
-        if rng.random() < 0.35:
-            return high, high
-        return _round(high * rng.uniform(0.4, 0.9), FIXED_STEP, FIXED_MIN, high), high
-
-    def _text(self, category: CategoryText, company: CompanyRef, *, skills: list[str], province: str, city: str,
-              english: bool) -> tuple[str, str]:
-        rng = self.rng
-        biz_id, biz_en = rng.choice(BUSINESSES)
-        where_city = city or rng.choice(("Jakarta", "Bandung", "Surabaya", "Yogyakarta", "Denpasar", "Medan"))
-        values = {
-            "skill": skills[0], "skills": ", ".join(skills), "company": company.name, "city": where_city,
-            "province": province or "Indonesia", "years": rng.randint(1, 5), "weeks": rng.randint(1, 12),
-            "revisions": rng.randint(2, 5),
-        }
-        if english:
-            role, thing = rng.choice(category.roles_en), rng.choice(category.things_en)
-            values.update(role=role, role_l=role.lower(), a_role=_an(role), thing=thing, thing_l=thing.lower(),
-                          biz=biz_en, a_biz=_an(biz_en.lower()), category_l=category.name_en.lower(),
-                          term=rng.choice(TERMS_EN))
-            title = rng.choice(TITLE_EN).format(**values)
-            pools = (INTRO_EN, NEED_EN, REQ_EN, LOGISTICS_EN)
-        else:
-            values.update(role=rng.choice(category.roles), thing=rng.choice(category.things), biz=biz_id,
-                          verb=category.verb, verb_l=category.verb.lower(), category=category.name.lower(),
-                          where=f"di {city}" if city else "(Remote)", term=rng.choice(TERMS_ID))
-            title = rng.choice(TITLE_ID).format(**values)
-            pools = (INTRO_ID, NEED_ID, REQ_ID, LOGISTICS_ID)
-        return title[:TITLE_MAX], self._description(pools, values)
-
-    def _description(self, pools, values: dict) -> str:
-        rng = self.rng
-        intro, need, requirements, logistics = pools
-        wanted = rng.randint(2, 5)
-        sentences = [rng.choice(need).format(**values)]
-        if rng.random() < 0.6:
-            sentences.insert(0, rng.choice(intro).format(**values))
-        extra = rng.sample(requirements, 2) + rng.sample(logistics, 3)
-        rng.shuffle(extra)
-        while extra and (len(sentences) < wanted or len(" ".join(sentences)) < DESCRIPTION_MIN):
-            sentences.append(extra.pop().format(**values))
-        while len(" ".join(sentences)) > DESCRIPTION_MAX and len(sentences) > 2:
-            sentences.pop()
-        return " ".join(sentences)[:DESCRIPTION_MAX]
-
-
-def _round(value: float, step: int, low: int, high: int) -> int:
-    return max(low, min(high, round(value / step) * step))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Writing
-# ---------------------------------------------------------------------------------------------------------------
-
-def create_companies(rng: random.Random, count: int) -> list[CompanyRef]:
-    tag = uuid7().hex[-8:]  # keeps slugs and emails unique when the command runs again with the same seed
-    users, companies, memberships = make_companies(rng, count, tag)
-    with transaction.atomic():
-        User.objects.bulk_create(users, batch_size=1000)
-        Company.objects.bulk_create(companies, batch_size=1000)
-        Membership.objects.bulk_create(memberships, batch_size=1000)
-    return [CompanyRef(id=company.id, owner_id=user.id, name=company.name, province=company.province,
-                       city=company.city) for company, user in zip(companies, users, strict=True)]
-
-
-def _batches(generator: JobGenerator, size: int, stats: SeedStats) -> Iterator[tuple[list[tuple], list[tuple]]]:
-    status_index = JOB_COLUMNS.index("status")
-    rows: list[tuple] = []
-    links: list[tuple] = []
-    for row, skill_ids in generator:
-        rows.append(row)
-        links.extend((row[0], skill_id) for skill_id in skill_ids)
-        stats.status_counts[row[status_index]] = stats.status_counts.get(row[status_index], 0) + 1
-        if len(rows) >= size:
-            yield rows, links
-            rows, links = [], []
-    if rows:
-        yield rows, links
-
-
-def _copy_batch(rows: list[tuple], links: list[tuple]) -> None:
-    """One transaction on this thread's connection: COPY the jobs (the trigger fills search_vector), then their
-    skills (the foreign keys are deferred to the commit)."""
-    with transaction.atomic():
-        # A bulk load: losing the last batches on a server crash is fine, waiting for each flush is not.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
-        raw = connection.connection  # the psycopg 3 connection, inside Django's transaction
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY jobs_job ({', '.join(JOB_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            with cursor.copy("COPY jobs_job_skills (job_id, skill_id) FROM STDIN") as copy:
-                for link in links:
-                    copy.write_row(link)
-
-
-def _copy_batch_in_thread(rows: list[tuple], links: list[tuple]) -> tuple[int, int]:
-    try:
-        _copy_batch(rows, links)
-    finally:
-        connection.close()  # this worker thread's own connection
-    return len(rows), len(links)
-
-
-def _create_batch(rows: list[tuple], links: list[tuple]) -> None:
-    with transaction.atomic():
-        Job.objects.bulk_create([Job(**dict(zip(JOB_COLUMNS, row, strict=True))) for row in rows])
-        Job.skills.through.objects.bulk_create(
-            [Job.skills.through(job_id=job_id, skill_id=skill_id) for job_id, skill_id in links])
-
-
-def _clean_gin_pending_lists() -> None:
-    """Merge what the load left in the GIN indexes' pending lists (autovacuum would, later): until then every
-    full-text search scans them."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexrelid::regclass::text FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid "
-                       "JOIN pg_am ON pg_am.oid = pg_class.relam WHERE indrelid = 'jobs_job'::regclass "
-                       "AND amname = 'gin'")
-        for (name,) in cursor.fetchall():
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
-
-
-def seed_jobs(*, count: int, companies: int, seed: int, batch: int, writers: int = 2,
-              progress: Callable[[SeedStats, int], None] | None = None) -> SeedStats:
-    """Create `companies` companies and `count` jobs. Returns what was written and how fast.
-
-    On PostgreSQL, `writers` threads COPY batches in parallel on their own connections while this thread
-    generates the next ones (generation stays sequential, so the data does not depend on `writers`). Inside an
-    open transaction (tests) everything runs on the caller's connection.
-    """
-    rng = random.Random(seed)  # noqa: S311  (test data: reproducible, not secret)
-    started = time.perf_counter()
-    categories = load_categories()
-    refs = create_companies(rng, companies)
-    stats = SeedStats(companies=len(refs))
-    postgres = connection.vendor == "postgresql"
-    generator = JobGenerator(rng=rng, categories=categories, companies=refs, count=count, now=timezone.now())
-
-    def done(jobs: int, skills: int) -> None:
-        stats.jobs += jobs
-        stats.skills += skills
-        stats.seconds = time.perf_counter() - started
-        if progress is not None:
-            progress(stats, count)
-
-    if postgres and writers > 1 and not connection.in_atomic_block:
-        pending: deque[Future] = deque()
-        with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="seed-copy") as pool:
-            for rows, links in _batches(generator, batch, stats):
-                pending.append(pool.submit(_copy_batch_in_thread, rows, links))
-                while len(pending) > writers:  # bounded memory: at most one batch waiting per writer
-                    done(*pending.popleft().result())
-            while pending:
-                done(*pending.popleft().result())
-    else:
-        write = _copy_batch if postgres else _create_batch
-        for rows, links in _batches(generator, batch, stats):
-            write(rows, links)
-            done(len(rows), len(links))
-    if postgres:
-        _clean_gin_pending_lists()
-        with connection.cursor() as cursor:
-            # Fresh statistics for every table written: a planner that still thinks there are 50 companies picks
-            # nested loops that cost seconds.
-            for table in ("accounts_user", "companies_company", "companies_membership", "jobs_job",
-                          "jobs_job_skills"):
-                cursor.execute(f"ANALYZE {table}")
-    stats.seconds = time.perf_counter() - started
-    return stats
+DEMO_PASSWORD = "BantuDemo!2026"
+DEMO_ADMIN = ("admin@bantu.local", "Operator Bantu")
+DEMO_OPERATORS = [("support@bantu.local", "Operator Support", "support"),
+                  ("moderator@bantu.local", "Operator Moderator", "moderator"),
+                  ("finance@bantu.local", "Operator Finance", "finance")]
+DEMO_OWNER = ("owner@demo.bantu.id", "Sari Wijaya")
+DEMO_RECRUITER = ("recruiter@demo.bantu.id", "Budi Santoso")
+DEMO_COMPANY = {"name": "Nusantara Digital", "industry": "E-commerce", "size": Company.Size.SMALL,
+                "city": "Jakarta Selatan", "province": "DKI Jakarta", "website": "https://nusantara-digital.example",
+                "description": "Toko online produk UMKM dari seluruh Indonesia."}
+# (email, name, headline, hourly rate in IDR, city, province, skill slugs)
+DEMO_FREELANCERS = [
+    ("freelancer@demo.bantu.id", "Dewi Lestari", "Desainer Grafis & UI/UX", 150_000, "Bandung", "Jawa Barat",
+     ["figma", "adobe-illustrator", "adobe-photoshop"]),
+    ("dev@demo.bantu.id", "Rizky Pratama", "Full-stack Developer (Django, React)", 250_000, "Yogyakarta",
+     "DI Yogyakarta", ["django", "react", "postgresql"]),
+]
+# (title, category slug, skill slugs, budget min, budget max in IDR, description); the first one gets the contract.
+DEMO_JOBS = [
+    ("Desainer Grafis untuk Logo Kedai Kopi", "logo-brand-identity", ["adobe-illustrator", "figma"],
+     1_500_000, 3_000_000, "Kami membuka kedai kopi di Jakarta Selatan dan butuh logo, palet warna dan panduan "
+     "merek sederhana. Kirimkan portofolio logo F&B Anda."),
+    ("Pembuatan Website Toko Online UMKM Batik", "web-development", ["wordpress", "woocommerce"],
+     5_000_000, 12_000_000, "Website toko online untuk batik tulis Pekalongan: katalog, keranjang, pembayaran "
+     "transfer bank dan e-wallet, serta halaman cerita pengrajin."),
+    ("Backend Developer Django untuk Aplikasi Logistik", "backend-development", ["django", "postgresql"],
+     15_000_000, 30_000_000, "Membangun REST API pelacakan pengiriman dengan Django REST framework dan "
+     "PostgreSQL, termasuk integrasi webhook kurir."),
+    ("Social Media Admin Instagram & TikTok", "social-media-management", ["instagram-marketing", "tiktok-marketing"],
+     2_500_000, 4_000_000, "Mengelola konten harian Instagram dan TikTok untuk brand fesyen muslim, "
+     "termasuk jadwal posting, caption dan laporan bulanan."),
+    ("English-Indonesian Translator for Legal Documents", "sworn-translation", ["translation-en-id"],
+     3_000_000, 7_500_000, "Translate 40 pages of contracts and company deeds from English to Indonesian. "
+     "Sworn translator preferred."),
+]
+DEMO_PROPOSAL = {"amount": 2_500_000, "duration_days": 14,
+                 "cover_letter": "Saya sudah membuat lebih dari 40 logo untuk kedai kopi di Bandung dan Jakarta. "
+                                 "Portofolio terlampir."}
+DEMO_MILESTONES = [{"title": "Konsep logo dan palet warna", "amount": 1_000_000},
+                   {"title": "Logo final dan panduan merek", "amount": 1_500_000}]

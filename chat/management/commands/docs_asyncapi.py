@@ -1,7 +1,7 @@
 """Write docs/asyncapi.yaml (the WebSocket protocol as AsyncAPI 3.0); `--check` only compares (exit 1 when stale)."""
 
-from bantu.core.docs.asyncapi import render_yaml
 from bantu.core.docs.command import GeneratedDocumentCommand
+from chat.asyncapi import render_yaml
 
 
 class Command(GeneratedDocumentCommand):

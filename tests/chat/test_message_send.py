@@ -1,0 +1,84 @@
+"""The service that stores a chat message (`chat.services.message_send`): its statements, its access check, its
+idempotency and the read position it moves. The socket and REST paths around it are in test_consumer and
+test_api."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bantu.core.exceptions import NotFound
+from chat import services
+from chat.models import Conversation, Message, Participant
+from companies.models import Membership
+from tests.factories import MembershipFactory
+
+
+def test_a_send_by_a_participant_takes_four_statements_and_the_commit(conversation, owner):
+    """Lock, access check and numbering in one UPDATE; the insert; the sender's read position; the recipients."""
+    with CaptureQueriesContext(connection) as queries:
+        services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo", client_id=uuid.uuid4())
+
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    assert [verb for verb in statements if verb not in ("SAVEPOINT", "RELEASE")] == [
+        "UPDATE", "INSERT", "UPDATE", "SELECT"]
+
+
+def test_a_send_numbers_the_message_and_makes_it_the_last(conversation, owner, freelancer):
+    first, _ = services.message_send(conversation_id=conversation.pk, sender=owner, body=" Halo ",
+                                     client_id=uuid.uuid4())
+    second, created = services.message_send(conversation_id=conversation.pk, sender=freelancer, body="Siap",
+                                            client_id=uuid.uuid4())
+
+    conversation.refresh_from_db()
+    stored = Message.objects.get(pk=second.pk)
+    assert created is True
+    assert (first.seq, second.seq, first.body) == (1, 2, "Halo")
+    assert (conversation.last_seq, conversation.last_message_id) == (2, second.pk)
+    assert conversation.last_message_at == stored.created_at == second.created_at
+    assert Participant.objects.get(conversation=conversation, user=freelancer).last_read_seq == 2
+
+
+def test_a_resend_returns_the_stored_message_and_numbers_nothing(conversation, owner):
+    client_id = uuid.uuid4()
+    first, _ = services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo", client_id=client_id)
+
+    again, created = services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo",
+                                           client_id=client_id)
+
+    conversation.refresh_from_db()
+    assert (created, again.pk, again.seq) == (False, first.pk, 1)
+    assert (conversation.last_seq, Message.objects.count()) == (1, 1)
+
+
+def test_an_outsider_or_an_unknown_conversation_is_not_found_and_nothing_changes(conversation, owner,
+                                                                                other_company_owner, stranger):
+    for user, conversation_id in ((other_company_owner, conversation.pk), (stranger, conversation.pk),
+                                  (owner, uuid.uuid4())):
+        with pytest.raises(NotFound) as raised:
+            services.message_send(conversation_id=conversation_id, sender=user, body="Halo", client_id=uuid.uuid4())
+        assert raised.value.code == "not_in_conversation"
+
+    conversation.refresh_from_db()
+    assert (conversation.last_seq, conversation.last_message_id, Message.objects.count()) == (0, None, 0)
+
+
+def test_a_member_who_joined_the_company_later_takes_part_from_their_first_message(conversation, company):
+    newcomer = MembershipFactory(company=company, role=Membership.Role.RECRUITER).user
+    assert not Participant.objects.filter(conversation=conversation, user=newcomer).exists()
+
+    message, _ = services.message_send(conversation_id=conversation.pk, sender=newcomer, body="Halo",
+                                       client_id=uuid.uuid4())
+
+    participant = Participant.objects.get(conversation=conversation, user=newcomer)
+    assert (participant.last_read_seq, participant.last_read_message_id) == (1, message.pk)
+
+
+def test_a_member_who_left_the_company_can_no_longer_send(conversation, company, owner):
+    Membership.objects.filter(company=company, user=owner).delete()
+
+    with pytest.raises(NotFound):
+        services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo", client_id=uuid.uuid4())
+
+    assert Conversation.objects.get(pk=conversation.pk).last_seq == 0
