@@ -86,7 +86,8 @@ def conversations(rows: int):
     for _ in range(rows):
         freelancer = FreelancerProfileFactory().user
         conversation, _ = chat_services.conversation_open_direct(user=owner, company=company, freelancer=freelancer)
-        chat_services.message_send(conversation=conversation, sender=freelancer, body="Halo.", client_id=uuid.uuid4())
+        chat_services.message_send(conversation_id=conversation.pk, sender=freelancer, body="Halo.",
+                                   client_id=uuid.uuid4())
     return {"owner": owner}, f"{API}/conversations/", rows
 
 
@@ -96,8 +97,8 @@ def messages(rows: int):
     freelancer = FreelancerProfileFactory().user
     conversation, _ = chat_services.conversation_open_direct(user=owner, company=company, freelancer=freelancer)
     for n in range(rows):
-        chat_services.message_send(conversation=conversation, sender=(owner, freelancer)[n % 2], body=f"Pesan {n}",
-                                   client_id=uuid.uuid4())
+        chat_services.message_send(conversation_id=conversation.pk, sender=(owner, freelancer)[n % 2],
+                                   body=f"Pesan {n}", client_id=uuid.uuid4())
     return {"owner": owner, "freelancer": freelancer}, f"{API}/conversations/{conversation.pk}/messages/", rows
 
 

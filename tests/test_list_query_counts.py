@@ -122,8 +122,6 @@ def test_every_list_endpoint_has_an_exact_query_count():
     assert set(ENDPOINTS) | set(COVERED_ELSEWHERE) <= set(routes)
 
 
-@pytest.mark.xfail(strict=True, reason="on main, tests/jobs/test_search.py bounds the job list's queries from above; "
-                                       "the search branch (d68a17e) makes them exact: drop this mark once it is merged")
 def test_the_lists_covered_elsewhere_assert_their_query_counts():
     root = Path(__file__).resolve().parent.parent
     for route, module in COVERED_ELSEWHERE.items():
