@@ -106,11 +106,22 @@ def _owner_count_locked(company: Company) -> int:
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, actor: User, role: str) -> Membership:
+    """Give `membership` the role `role`. Locks the company's owner rows before reading the actor's and the
+    member's roles, so concurrent changes apply one after the other: of two owners demoting each other at once,
+    the second is no longer an owner when its turn comes (403 owner_required), and the company keeps one.
+
+    Raises Forbidden (not_a_manager, owner_required), NotFound (the member was removed meanwhile) and Conflict
+    (last_owner)."""
+    owners = _owner_count_locked(membership.company)
     actor_role = _actor_role(membership.company, actor)
+    try:
+        membership.refresh_from_db(fields=["role"])
+    except Membership.DoesNotExist:  # removed while this waited for the lock
+        raise NotFound("No such member.", code="not_found") from None
     _require_grant(actor_role, membership.role)
     _require_grant(actor_role, role)
     demoting_owner = membership.role == Membership.Role.OWNER and role != Membership.Role.OWNER
-    if demoting_owner and _owner_count_locked(membership.company) <= 1:
+    if demoting_owner and owners <= 1:
         raise Conflict("A company must keep at least one owner.", code=errors.LAST_OWNER)
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])

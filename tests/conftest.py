@@ -14,7 +14,10 @@ from bantu.celery import app as celery_app
 from companies.models import Membership
 from payments import ledger
 
+from . import database
 from .factories import PASSWORD, CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory, operator_in
+
+database.install()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -34,9 +37,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_clean_cache(settings):
-    # Argon2 is the production hasher (tested in tests/accounts); MD5 keeps the rest of the suite fast.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _clean_cache():
+    # The suite hashes passwords with MD5 (tests/settings.py); tests/accounts/test_hashing.py tests Argon2.
     cache.clear()
     caches["throttle"].clear()
     # A transactional test before this one may have emptied the database: the platform accounts it remembered

@@ -12,6 +12,8 @@ import re
 
 import pytest
 
+from accounts.models import User
+from tests.database import rolled_back_at_the_end
 from tests.world import PAYOUT_BODY
 from tests.world import money as build_money
 from tests.world import reviews as build_reviews
@@ -153,42 +155,30 @@ MATRIX = [
 ]
 
 
-@pytest.fixture
-def world(db):
-    return build_world()
-
-
-MONEY_PREFIXES = ("/api/v1/milestones/", "/api/v1/payments/", "/api/v1/wallet/", "/api/v1/payouts/",
-                  "/api/v1/webhooks/")
-
-
-def needs_money(path: str) -> bool:
-    return path.startswith(MONEY_PREFIXES) or path.endswith("/statement/")
+@pytest.fixture(scope="module")
+def marketplace(django_db_setup, django_db_blocker):
+    """The world with its money and its reviews (tests/world.py), built once for the module: each test runs in
+    a savepoint rolled back after it, so each starts from this same marketplace."""
+    with rolled_back_at_the_end(django_db_blocker):
+        built = build_world()
+        built["ids"] |= build_money(built) | build_reviews(built)
+        yield built
 
 
 @pytest.fixture
-def money(world):
-    """Built only for the money rows (it is the slow part)."""
-    return build_money(world)
-
-
-def needs_reviews(path: str) -> bool:
-    return path.startswith("/api/v1/reviews/")
-
-
-@pytest.fixture
-def reviews(world):
-    """Built only for the review rows (completed contracts go through the money flow)."""
-    return build_reviews(world)
+def world(marketplace, db):
+    """The marketplace with its users read afresh (a test must not see another's changes to the instances)."""
+    users = {role: None if user is None else User.objects.get(pk=user.pk)
+             for role, user in marketplace["users"].items()}
+    return {"users": users, "ids": marketplace["ids"]}
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX,
                          ids=[f"{row[0].upper()} {row[1]}" for row in MATRIX])
 @pytest.mark.parametrize("role", ROLES)
-def test_authorization_matrix(request, world, as_user, role, method, path, body, expected):
+def test_authorization_matrix(world, as_user, role, method, path, body, expected):
     client = as_user(world["users"][role])
-    ids = world["ids"] | (request.getfixturevalue("money") if needs_money(path) else {})
-    ids |= request.getfixturevalue("reviews") if needs_reviews(path) else {}
+    ids = world["ids"]
 
     if body is not None:
         body = {key: value.format(**ids) if isinstance(value, str) and value.startswith("{") else value

@@ -10,28 +10,27 @@ with an open sandbox checkout, and a payout: it is the slow part, so it is built
 both sides (the company's review hidden by an operator), one with the freelancer's review pending, and one not
 reviewed yet."""
 
-import uuid
-
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import AuthSession
 from accounts.services import tokens_issue
-from chat.services import conversation_open_for_proposal, message_send
 from companies.models import Company, Membership
 from jobs.models import Job
-from jobs.services import job_create
 from notifications.models import Device, Notification
 from notifications.services import device_register
 from payments.gateways import sandbox
 from payments.services import escrow, payouts, webhooks
-from proposals.services import proposal_accept, proposal_submit
 from reviews import services as review_services
-from taxonomy.models import Category
 from tests.factories import (
     CompanyFactory,
     CompletedContractFactory,
+    ContractFactory,
+    ConversationFactory,
     FreelancerProfileFactory,
+    JobFactory,
     MembershipFactory,
+    MessageFactory,
+    ProposalFactory,
     UserFactory,
     operator_in,
 )
@@ -49,24 +48,20 @@ def world() -> dict:
     other_member = MembershipFactory(company=CompanyFactory(), role=Membership.Role.OWNER).user
     profile = FreelancerProfileFactory()
     UserFactory(email="new@example.id")
-    category = Category.objects.get(slug="logo-brand-identity")
-    fields = {"title": "Logo kopi", "description": "Logo untuk kedai kopi.", "category": category,
+    fields = {"company": company, "posted_by": owner, "title": "Logo kopi", "description": "Logo untuk kedai kopi.",
               "budget_min": 1, "budget_max": 2}
-    job = job_create(company=company, posted_by=owner, **fields)
-    draft = job_create(company=company, posted_by=owner, status=Job.Status.DRAFT, **fields)
-    removed = job_create(company=company, posted_by=owner, **fields)
+    job = JobFactory(**fields)
+    draft = JobFactory(status=Job.Status.DRAFT, **fields)
+    removed = JobFactory(**fields)
     Job.objects.filter(pk=removed.pk).update(removed_at="2026-01-01T00:00:00Z", removed_reason="spam")
-    job2 = job_create(company=company, posted_by=owner, **fields)
-    proposal = proposal_submit(job=job, freelancer=profile.user, cover_letter="Saya siap.", amount=2,
-                               duration_days=3)
-    hired = job_create(company=company, posted_by=owner, **fields)
-    other = proposal_submit(job=hired, freelancer=FreelancerProfileFactory().user, cover_letter="Saya juga.",
-                            amount=2, duration_days=3)
-    contract = proposal_accept(proposal=other, actor=owner)
+    job2 = JobFactory(**fields)
+    proposal = ProposalFactory(job=job, freelancer=profile.user, cover_letter="Saya siap.", amount=2, duration_days=3)
+    hired = JobFactory(**fields)
+    other = ProposalFactory(job=hired, cover_letter="Saya juga.", amount=2, duration_days=3)
+    contract = ContractFactory(proposal=other, actor=owner)
     notification = Notification.objects.create(user=owner, kind=Notification.Kind.PROPOSAL_SUBMITTED, title="x")
-    conversation, _ = conversation_open_for_proposal(user=owner, proposal=proposal)
-    message, _ = message_send(conversation_id=conversation.pk, sender=owner, body="Halo dari kami.",
-                              client_id=uuid.uuid4())
+    conversation = ConversationFactory(proposal=proposal, user=owner)
+    message = MessageFactory(conversation=conversation, sender=owner, body="Halo dari kami.")
     device, _ = device_register(user=owner, kind=Device.Kind.FCM, token="fcm-token-owner")
     session = AuthSession.objects.get(pk=AccessToken(tokens_issue(user=owner)["access"])["sid"])
     return {

@@ -1,5 +1,5 @@
 """The production password hasher (accounts/hashers.py): Argon2id with OWASP's parameters, and hashes made with
-Django's heavier defaults rehashed at the next login. The rest of the suite uses MD5 (tests/conftest.py)."""
+Django's heavier defaults rehashed at the next login. The rest of the suite uses MD5 (tests/settings.py)."""
 
 import argon2
 import pytest

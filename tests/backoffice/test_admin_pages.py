@@ -15,14 +15,14 @@ from django.urls import reverse
 from accounts.models import ExternalIdentity
 from accounts.services import tokens_issue, user_logout
 from bantu.core.models import IdempotencyRecord
-from chat.services import message_report, message_send
+from chat.models import Conversation
+from chat.services import message_report
 from companies.models import Company
 from jobs.models import Job
 from jobs.search import search_words_refresh
-from jobs.services import job_create, job_remove
+from jobs.services import job_remove
 from payments.services import escrow
-from taxonomy.models import Category
-from tests.factories import UserFactory, operator_in
+from tests.factories import JobFactory, MessageFactory, UserFactory, operator_in
 from tests.world import money as build_money
 from tests.world import reviews
 from tests.world import world as build_world
@@ -54,21 +54,19 @@ def grow(world: dict) -> None:
     escrow.dispute_resolve(
         dispute_id=dispute.pk, operator=users["operator"], resolution="refund", note="Pekerjaan tidak dikirim."
     )
-    message, _ = message_send(
-        conversation_id=ids["conversation"],
+    message = MessageFactory(
+        conversation=Conversation.objects.get(pk=ids["conversation"]),
         sender=users["owner"],
         body="Transfer saja ke rekening pribadi saya.",
-        client_id=uuid.uuid4(),
     )
     message_report(message=message, reporter=users["freelancer"], reason="Meminta bayar di luar platform.")
-    job = job_create(
+    job = JobFactory(
         company=Company.objects.get(pk=ids["company"]),
         posted_by=users["owner"],
         title="Logo tambahan",
         description="Logo kedua.",
         budget_min=1,
         budget_max=2,
-        category=Category.objects.get(slug="logo-brand-identity"),
     )
     job_remove(job=job, operator=users["operator"], reason="Iklan palsu")
     user_logout(user=users["owner"], refresh=tokens_issue(user=users["owner"])["refresh"])  # tokens

@@ -14,9 +14,9 @@ from companies.models import Company, Membership
 from companies.services import company_set_verified
 from notifications.models import Notification
 from tests.concurrency import run_at_once
+from tests.conftest import client_for
 from tests.factories import FreelancerProfileFactory, MembershipFactory, UserFactory, operator_in
 from tests.proposals.helpers import make_job, submit
-from tests.races.test_races import client_for
 
 pytestmark = [
     pytest.mark.postgres,

@@ -5,30 +5,25 @@ import threading
 import pytest
 from django.db.backends.signals import connection_created
 
-from jobs.services import job_create
-from proposals.services import proposal_submit
-from taxonomy.models import Category
-from tests.factories import UserFactory
-
-from . import helpers
+from tests.factories import ConversationFactory, JobFactory, ProposalFactory, UserFactory
 
 
 @pytest.fixture
 def job(company, owner):
-    return job_create(company=company, posted_by=owner, title="Logo kedai kopi", description="Logo dan panduan merek.",
-                      category=Category.objects.get(slug="logo-brand-identity"), budget_min=1, budget_max=2)
+    return JobFactory(company=company, posted_by=owner, title="Logo kedai kopi", description="Logo dan panduan merek.",
+                      budget_min=1, budget_max=2)
 
 
 @pytest.fixture
 def proposal(job, freelancer):
-    return proposal_submit(job=job, freelancer=freelancer, cover_letter="Saya siap mengerjakan logo ini.",
-                           amount=2, duration_days=7)
+    return ProposalFactory(job=job, freelancer=freelancer, cover_letter="Saya siap mengerjakan logo ini.", amount=2,
+                           duration_days=7)
 
 
 @pytest.fixture
 def conversation(proposal, owner):
     """Opened from the proposal by the company's owner: the owner and the freelancer take part."""
-    return helpers.open_for_proposal(owner, proposal)
+    return ConversationFactory(proposal=proposal, user=owner)
 
 
 @pytest.fixture

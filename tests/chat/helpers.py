@@ -9,6 +9,7 @@ from accounts.services import tokens_issue
 from bantu.asgi import application
 from chat import services
 from tests.conftest import client_for
+from tests.factories import MessageFactory
 
 API = "/api/v1"
 CONVERSATIONS = f"{API}/conversations/"
@@ -32,9 +33,8 @@ def open_for_proposal(user, proposal):
 
 
 def send(user, conversation, body: str = "Halo, apa kabar?", client_id=None):
-    """Store a message as `user` (through the service, on-commit callbacks run as usual)."""
-    return services.message_send(conversation_id=conversation.pk, sender=user, body=body,
-                                 client_id=client_id or uuid.uuid4())[0]
+    """Store a message as `user` (`MessageFactory`: through the service, on-commit callbacks run as usual)."""
+    return MessageFactory(conversation=conversation, sender=user, body=body, client_id=client_id or uuid.uuid4())
 
 
 def post_message(user, conversation, body: str = "Halo, apa kabar?", client_id=None):

@@ -105,16 +105,15 @@ def test_remove_job_action_asks_for_a_reason_then_removes(admin_client, job):
 def test_set_or_not_filters_split_the_changelist(admin_client):
     """The removed-jobs filter (bantu.core.admin.set_or_not_filter): `yes` the set rows, `no` the others."""
     from jobs.models import Job
-    from jobs.services import job_create
     from taxonomy.models import Category
-    from tests.factories import CompanyFactory, MembershipFactory
+    from tests.factories import CompanyFactory, JobFactory, MembershipFactory
 
     company = CompanyFactory()
     owner = MembershipFactory(company=company).user
 
     category = Category.objects.filter(parent__isnull=False).first()
-    _kept, removed = (job_create(company=company, posted_by=owner, title=title, description="Deskripsi.",
-                                 budget_min=1, budget_max=2, category=category) for title in ("Tetap", "Dihapus"))
+    _kept, removed = (JobFactory(company=company, posted_by=owner, title=title, description="Deskripsi.",
+                                 budget_min=1, budget_max=2, category=category.slug) for title in ("Tetap", "Dihapus"))
     Job.objects.filter(pk=removed.pk).update(removed_at="2026-12-01T00:00:00Z")
 
     shown = {answer: admin_client.get("/admin/jobs/job/", {"removed": answer}).content.decode()

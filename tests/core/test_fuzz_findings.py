@@ -219,15 +219,11 @@ def test_a_partial_update_still_documents_its_fields_as_optional(schema):
 
 def test_accept_documents_that_a_milestone_plan_is_not_empty(schema, as_user, owner, company):
     # Found: POST proposals/{id}/accept/ with {"milestones": []} was schema-valid and a 400.
-    from jobs.services import job_create
-    from proposals.services import proposal_submit
-    from taxonomy.models import Category
-    from tests.factories import FreelancerProfileFactory
+    from tests.factories import JobFactory, ProposalFactory
 
-    job = job_create(company=company, posted_by=owner, title="Logo kopi", description="Logo untuk kedai kopi kami.",
-                     category=Category.objects.get(slug="logo-brand-identity"), budget_min=1, budget_max=2)
-    proposal = proposal_submit(job=job, freelancer=FreelancerProfileFactory().user, cover_letter="Saya siap.",
-                               amount=2, duration_days=3)
+    job = JobFactory(company=company, posted_by=owner, title="Logo kopi", description="Logo untuk kedai kopi kami.",
+                     budget_min=1, budget_max=2)
+    proposal = ProposalFactory(job=job, cover_letter="Saya siap.", amount=2, duration_days=3)
 
     response = as_user(owner).post(f"/api/v1/proposals/{proposal.pk}/accept/", {"milestones": []}, format="json")
 

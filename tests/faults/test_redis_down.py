@@ -14,10 +14,6 @@ from django.test import override_settings
 from websockets.asyncio.client import connect
 
 from accounts.services import tokens_issue
-from chat import services as chat_services
-from jobs.services import job_create
-from proposals.services import proposal_submit
-from taxonomy.models import Category
 from tests.chat.test_e2e_server import (
     free_port,
     open_socket,
@@ -27,7 +23,7 @@ from tests.chat.test_e2e_server import (
     stop_server,
     wait_healthy,
 )
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ConversationFactory, JobFactory, ProposalFactory
 
 from .helpers import WAIT, ThrowawayRedis, assert_problem_answer, call, close_code, eventually
 
@@ -69,11 +65,11 @@ def readyz_body_when(base: str, status: int) -> dict | None:
 
 @pytest.fixture
 def conversation(company, owner, freelancer):
-    job = job_create(company=company, posted_by=owner, title="Logo kedai kopi", description="Logo dan panduan.",
-                     category=Category.objects.get(slug="logo-brand-identity"), budget_min=1, budget_max=2)
-    proposal = proposal_submit(job=job, freelancer=freelancer, cover_letter="Saya siap mengerjakan logo ini.",
+    job = JobFactory(company=company, posted_by=owner, title="Logo kedai kopi", description="Logo dan panduan.",
+                     budget_min=1, budget_max=2)
+    proposal = ProposalFactory(job=job, freelancer=freelancer, cover_letter="Saya siap mengerjakan logo ini.",
                                amount=2, duration_days=7)
-    return chat_services.conversation_open_for_proposal(user=owner, proposal=proposal)[0]
+    return ConversationFactory(proposal=proposal, user=owner)
 
 
 def test_redis_killed_and_restarted_under_a_running_server(conversation, owner, freelancer, user, tmp_path):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from celery.exceptions import AlwaysEagerIgnored
-from django.conf import settings
 from kombu import Connection
 
 from bantu.celery import app as celery_app
@@ -80,9 +79,11 @@ def payout_requests(xendit: FakeXendit) -> list:
 
 @pytest.mark.parametrize("victim", ["pool process", "whole worker"])
 def test_a_worker_killed_mid_payout_runs_it_again_and_pays_once(victim, company, owner, freelancer, eager_celery,
-                                                               tmp_path):
+                                                               tmp_path, settings):
     release(owner, make_contract(company, owner, freelancer, amounts=(1_000_000,)).milestones.get().pk)
     with HoldingXendit() as xendit, ThrowawayRedis() as redis, (tmp_path / "worker.log").open("w+") as log:
+        # pytest-django's `settings`: restored after the test (django.conf.settings kept Xendit on for the rest of
+        # the worker's tests, whose payments then went to this test's stopped fake)
         settings.BANTU = {**settings.BANTU, "XENDIT_SECRET_KEY": XENDIT_SECRET_KEY, "XENDIT_API_URL": xendit.url}
         payout = _payout_hold(user=freelancer, amount=100_000, bank_code="BCA", account_number="1234567890",
                               account_holder_name="Budi Santoso")  # held in the wallet, committed, not yet sent

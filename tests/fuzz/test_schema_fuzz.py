@@ -105,7 +105,11 @@ schema.config.generation.update(max_examples=EXAMPLES, deterministic=True, datab
                                 allow_x00=False,
                                 with_security_parameters=False,
                                 modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
+# Collecting an operation builds its coverage cases (Hypothesis runs then, not when the test runs): about a minute
+# of CPU for the whole schema. Where the fuzz tests are skipped (tests/conftest.py: no FUZZ_EXAMPLES, or under
+# pytest-xdist, as in `make test`) that would be wasted, so they are collected with the explicit examples alone.
+FUZZING = bool(os.environ.get("FUZZ_EXAMPLES")) and not os.environ.get("PYTEST_XDIST_WORKER")
+schema.config.phases.update(phases=["examples", "coverage", "fuzzing"] if FUZZING else ["examples"])
 
 
 def _positive(case, location) -> bool:

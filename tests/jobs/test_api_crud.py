@@ -300,7 +300,7 @@ def test_contract_managed_statuses_are_refused_and_change_nothing(as_user, owner
     response = as_user(owner).patch(detail_url(open_job), {"status": target, "title": "Judul Baru Sekali"},
                                     format="json")
 
-    assert response.status_code in (400, 409)
+    assert_problem(response, 409, "status_managed_by_contracts")
     assert snapshot(open_job) == before
     assert audit(open_job) == [("", "open", owner.pk)]
 

@@ -9,7 +9,7 @@ from payments.gateways import sandbox
 from payments.models import Account, Dispute, Entry, Payment, Payout, Transaction, WebhookEvent
 from payments.services import escrow, webhooks
 from proposals.models import Contract, Milestone
-from proposals.services import proposal_accept
+from tests.factories import ContractFactory
 from tests.problems import assert_problem
 from tests.proposals.helpers import make_job, submit
 
@@ -18,10 +18,8 @@ API = "/api/v1"
 
 def make_contract(company, owner, freelancer, amounts=(1_000_000,), **job_fields) -> Contract:
     """An active contract between `company` and `freelancer` with one milestone per amount (integer rupiah)."""
-    job = make_job(company, owner, **job_fields)
-    proposal = submit(job, freelancer, amount=sum(amounts))
-    plan = [{"title": f"Tahap {index}", "amount": amount} for index, amount in enumerate(amounts, start=1)]
-    return proposal_accept(proposal=proposal, actor=owner, milestones=plan)
+    proposal = submit(make_job(company, owner, **job_fields), freelancer, amount=sum(amounts))
+    return ContractFactory(proposal=proposal, actor=owner, amounts=amounts)
 
 
 def milestone_url(milestone_id, action: str) -> str:

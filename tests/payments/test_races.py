@@ -17,9 +17,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from accounts.services import tokens_issue
 from bantu.core.exceptions import Conflict
 from bantu.core.money import fee_for
 from companies.models import Membership
@@ -30,6 +28,7 @@ from payments.models import Account, Dispute, Entry, Payment, Payout, Refund, Tr
 from payments.services import escrow, payouts, refunds, webhooks
 from proposals.models import Contract, Milestone
 from tests.concurrency import run_at_once
+from tests.conftest import client_for
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
 
 from .helpers import API, balance, ledger_balanced, make_contract, milestone_url
@@ -42,12 +41,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 RELEASED = Transaction.Kind.ESCROW_RELEASED
 PAYOUT = {"bank_code": "BCA", "account_number": "1234567890", "account_holder_name": "Budi Santoso"}
 BUDGET = {"budget_min": 100_000, "budget_max": 50_000_000}
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_issue(user=user)['access']}")
-    return client
 
 
 def responses(results: list) -> list:

@@ -3,11 +3,9 @@
 import datetime
 
 from bantu.core import indonesia
-from jobs.services import job_create
 from notifications.models import Notification
-from proposals import services
 from proposals.models import Contract, Milestone, Offer, Proposal
-from taxonomy.models import Category
+from tests.factories import JobFactory, ProposalFactory
 
 API = "/api/v1"
 PROPOSALS = f"{API}/proposals/"
@@ -16,11 +14,9 @@ COVER_LETTER = "Saya sudah membuat lebih dari 40 logo untuk kedai kopi di Bandun
 
 
 def make_job(company, posted_by, **fields):
-    values = {"title": "Desain Logo Kedai Kopi", "description": "Logo dan identitas merek untuk kedai kopi baru.",
-              "category": Category.objects.get(slug="logo-brand-identity"), "budget_min": 1_000_000,
-              "budget_max": 5_000_000}
-    values.update(fields)
-    return job_create(company=company, posted_by=posted_by, **values)
+    """An open job of `company` posted by `posted_by` (`JobFactory`; `fields` override)."""
+    return JobFactory(company=company, posted_by=posted_by, **{"title": "Desain Logo Kedai Kopi",
+                      "description": "Logo dan identitas merek untuk kedai kopi baru.", **fields})
 
 
 def apply_url(job) -> str:
@@ -60,9 +56,9 @@ def accept(client, proposal_id, milestones=None, **extra):
 
 
 def submit(job, freelancer, amount: int = 2_500_000, duration_days: int = 14) -> Proposal:
-    """A proposal made through the service (setup, not the behaviour under test)."""
-    return services.proposal_submit(job=job, freelancer=freelancer, cover_letter=COVER_LETTER, amount=amount,
-                                     duration_days=duration_days)
+    """A proposal made through the service (`ProposalFactory`: setup, not the behaviour under test)."""
+    return ProposalFactory(job=job, freelancer=freelancer, cover_letter=COVER_LETTER, amount=amount,
+                           duration_days=duration_days)
 
 
 def in_days(days: int) -> str:

@@ -4,6 +4,7 @@ most 100, `count`, `next`/`previous` links, in a stable order, and a malformed `
 import pytest
 
 from proposals import services
+from tests.factories import OfferFactory
 from tests.problems import assert_problem
 
 from .helpers import COVER_LETTER, contract_url, make_job, proposal_url, submit
@@ -16,8 +17,8 @@ def negotiated(company, owner, freelancer):
     """A proposal with five offers: the freelancer's bid, then counter offers from alternating sides."""
     proposal = submit(make_job(company, owner), freelancer, amount=2_500_000)
     for n, actor in enumerate([owner, freelancer, owner, freelancer], start=1):
-        services.offer_counter(proposal=proposal, actor=actor, amount=2_500_000 - n * 100_000, duration_days=14,
-                               message=f"Tawaran {n}")
+        OfferFactory(proposal=proposal, actor=actor, amount=2_500_000 - n * 100_000, duration_days=14,
+                     message=f"Tawaran {n}")
     return proposal
 
 
@@ -72,8 +73,8 @@ def test_contract_milestones_page_in_plan_order(as_user, contract, freelancer):
 def test_a_page_size_above_100_is_served_as_100(as_user, company, owner, freelancer):
     proposal = submit(make_job(company, owner), freelancer)
     for n in range(101):
-        services.offer_counter(proposal=proposal, actor=owner if n % 2 == 0 else freelancer, amount=1_000_000 + n,
-                               duration_days=14)
+        OfferFactory(proposal=proposal, actor=owner if n % 2 == 0 else freelancer, amount=1_000_000 + n,
+                     duration_days=14)
 
     body = as_user(freelancer).get(proposal_url(proposal.pk, "offers"), {"page_size": 1000}).json()
 

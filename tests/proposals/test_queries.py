@@ -5,7 +5,7 @@ import pytest
 
 from proposals import services
 from proposals.api.serializers import MAX_MILESTONES
-from tests.factories import FreelancerProfileFactory
+from tests.factories import FreelancerProfileFactory, OfferFactory
 
 from .helpers import CONTRACTS, PROPOSALS, contract_url, job_proposals_url, make_job, proposal_url, submit
 
@@ -80,7 +80,7 @@ def _negotiate(proposal, company_side, freelancer, offers):
     """`offers` offers in all: the proposal's own, then counter offers from alternating sides."""
     for n in range(offers - 1):
         actor = company_side if n % 2 == 0 else freelancer
-        services.offer_counter(proposal=proposal, actor=actor, amount=2_000_000 + n, duration_days=14)
+        OfferFactory(proposal=proposal, actor=actor, amount=2_000_000 + n, duration_days=14)
 
 
 @pytest.mark.parametrize("rows", SIZES)

@@ -1,0 +1,67 @@
+"""Test database helpers: the serialized rollback of the transactional tests in bulk, and data built once for
+many tests.
+
+A test marked `django_db(transaction=True, serialized_rollback=True)` (the socket tests, the thread races, the
+servers) starts by reloading what the migrations wrote, which its predecessor's flush deleted: 95 categories,
+320 skills, 160 permissions, 40 content types and the operator groups. Django reloads them one object at a time
+(an UPDATE that finds nothing, then an INSERT, and the post_save signals: about 1,250 queries, most of a second
+per test). `deserialize_in_bulk` loads the same rows with one INSERT (an upsert) per table; the rows, their primary keys
+and the groups' permissions come out identical (only the ids of the group-permission link rows, which nothing
+reads, may differ).
+
+The signals Django's one-by-one reload sends (with raw=True) only schedule cache invalidations for jobs
+(jobs/receivers.py); tests/conftest.py empties the caches around every test anyway.
+
+`rolled_back_at_the_end` lets a module-scoped fixture build its data once for all of the module's tests (the
+authorization matrix's marketplace)."""
+
+import contextlib
+from io import StringIO
+
+from django.core import serializers
+from django.db import transaction
+from django.db.backends.base.creation import BaseDatabaseCreation
+
+
+def deserialize_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
+    """Load `data` (the JSON of `serialize_db_to_string`, models in dependency order) into `creation`'s
+    database with one bulk INSERT per model and per many-to-many table, in one transaction; foreign keys are
+    checked at the end, as Django's own `deserialize_db_from_string` does."""
+    connection = creation.connection
+    rows: dict[type, list] = {}
+    links: dict[type, list] = {}
+    with transaction.atomic(using=connection.alias):
+        with connection.constraint_checks_disabled():
+            for deserialized in serializers.deserialize("json", StringIO(data), using=connection.alias):
+                instance = deserialized.object
+                rows.setdefault(type(instance), []).append(instance)
+                for name, related_ids in (deserialized.m2m_data or {}).items():
+                    field = instance._meta.get_field(name)
+                    through = field.remote_field.through
+                    source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+                    links.setdefault(through, []).extend(
+                        through(**{source: instance.pk, target: related_id}) for related_id in related_ids)
+            # Rows already there (the first transactional test finds the migrations' rows, not yet flushed)
+            # are overwritten, as Django's save() does; links already there are kept.
+            for model, instances in rows.items():
+                fields = [field.name for field in model._meta.concrete_fields if not field.primary_key]
+                model._base_manager.using(connection.alias).bulk_create(
+                    instances, update_conflicts=True, unique_fields=[model._meta.pk.name], update_fields=fields)
+            for model, instances in links.items():
+                model._base_manager.using(connection.alias).bulk_create(instances, ignore_conflicts=True)
+        connection.check_constraints(table_names=[model._meta.db_table for model in rows | links])
+
+
+def install() -> None:
+    """Make every database's serialized rollback use `deserialize_in_bulk` (for this test process)."""
+    BaseDatabaseCreation.deserialize_db_from_string = deserialize_in_bulk
+
+
+@contextlib.contextmanager
+def rolled_back_at_the_end(django_db_blocker):
+    """For a module- or class-scoped fixture that builds data once for many tests: opens a transaction that is
+    rolled back when the block ends. Each test (`db`) runs in a savepoint inside it, rolled back after the test,
+    so every test starts from exactly what the fixture built. Not for transactional tests (they commit)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
