@@ -45,8 +45,12 @@ def deserialize_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
             # are overwritten, as Django's save() does; links already there are kept.
             for model, instances in rows.items():
                 fields = [field.name for field in model._meta.concrete_fields if not field.primary_key]
-                model._base_manager.using(connection.alias).bulk_create(
-                    instances, update_conflicts=True, unique_fields=[model._meta.pk.name], update_fields=fields)
+                manager = model._base_manager.using(connection.alias)
+                if fields:
+                    manager.bulk_create(instances, update_conflicts=True, unique_fields=[model._meta.pk.name],
+                                        update_fields=fields)
+                else:  # the key is the whole row (e.g. the search vocabulary's word): nothing to overwrite
+                    manager.bulk_create(instances, ignore_conflicts=True)
             for model, instances in links.items():
                 model._base_manager.using(connection.alias).bulk_create(instances, ignore_conflicts=True)
         connection.check_constraints(table_names=[model._meta.db_table for model in rows | links])
