@@ -37,6 +37,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size = 20
     page_size_query_param = "page_size"
+    # The schema documents a 404 for every list whose paginator says so (bantu.core.schema).
+    page_past_the_end_is_404 = True
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -16,7 +16,6 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
 
 from .exceptions import PROBLEM_CONTENT_TYPE
-from .pagination import PageNumberPagination
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -204,7 +203,7 @@ class BantuAutoSchema(AutoSchema):
             errors["403"] = _problem(ProblemSerializer, "Your role does not allow this.")
         if "{" in self.path:
             errors["404"] = _problem(ProblemSerializer, "No such object, or it is not visible to you.")
-        elif self._is_list_view() and isinstance(self._get_paginator(), PageNumberPagination):
+        elif self._is_list_view() and getattr(self._get_paginator(), "page_past_the_end_is_404", False):
             errors["404"] = _problem(ProblemSerializer, "A page past the last one.")
         # `extra_error_responses`: {409: "why"} for every method of the view, {"POST": {404: "why"}} for one.
         extras = getattr(self.view, "extra_error_responses", {})

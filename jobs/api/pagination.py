@@ -54,6 +54,8 @@ class JobSearchPagination(pagination.BasePagination):
     moment are neither skipped nor repeated (the position is the publication time and the id). A cursor with
     another ordering, together with `page`, or one this API did not write is a 400."""
 
+    page_past_the_end_is_404 = True  # documented by the schema (bantu.core.schema)
+
     page_size = 20
     max_page_size = 100
     page_query_param = "page"
