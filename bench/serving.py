@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import CLOCK_TICKS, HOST, free_port  # noqa: E402
+from bench.run import HOST, cpu_snapshot, free_port  # noqa: E402
 
 SERVERS = {
     "uvicorn": lambda app, port: [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port),
@@ -43,16 +43,6 @@ def parse_args():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bantu_bench_serving")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
     return parser.parse_args()
-
-
-def cpu_ticks(pid: int) -> int:
-    pids = [pid, *(int(child) for child in
-                   Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
-    total = 0
-    for each in pids:
-        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total
 
 
 def wrk(url: str, connections: int, duration: int) -> dict:
@@ -83,9 +73,9 @@ def measure(server: str, app: str, path: str, *, connections: int, duration: int
                 raise SystemExit(f"{server} {app} did not answer {path}")
             time.sleep(0.2)
         wrk(url, connections, max(2, duration // 3))  # warm-up
-        before = cpu_ticks(process.pid)
+        before = cpu_snapshot(process.pid)["server"]
         result = wrk(url, connections, duration)
-        result["cpu_ms_per_request"] = (cpu_ticks(process.pid) - before) * 1000 / CLOCK_TICKS / result["requests"]
+        result["cpu_ms_per_request"] = (cpu_snapshot(process.pid)["server"] - before) * 1000 / result["requests"]
         return result
     finally:
         os.killpg(process.pid, 15)
