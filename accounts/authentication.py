@@ -6,6 +6,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from bantu.core.rowlock import db_value
+
 from . import errors
 
 AUTH_VERSION_CLAIM = "ver"
@@ -66,9 +68,8 @@ def _user_with_session(user_id, session_id):
     UUID."""
     from .models import AuthSession, User
 
-    user_pk = User._meta.pk.get_db_prep_value(User._meta.pk.to_python(user_id), connection)
-    session_pk = (AuthSession._meta.pk.get_db_prep_value(AuthSession._meta.pk.to_python(session_id), connection)
-                  if session_id else None)
+    user_pk = db_value(User, "id", user_id)
+    session_pk = db_value(AuthSession, "id", session_id) if session_id else None
     sql = _USER_WITH_SESSION_SQL.format(user=connection.ops.quote_name(User._meta.db_table),
                                         session=connection.ops.quote_name(AuthSession._meta.db_table))
     for user in User.objects.raw(sql, [session_pk, user_pk]):
