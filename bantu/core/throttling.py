@@ -106,7 +106,8 @@ class _SettingsRateThrottle(SimpleRateThrottle):
                 args=[repr(self.now), self.duration, self.num_requests, f"{self.now!r}:{secrets.token_hex(4)}"])
         except Exception:
             logger.warning("Throttle cache unavailable: limits are per process until it is back")
-            return super().allow_request(request, view)  # through _DegradingCache: the per-process fallback
+            self.cache = _DegradingCache.fallback  # straight to this process's cache: Redis was just tried
+            return super().allow_request(request, view)
         self._logged = (int(count), float(oldest) if oldest else None)
         return bool(allowed) or self.throttle_failure()
 
