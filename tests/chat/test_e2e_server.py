@@ -45,12 +45,17 @@ def server_database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def server_env(**overrides) -> dict:
+    """A server process's environment: the test database and Redis, the test keys, local hosts."""
+    return dict(os.environ, DATABASE_URL=server_database_url(), REDIS_URL=settings.REDIS_URL,
+                SECRET_KEY=settings.SECRET_KEY, JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],
+                DB_CONN_MAX_AGE="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1") | overrides
+
+
 def start_server(port: int, log, *, workers: int = 2, env: dict | None = None) -> subprocess.Popen:
     """uvicorn with the flags of `make run` and the image, on the test database. `env` adds or overrides
     variables (e.g. another REDIS_URL)."""
-    env = dict(os.environ, DATABASE_URL=server_database_url(), REDIS_URL=settings.REDIS_URL,
-               SECRET_KEY=settings.SECRET_KEY, JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],
-               DB_CONN_MAX_AGE="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1") | (env or {})
+    env = server_env(**(env or {}))
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--lifespan", "off", "--no-proxy-headers", "--timeout-graceful-shutdown", "5"],
@@ -165,9 +170,7 @@ def test_two_users_chat_through_a_real_server_with_two_workers(conversation, own
 
 def start_wsgi_server(port: int, log, *, workers: int = 2) -> subprocess.Popen:
     """gunicorn as production serves HTTP (deploy/gunicorn.conf.py, bantu.wsgi), on the test database."""
-    env = dict(os.environ, DATABASE_URL=server_database_url(), REDIS_URL=settings.REDIS_URL,
-               SECRET_KEY=settings.SECRET_KEY, JWT_SIGNING_KEY=settings.SIMPLE_JWT["SIGNING_KEY"],
-               ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1", WEB_CONCURRENCY=str(workers))
+    env = server_env(WEB_CONCURRENCY=str(workers))
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "bantu.wsgi:application", "-c", "deploy/gunicorn.conf.py",
          "--bind", f"127.0.0.1:{port}"],
