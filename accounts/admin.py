@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
 from audit.admin import AuditTrailMixin
-from bantu.core.admin import act_with_reason
+from bantu.core.admin import ReadOnlyAdmin, act_with_reason
 
 from . import roles, services
 from .models import AuthSession, ExternalIdentity, User
@@ -105,22 +105,10 @@ class UserAdmin(AuditTrailMixin, DjangoUserAdmin):
         )
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the services write (sign-ins, linked Google accounts): operators look, never edit. A user ends their
-    own sessions in the API; an operator who must cut a user off suspends them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# Sessions and linked Google accounts are rows the services write: operators look, never edit. A user ends their
+# own sessions in the API; an operator who must cut a user off suspends them.
 @admin.register(AuthSession)
-class AuthSessionAdmin(_ReadOnlyAdmin):
+class AuthSessionAdmin(ReadOnlyAdmin):
     list_display = ["user", "user_agent", "created_at", "last_used_at", "expires_at", "revoked_at"]
     list_select_related = ["user"]
     list_filter = ["created_at", "revoked_at"]
@@ -130,7 +118,7 @@ class AuthSessionAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(ExternalIdentity)
-class ExternalIdentityAdmin(_ReadOnlyAdmin):
+class ExternalIdentityAdmin(ReadOnlyAdmin):
     list_display = ["user", "provider", "email", "created_at"]
     list_select_related = ["user"]
     list_filter = ["provider"]

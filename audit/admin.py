@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from bantu.core.admin import set_or_not_filter
+from bantu.core.admin import ReadOnlyAdmin, set_or_not_filter
 
 from .models import AuditEntry
 from .selectors import audit_trail_of
@@ -23,7 +23,7 @@ def admin_url_of(content_type, object_id) -> str:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_email", "action", "target", "short_reason", "amount"]
     list_filter = ["action", MoneyActFilter, ("target_type", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["=target_id", "target_repr", "reason", "actor_email"]
@@ -44,15 +44,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "details",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="object")
     def target(self, entry):

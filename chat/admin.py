@@ -4,21 +4,10 @@ from django.contrib import admin
 from django.utils.text import Truncator
 
 from audit.admin import AuditTrailMixin
-from bantu.core.admin import act_with_reason
+from bantu.core.admin import ReadOnlyAdmin, act_with_reason
 
 from . import services
 from .models import Conversation, Message, MessageReport, Participant
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MessageInline(admin.TabularInline):

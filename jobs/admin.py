@@ -27,7 +27,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(JobStatusChange)
-class JobStatusChangeAdmin(admin.ModelAdmin):
+class JobStatusChangeAdmin(ReadOnlyAdmin):
     """The history of every job, read-only: status moves and moderation, with who and why."""
 
     list_display = ["created_at", "job", "from_status", "to_status", "actor", "note"]
@@ -36,15 +36,6 @@ class JobStatusChangeAdmin(admin.ModelAdmin):
     list_select_related = ["job", "actor"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Job)

@@ -13,26 +13,11 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from audit.admin import AuditTrailMixin
-from bantu.core.admin import ReadOnlyInline
+from bantu.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from bantu.core.exceptions import ApplicationError
 
 from .models import Account, Dispute, Entry, Payment, Payout, Refund, Transaction, WebhookEvent
 from .services import escrow, refunds
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def get_readonly_fields(self, request, obj=None):
-        # Every field, so that no edit form is ever built for money rows.
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EntryInline(ReadOnlyInline):

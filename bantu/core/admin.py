@@ -27,10 +27,11 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A model operators read but never add, change or delete here (history, ledger, records of requests):
-    every field is read-only, so no edit form is ever built."""
+    every field is read-only, so no edit form is ever built (and the subclass's own `readonly_fields`, such as
+    display methods, stay read-only too)."""
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return [*(field.name for field in self.model._meta.fields), *self.readonly_fields]
 
     def has_add_permission(self, request, obj=None):
         return False
