@@ -4,6 +4,7 @@ from datetime import timedelta
 from celery import current_app, shared_task
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from .models import IdempotencyRecord
 
@@ -25,10 +26,12 @@ _modules_imported = False
 def registered_task(name: str):
     """The task registered as `name`, for a service to enqueue without importing the `tasks` module that imports
     it. A worker imports every app's tasks module at start; a web process has not necessarily imported them, so
-    the first lookup asks Celery to (its autodiscovery of INSTALLED_APPS). Raises KeyError for an unknown name."""
+    the first lookup imports each installed app's `tasks` module (Django's own autodiscovery; Celery's
+    `import_default_modules` would run `django.setup()` again, reconfiguring logging in a serving process).
+    Raises KeyError for an unknown name."""
     global _modules_imported  # noqa: PLW0603
     if not _modules_imported:
-        current_app.loader.import_default_modules()
+        autodiscover_modules("tasks")
         _modules_imported = True
     return current_app.tasks[name]
 
