@@ -4,9 +4,8 @@ max-age. Tokens are signed with google-auth's own signer and the key server's pr
 
 import datetime
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from cryptography import x509
@@ -22,6 +21,7 @@ from accounts.services.google import forget_cached_certs
 from companies.models import Membership
 from freelancers.models import FreelancerProfile
 from tests.factories import UserFactory
+from tests.localserver import LocalHTTPServer
 from tests.problems import assert_problem
 
 GOOGLE = "/api/v1/auth/oauth/google/"
@@ -74,14 +74,11 @@ class KeyServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/oauth2/v1/certs"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.httpd = LocalHTTPServer(Handler, name="google-keys")
+        self.url = f"{self.httpd.origin}/oauth2/v1/certs"
 
     def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.httpd.close()
 
     def token(self, *, signed_with=None, **claims) -> str:
         now = int(time.time())

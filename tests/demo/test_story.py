@@ -11,15 +11,15 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.chat.test_e2e_server import free_port, server_log, start_server, stop_server, wait_healthy
+from tests.localserver import LocalHTTPServer
 
 BASE_DIR = Path(settings.BASE_DIR)
 SCRIPT = BASE_DIR / "demo" / "story.py"
@@ -179,14 +179,8 @@ class UnverifiedServer(BaseHTTPRequestHandler):
 @contextlib.contextmanager
 def fake_server(**attributes):
     handler = type("Handler", (UnverifiedServer,), {"requests": [], **attributes})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler.requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with LocalHTTPServer(handler, name="demo-server") as server:
+        yield server.origin, handler.requests
 
 
 def run_story_on_a_terminal(*args: str, env: dict) -> tuple[int, str]:

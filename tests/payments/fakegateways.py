@@ -31,11 +31,13 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from tests.localserver import LocalHTTPServer
 
 XENDIT_SECRET_KEY = "xnd_development_bantu_test_key"
 XENDIT_CALLBACK_TOKEN = "bantu-test-callback-token"
@@ -81,14 +83,6 @@ def _basic_user(header: str) -> str | None:
     return user
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        # A client that timed out has closed its socket: the late answer fails to send, which is the point.
-        pass
-
-
 class _FakeApi:
     """The server, the request log and the knobs shared by both fakes. Subclasses implement `route()`."""
 
@@ -99,8 +93,7 @@ class _FakeApi:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LocalHTTPServer | None = None
 
     # --- lifecycle ---
     def start(self) -> _FakeApi:
@@ -116,20 +109,14 @@ class _FakeApi:
             def log_message(self, format, *args):
                 pass
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        # A short poll interval: shutdown() waits for the loop to notice, once per test.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                                        name=type(self).__name__, daemon=True)
-        self._thread.start()
+        self._server = LocalHTTPServer(Handler, name=type(self).__name__)
         return self
 
     def stop(self) -> None:
         if self._server is None:
             return
         self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.close()
         self._server = None
 
     def __enter__(self):
@@ -141,8 +128,7 @@ class _FakeApi:
     @property
     def url(self) -> str:
         """http://127.0.0.1:<port>, no trailing slash."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.origin
 
     # --- knobs ---
     def fail_next(self, status: int, body: Any = None, *, times: int = 1) -> None:

@@ -21,13 +21,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import http_ece
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from tests.localserver import LocalHTTPServer
 
 MAX_BODY = 4096
 MAX_EXP_SECONDS = 24 * 60 * 60
@@ -123,13 +125,9 @@ class PushService:
         self.requests: list[PushRequest] = []
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"push-service-{self.port}", daemon=True)
-        self._thread.start()
+        self._server = LocalHTTPServer(self._handler_class(), name="push-service")
+        self.port = self._server.port
+        self.origin = self._server.origin
 
     # --- set up ---------------------------------------------------------------------------------------------
     def subscribe(self, name: str, *statuses: int, then: int = 201) -> dict:
@@ -143,9 +141,7 @@ class PushService:
         return sub.as_api_body()
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._server.close()
 
     # --- read what happened ---------------------------------------------------------------------------------
     def requests_for(self, name: str) -> list[PushRequest]:
