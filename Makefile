@@ -37,12 +37,19 @@ run: seed
 demo: $(VENV)/.installed
 	$(BIN)/python demo/story.py $(DEMO_ARGS)
 
+# Bytecode caches stay on for the tests even where the environment turns them off (PYTHONDONTWRITEBYTECODE, as in
+# many container images): without them every process, each xdist worker and each server a test starts, compiles
+# the project again and pytest rewrites every test module's asserts again (collection 19.6 s → 9.4 s here). The
+# schemathesis and Hypothesis pytest plugins serve only `make fuzz`; loading them costs each process seconds.
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
+FUZZ_PLUGINS := -p no:schemathesis -p no:hypothesispytest
+
 test: $(VENV)/.installed
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest $(FUZZ_PLUGINS) -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Schema fuzzing (schemathesis) and the generated client (openapi-python-client): one process, see tests/fuzz/.
 fuzz: $(VENV)/.installed
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:xdist -m fuzz tests/fuzz $(PYTEST_ARGS)
+	$(TEST_ENV) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:xdist -m fuzz tests/fuzz $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

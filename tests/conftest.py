@@ -20,6 +20,19 @@ from .factories import PASSWORD, CompanyFactory, FreelancerProfileFactory, Membe
 database.install()
 
 
+def _fuzzing() -> bool:
+    return bool(os.environ.get("FUZZ_EXAMPLES")) and not os.environ.get("PYTEST_XDIST_WORKER")
+
+
+# Outside `make fuzz` the fuzz modules are not even imported: importing them loads schemathesis and builds the
+# schema, about 4 s in each process.
+collect_ignore = [] if _fuzzing() else ["fuzz"]
+
+
+def pytest_report_header(config):
+    return None if _fuzzing() else "tests/fuzz: not collected (schema fuzzing: `make fuzz`)"
+
+
 def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (as .ci/run does)")
     skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL (as .ci/run does)")
@@ -28,7 +41,7 @@ def pytest_collection_modifyitems(config, items):
     # in its PostgreSQL + Redis pass.
     skip_fuzz = pytest.mark.skip(reason="schema fuzzing: run `make fuzz` (FUZZ_EXAMPLES set, no xdist)")
     for item in items:
-        if "fuzz" in item.keywords and (not os.environ.get("FUZZ_EXAMPLES") or os.environ.get("PYTEST_XDIST_WORKER")):
+        if "fuzz" in item.keywords and not _fuzzing():
             item.add_marker(skip_fuzz)
         if "postgres" in item.keywords and not settings.USING_POSTGRES:
             item.add_marker(skip_pg)
