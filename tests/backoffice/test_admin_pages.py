@@ -22,6 +22,7 @@ from jobs.models import Job
 from jobs.search import search_words_refresh
 from jobs.services import job_remove
 from payments.services import escrow
+from tests.database import rolled_back_at_the_end
 from tests.factories import JobFactory, MessageFactory, UserFactory, operator_in
 from tests.world import money as build_money
 from tests.world import reviews
@@ -110,10 +111,16 @@ def _expected(user, model) -> int:
     return 200 if may_see else 403
 
 
+@pytest.fixture(scope="module")
+def marketplace(django_db_setup, django_db_blocker):
+    """build_marketplace() once for the module; each test runs in a savepoint rolled back after it."""
+    with rolled_back_at_the_end(django_db_blocker):
+        yield build_marketplace()
+
+
 @pytest.mark.parametrize("role", ["superuser", *GROUPS, "no_group"])
-def test_every_changelist_and_change_form_loads_as_designed(db, role):
+def test_every_changelist_and_change_form_loads_as_designed(marketplace, db, role):
     # Given a marketplace with a row of every kind, and an operator of the role
-    build_marketplace()
     user = (
         UserFactory(is_staff=True, is_superuser=True)
         if role == "superuser"
@@ -145,14 +152,13 @@ def _changelist_queries(client) -> dict[str, int]:
     return counts
 
 
-def test_changelist_queries_do_not_grow_with_the_data(db):
+def test_changelist_queries_do_not_grow_with_the_data(marketplace, db):
     # Given a superuser and one marketplace
     client = admin_client(UserFactory(is_staff=True, is_superuser=True))
-    world = build_marketplace()
     one = _changelist_queries(client)
 
     # When it grows by another contract, payout, dispute, refund, report, removed job...
-    grow(world)
+    grow(marketplace)
     two = _changelist_queries(client)
 
     # Then every changelist runs as many queries as before, and never many
