@@ -5,7 +5,6 @@ they send, from the state committed by then (accounts.links). They are enqueued 
 that the imports point one way: tasks → services."""
 
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +14,7 @@ from bantu.core.tasks import registered_task
 
 from .. import emails, errors, links
 from ..models import User
+from .passwords import new_password_check
 from .sessions import revoke_all_tokens
 
 # The names accounts.tasks registers the mail tasks under.
@@ -162,12 +162,7 @@ def password_reset_confirm(*, token: str, new_password: str) -> User:
         links.link_token_check_state(purpose=links.RESET_PASSWORD, user=user, claims=claims)
     except (links.LinkInvalid, links.LinkExpired, DjangoValidationError) as exc:
         raise _link_error(exc, "password reset") from None
-    try:
-        password_validation.validate_password(new_password, user=user)
-    except DjangoValidationError as exc:
-        raise ApplicationError(
-            "The new password is too weak.", code=errors.WEAK_PASSWORD, errors={"new_password": exc.messages}
-        ) from None
+    new_password_check(user=user, new_password=new_password)
     user.set_password(new_password)
     fields = ["password"]
     if user.email_verified_at is None:

@@ -1,7 +1,6 @@
 """Users: registration, login, password change, profile updates, suspension."""
 
-from django.contrib.auth import authenticate, password_validation
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions
@@ -11,6 +10,7 @@ from bantu.core.exceptions import ApplicationError, Conflict, Forbidden
 
 from .. import emails, errors, events
 from ..models import User
+from .passwords import new_password_check
 from .sessions import revoke_all_tokens, tokens_issue
 
 
@@ -83,12 +83,7 @@ def user_password_change(*, user: User, old_password: str, new_password: str, us
             code=errors.WRONG_PASSWORD,
             errors={"old_password": ["The current password is incorrect."]},
         )
-    try:
-        password_validation.validate_password(new_password, user=user)
-    except DjangoValidationError as exc:
-        raise ApplicationError(
-            "The new password is too weak.", code=errors.WEAK_PASSWORD, errors={"new_password": exc.messages}
-        ) from None
+    new_password_check(user=user, new_password=new_password)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     revoke_all_tokens(user)
