@@ -2,6 +2,7 @@
 because the WebSocket consumer calls these functions too."""
 
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,6 +35,17 @@ def _join_both_sides(conversation: Conversation) -> None:
     user_ids = [conversation.freelancer_id, *company_member_ids(company_id=conversation.company_id)]
     Participant.objects.bulk_create([Participant(conversation=conversation, user_id=uid) for uid in user_ids],
                                     ignore_conflicts=True)
+
+
+def _audience(conversation_id) -> list:
+    """The user ids that hear conversation `conversation_id`'s events (messages, reads, typing): its participants
+    who still take part, the freelancer and the company's current members. A member who left the company keeps a
+    Participant row (their read position, should they return) but hears nothing more, in one statement."""
+    still_a_member = Membership.objects.filter(company_id=OuterRef("conversation__company_id"),
+                                               user_id=OuterRef("user_id"))
+    return list(Participant.objects.filter(conversation_id=conversation_id)
+                .filter(Q(user_id=F("conversation__freelancer_id")) | Exists(still_a_member))
+                .values_list("user_id", flat=True))
 
 
 def _get_or_create(lookup: dict, defaults: dict) -> tuple[Conversation, bool]:
@@ -139,9 +151,7 @@ def message_send(*, conversation_id, sender: User, body: str, client_id) -> tupl
                 # A company member who joined the company after the conversation started posts for the first time.
                 participant, _ = Participant.objects.get_or_create(conversation_id=conversation_id, user=sender)
                 Participant.objects.filter(pk=participant.pk).update(**read)
-            recipients = list(Participant.objects.filter(conversation_id=conversation_id)
-                              .values_list("user_id", flat=True))
-            events.message_created(message, recipients)
+            events.message_created(message, _audience(conversation_id))
     except IntegrityError:  # this client_id is stored already: a resend, maybe racing in from another socket
         return Message.objects.get(sender=sender, client_id=client_id), False
     return message, True
@@ -164,15 +174,14 @@ def conversation_mark_read(*, conversation: Conversation, user: User, message_id
     moved = Participant.objects.filter(pk=participant.pk, last_read_seq__lt=message.seq).update(
         last_read_seq=message.seq, last_read_message=message)
     if moved:
-        recipients = list(conversation.participants.values_list("user_id", flat=True))
-        events.message_read(conversation.pk, user.pk, message.pk, recipients)
+        events.message_read(conversation.pk, user.pk, message.pk, _audience(conversation.pk))
     participant.refresh_from_db()
     return participant
 
 
 def typing_announce(*, conversation: Conversation, user: User) -> None:
     _require_access(user, conversation)
-    events.typing(conversation.pk, user.pk, list(conversation.participants.values_list("user_id", flat=True)))
+    events.typing(conversation.pk, user.pk, _audience(conversation.pk))
 
 
 def message_report(*, message: Message, reporter: User, reason: str) -> MessageReport:

@@ -82,3 +82,30 @@ def test_a_member_who_left_the_company_can_no_longer_send(conversation, company,
         services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo", client_id=uuid.uuid4())
 
     assert Conversation.objects.get(pk=conversation.pk).last_seq == 0
+
+
+def test_a_member_who_left_the_company_hears_nothing_more(conversation, company, owner, freelancer,
+                                                          django_capture_on_commit_callbacks, monkeypatch):
+    """They keep their Participant row (their read position), but no message, read receipt or typing event, nor
+    the push and in-app notification of a message while offline, reaches them."""
+    recruiter = MembershipFactory(company=company, role=Membership.Role.RECRUITER).user
+    services.message_send(conversation_id=conversation.pk, sender=recruiter, body="Halo", client_id=uuid.uuid4())
+    Membership.objects.filter(company=company, user=recruiter).delete()
+    heard = []
+    monkeypatch.setattr(services.events.realtime, "send_to_users", lambda user_ids, payload: heard.append(
+        (payload["type"], sorted(map(str, user_ids)))))
+    monkeypatch.setattr(services.events.realtime, "online_among", lambda user_ids: set())
+    notified = []
+    monkeypatch.setattr(services.events, "notify",
+                        lambda *, user_ids, **kwargs: notified.append(sorted(map(str, user_ids))))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message, _ = services.message_send(conversation_id=conversation.pk, sender=freelancer, body="Siap",
+                                           client_id=uuid.uuid4())
+        services.conversation_mark_read(conversation=conversation, user=owner, message_id=message.pk)
+        services.typing_announce(conversation=conversation, user=freelancer)
+
+    parties = sorted([str(owner.pk), str(freelancer.pk)])
+    assert sorted(heard) == [("message.created", parties), ("message.read", parties), ("typing", [str(owner.pk)])]
+    assert notified == [[str(owner.pk)]]
+    assert Participant.objects.filter(conversation=conversation, user=recruiter).exists()
