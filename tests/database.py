@@ -12,6 +12,13 @@ reads, may differ).
 The signals Django's one-by-one reload sends (with raw=True) only schedule cache invalidations for jobs
 (jobs/receivers.py); tests/conftest.py empties the caches around every test anyway.
 
+On PostgreSQL the flush after each transactional test is Django's one TRUNCATE of every table, which costs about
+10 ms a table however empty the tables are (new files for each table and index): 0.6 s a test here, most of the
+PostgreSQL suite's teardown time. `flush_by_delete` empties them with DELETE instead (0.03 s), with triggers off
+for the transaction (`session_replication_role = replica`: the foreign keys, which a full flush does not need, and
+the append-only guards of the ledger and the audit log, which refuse DELETE but, by design, not TRUNCATE). That
+setting needs a superuser; without one the flush stays a TRUNCATE.
+
 `rolled_back_at_the_end` lets a module-scoped fixture build its data once for all of the module's tests (the
 authorization matrix's marketplace)."""
 
@@ -21,6 +28,7 @@ from io import StringIO
 from django.core import serializers
 from django.db import transaction
 from django.db.backends.base.creation import BaseDatabaseCreation
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 
 def deserialize_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
@@ -56,9 +64,28 @@ def deserialize_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
         connection.check_constraints(table_names=[model._meta.db_table for model in rows | links])
 
 
+_truncate_flush = PostgresOperations.sql_flush
+
+
+def flush_by_delete(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """PostgreSQL's `sql_flush` for tests: the same emptied tables, by DELETE (see the module's docstring). Falls
+    back to Django's TRUNCATE when sequences must restart or the user may not switch triggers off."""
+    connection = self.connection
+    if not hasattr(connection, "bantu_may_switch_triggers_off"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            connection.bantu_may_switch_triggers_off = bool(cursor.fetchone()[0])
+    if not tables or reset_sequences or not connection.bantu_may_switch_triggers_off:
+        return _truncate_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+    return ["SET LOCAL session_replication_role = replica",
+            *(f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables)]
+
+
 def install() -> None:
-    """Make every database's serialized rollback use `deserialize_in_bulk` (for this test process)."""
+    """For this test process: every database's serialized rollback uses `deserialize_in_bulk`, and PostgreSQL's
+    flush `flush_by_delete`."""
     BaseDatabaseCreation.deserialize_db_from_string = deserialize_in_bulk
+    PostgresOperations.sql_flush = flush_by_delete
 
 
 @contextlib.contextmanager
