@@ -535,30 +535,30 @@ def floor(args: argparse.Namespace, env: dict, inputs: dict, run_id: str, port: 
     from django.db import connection
     from django.test import Client
 
-    from jobs import cache as job_cache
+    from bantu.core import cache_versions
 
     client = Client(HTTP_HOST=f"{HOST}:{port}")  # the server's host: the same cache keys as its requests
     # The keys the view itself reads (spied in this process only), so the floor does not re-implement them.
-    keys = []
-    original_get = job_cache.get
+    reads = []
+    original = cache_versions.get_or_compute
 
-    def spy(key):
-        keys.append(key)
-        return original_get(key)
+    def spy(key, names, compute, *, ttl):
+        reads.append(tuple(cache_versions.read_keys(key, names)))
+        return original(key, names, compute, ttl=ttl)
 
-    job_cache.get = spy
+    cache_versions.get_or_compute = spy
     try:
         for path in inputs["mix"]:
             client.get(path)  # mostly HITs on what the server cached; a MISS puts back an expired entry
     finally:
-        job_cache.get = original_get
+        cache_versions.get_or_compute = original
     connection.close()
-    keys = [key for key in dict.fromkeys(keys) if key.startswith("jobs:search:")]
-    cache_reads = []
+    reads = [keys for keys in dict.fromkeys(reads) if keys[0].startswith("jobs:search:")]
+    cache_reads = []  # the one round trip of a hit: the entry and its versions
     for _ in range(max(1, args.floor_repeat)):
-        for key in keys:
+        for keys in reads:
             started = time.perf_counter()
-            if cache.get(key) is not None:
+            if keys[0] in cache.get_many(list(keys)):
                 cache_reads.append((time.perf_counter() - started) * 1000)
 
     captured = _capture(client, connection, inputs, run_id)

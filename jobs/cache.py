@@ -1,4 +1,4 @@
-"""Cached job search and job detail, keyed by versions (bantu.core.cache_versions; bumped after commit).
+"""Cached job search and job detail, under versions (bantu.core.cache_versions; bumped after commit).
 
 `jobs:gen` covers everything a job response shows that lives elsewhere (its company, the taxonomy); each job
 also has its own version. Search results depend on every job, so any job write bumps the search version.
@@ -7,8 +7,6 @@ Entries carry a TTL as a backstop.
 
 import hashlib
 import json
-
-from django.core.cache import cache
 
 from bantu.core import cache_versions
 
@@ -35,31 +33,19 @@ def everything_changed() -> None:
 
 def search_key(params) -> str:
     """`params`: anything JSON-serialisable that identifies the request (host, query parameters)."""
-    versions = cache_versions.versions(GENERATION, SEARCH)
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:40]
-    return f"jobs:search:{versions[GENERATION]}:{versions[SEARCH]}:{digest}"
-
-
-def detail_key(job_id) -> str:
-    versions = cache_versions.versions(GENERATION, _job(job_id))
-    return f"jobs:detail:{job_id}:{versions[GENERATION]}:{versions[_job(job_id)]}"
+    return f"jobs:search:{digest}"
 
 
 def search_get_or_compute(params, compute) -> tuple[object, bool]:
     """Cache-aside for a public search: `(answer, hit)`. `params` identifies the request (see `search_key`);
-    `compute()` builds the answer on a miss (its exceptions, 400s and 404s, propagate and nothing is cached)."""
-    key = search_key(params)
-    cached = get(key)
-    if cached is not None:
-        return cached, True
-    answer = compute()
-    put(key, answer, SEARCH_TTL)
-    return answer, False
+    `compute()` builds the answer on a miss (its exceptions, 400s and 404s, propagate and nothing is cached).
+    Valid while neither the jobs' generation nor the search version moves."""
+    return cache_versions.get_or_compute(search_key(params), (GENERATION, SEARCH), compute, ttl=SEARCH_TTL)
 
 
-def get(key: str):
-    return cache.get(key)
-
-
-def put(key: str, value, ttl: int) -> None:
-    cache.set(key, value, timeout=ttl)
+def detail_get_or_compute(job_id, compute) -> tuple[object, bool]:
+    """Cache-aside for a public job detail: `(answer, hit)`, valid while neither the jobs' generation nor this
+    job's version moves. `compute()`'s exceptions (404) propagate and nothing is cached."""
+    return cache_versions.get_or_compute(f"jobs:detail:{job_id}", (GENERATION, _job(job_id)), compute,
+                                         ttl=DETAIL_TTL)

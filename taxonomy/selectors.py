@@ -1,7 +1,6 @@
 """Reads of the taxonomy, cached: it changes only by migration or in the admin, which bumps its version once the
 change has committed (bantu.core.cache_versions)."""
 
-from django.core.cache import cache
 
 from bantu.core import cache_versions
 
@@ -17,12 +16,7 @@ def taxonomy_changed() -> None:
 
 
 def _cached(name: str, build):
-    key = f"taxonomy:{name}:v{cache_versions.versions(VERSION)[VERSION]}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, timeout=TTL_SECONDS)
-    return value
+    return cache_versions.get_or_compute(f"taxonomy:{name}", (VERSION,), build, ttl=TTL_SECONDS)[0]
 
 
 def category_tree() -> list[dict]:

@@ -1,14 +1,44 @@
-"""Versioned cache keys: the one way Bantu invalidates cached reads.
+"""Versioned cache entries: the one way Bantu invalidates cached reads.
 
-Nothing is deleted. A cached read puts the current version of what it depends on into its key; a write bumps
-that version, so the old entries are never read again and expire on their own (their TTL is the backstop). A
-write bumps **after its transaction commits** (`bump_on_commit`): bumped inside it, a concurrent read could still
+Nothing is deleted. A cached read stores, with its value, the versions of what it depends on (`get_or_compute`);
+a write bumps those versions, so the old entries no longer match and are computed again (their TTL is the
+backstop). A hit costs one cache round trip: the versions and the entry are read together. A write bumps
+**after its transaction commits** (`bump_on_commit`): bumped inside it, a concurrent read could still
 see the old rows, rebuild the old answer and cache it under the new version, where it would stay until its TTL.
 With the cache down, reads miss and bumps do nothing: responses are simply uncached.
 """
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from django.core.cache import cache
 from django.db import transaction
+
+T = TypeVar("T")
+
+
+def get_or_compute(key: str, names: Sequence[str], compute: Callable[[], T], *, ttl: int) -> tuple[T, bool]:
+    """Cache-aside under versions: `(value, hit)`. The value cached at `key` if it was computed under the current
+    versions of `names`; otherwise `compute()`, stored at `key` with those versions for `ttl` seconds.
+
+    One round trip on a hit (the entry and the versions in one get_many), two on a miss. The versions are read
+    before `compute()` runs, so an answer computed while a write commits is stored under the older versions and
+    never served after the bump. `compute`'s exceptions propagate and nothing is stored. With the cache down,
+    every read is a miss."""
+    keys = read_keys(key, names)
+    found = cache.get_many(keys)
+    current = tuple(found.get(version_key, 0) for version_key in keys[1:])
+    entry = found.get(key)
+    if entry is not None and entry[0] == current:
+        return entry[1], True
+    value = compute()
+    cache.set(key, (current, value), timeout=ttl)
+    return value, False
+
+
+def read_keys(key: str, names: Sequence[str]) -> list[str]:
+    """The cache keys `get_or_compute(key, names, ...)` reads in its one round trip: the entry, then the versions."""
+    return [key, *(_key(name) for name in names)]
 
 
 def versions(*names: str) -> dict[str, int]:

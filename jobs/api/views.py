@@ -108,13 +108,8 @@ class JobDetailApi(MethodPermissionsMixin, APIView):
             response = Response(s.JobDetailSerializer(self.get_object(pk)).data)
             response[CACHE_HEADER] = "MISS"
             return response
-        key = cache.detail_key(pk)
-        cached = cache.get(key)
-        if cached is not None:
-            return Response(cached, headers={CACHE_HEADER: "HIT"})
-        data = s.JobDetailSerializer(self.get_object(pk)).data
-        cache.put(key, data, cache.DETAIL_TTL)
-        return Response(data, headers={CACHE_HEADER: "MISS"})
+        data, hit = cache.detail_get_or_compute(pk, lambda: s.JobDetailSerializer(self.get_object(pk)).data)
+        return Response(data, headers={CACHE_HEADER: "HIT" if hit else "MISS"})
 
     @extend_schema(request=s.JobWriteSerializer(partial=True), responses={200: s.JobDetailSerializer}, tags=["jobs"])
     def patch(self, request, pk):

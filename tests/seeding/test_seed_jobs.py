@@ -143,11 +143,11 @@ def test_runs_again_without_clashing():
 
 def test_invalidates_cached_job_responses_once():
     job_cache.everything_changed()
-    before = job_cache.search_key({"q": ["logo"]})
+    job_cache.search_get_or_compute({"q": ["logo"]}, lambda: "before")
 
     seed(count=5)
 
-    assert job_cache.search_key({"q": ["logo"]}) != before
+    assert job_cache.search_get_or_compute({"q": ["logo"]}, lambda: "after") == ("after", False)
 
 
 @pytest.mark.parametrize("options", [{"count": 0}, {"count": 5, "batch": 0}, {"count": 5, "companies": 0}])
