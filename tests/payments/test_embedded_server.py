@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.chat.test_e2e_server import free_port
+from tests.chat.e2e.test_e2e_server import free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
 DEMO_PASSWORD = "BantuDemo!2026"

@@ -12,7 +12,7 @@ from notifications.push import encode_payload
 from notifications.services import notify, push_payload
 from tests.conftest import client_for
 
-from .helpers import connect, post_message
+from ..helpers import connect, post_message
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
               pytest.mark.usefixtures("_close_thread_connections")]

@@ -12,7 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from bantu.core import realtime
 from chat import consumers
 
-from .helpers import connect
+from ..helpers import connect
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
               pytest.mark.usefixtures("_close_thread_connections")]

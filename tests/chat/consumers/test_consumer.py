@@ -16,7 +16,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from tests.conftest import client_for
 
-from .helpers import command, connect, messages_url, post_message, receive, send
+from ..helpers import command, connect, messages_url, post_message, receive, send
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
               pytest.mark.usefixtures("_close_thread_connections")]

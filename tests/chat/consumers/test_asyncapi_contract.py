@@ -14,7 +14,7 @@ from chat.asyncapi import validate_payload
 from notifications.models import Notification
 from notifications.services import notify
 
-from .helpers import command, connect, receive
+from ..helpers import command, connect, receive
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

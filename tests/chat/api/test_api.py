@@ -14,8 +14,8 @@ from tests.conftest import client_for
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory
 from tests.problems import assert_problem
 
-from . import helpers
-from .helpers import CONVERSATIONS, conversation_url, messages_url, post_message, report_url, send
+from .. import helpers
+from ..helpers import CONVERSATIONS, conversation_url, messages_url, post_message, report_url, send
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from chat.models import Conversation, Message
 from tests.concurrency import run_at_once
 from tests.conftest import client_for
 
-from .helpers import messages_url
+from ..helpers import messages_url
 
 # One xdist worker runs every thread race (`make test` uses --dist loadgroup): two at once on two workers would
 # need more connections than PostgreSQL allows (100).
