@@ -17,8 +17,8 @@ from jobs.search import Position
 from taxonomy.models import Skill
 from tests.problems import assert_problem
 
-from .conftest import days_ago
-from .helpers import JOBS, titles
+from ..conftest import days_ago
+from ..helpers import JOBS, titles
 
 pytestmark = pytest.mark.django_db
 

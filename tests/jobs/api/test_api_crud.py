@@ -8,7 +8,7 @@ from jobs.models import Job, JobStatusChange
 from tests.factories import CompanyFactory, MembershipFactory
 from tests.problems import assert_problem
 
-from .helpers import JOBS, detail_url, job_body, remove_url, restore_url
+from ..helpers import JOBS, detail_url, job_body, remove_url, restore_url
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from tests.problems import assert_problem
 
-from .helpers import JOBS, detail_url
+from ..helpers import JOBS, detail_url
 
 pytestmark = pytest.mark.django_db
 

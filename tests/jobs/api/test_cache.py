@@ -17,7 +17,7 @@ from taxonomy.models import Category, Skill
 from tests.factories import UserFactory
 from tests.problems import assert_problem
 
-from .helpers import JOBS, detail_url, remove_url, titles
+from ..helpers import JOBS, detail_url, remove_url, titles
 
 pytestmark = pytest.mark.django_db
 

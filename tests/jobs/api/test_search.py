@@ -12,8 +12,8 @@ from jobs import services
 from jobs.models import Job
 from taxonomy.models import Category, Skill
 
-from .conftest import days_ago
-from .helpers import JOBS, detail_url, titles
+from ..conftest import days_ago
+from ..helpers import JOBS, detail_url, titles
 
 pytestmark = pytest.mark.django_db
 

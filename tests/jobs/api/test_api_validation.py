@@ -10,7 +10,7 @@ from jobs.models import MAX_BUDGET, Job, JobStatusChange
 from taxonomy.models import Category, Skill
 from tests.problems import assert_problem
 
-from .helpers import JOBS, detail_url, job_body
+from ..helpers import JOBS, detail_url, job_body
 
 pytestmark = pytest.mark.django_db
 
