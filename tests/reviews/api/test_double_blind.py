@@ -13,7 +13,7 @@ from reviews.models import Review
 from reviews.tasks import reviews_publish_due_task
 from tests.factories import MembershipFactory
 
-from .helpers import (
+from ..helpers import (
     COMPANY_REVIEW,
     FREELANCER_REVIEW,
     REVIEWS,

@@ -9,7 +9,7 @@ from notifications.models import Notification
 from proposals.models import Contract, Milestone, Offer, Proposal
 from tests.problems import assert_problem
 
-from .helpers import accept, apply_body, apply_url, proposal_url, submit
+from ..helpers import accept, apply_body, apply_url, proposal_url, submit
 
 pytestmark = pytest.mark.django_db
 

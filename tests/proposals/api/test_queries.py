@@ -7,7 +7,7 @@ from proposals import services
 from proposals.api.serializers import MAX_MILESTONES
 from tests.factories import FreelancerProfileFactory, OfferFactory
 
-from .helpers import CONTRACTS, PROPOSALS, contract_url, job_proposals_url, make_job, proposal_url, submit
+from ..helpers import CONTRACTS, PROPOSALS, contract_url, job_proposals_url, make_job, proposal_url, submit
 
 pytestmark = pytest.mark.django_db
 

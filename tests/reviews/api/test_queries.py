@@ -6,7 +6,7 @@ import pytest
 from reviews import services
 from tests.factories import CompletedContractFactory, MembershipFactory
 
-from .helpers import COMPANY_REVIEW, FREELANCER_REVIEW, REVIEWS, company_reviews_url, freelancer_reviews_url
+from ..helpers import COMPANY_REVIEW, FREELANCER_REVIEW, REVIEWS, company_reviews_url, freelancer_reviews_url
 
 pytestmark = pytest.mark.django_db
 

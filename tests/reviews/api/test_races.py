@@ -14,7 +14,7 @@ from tests.concurrency import run_at_once
 from tests.conftest import client_for
 from tests.factories import CompletedContractFactory, FreelancerProfileFactory, MembershipFactory
 
-from .helpers import COMPANY_REVIEW, FREELANCER_REVIEW, post_review
+from ..helpers import COMPANY_REVIEW, FREELANCER_REVIEW, post_review
 
 pytestmark = [
     pytest.mark.postgres,

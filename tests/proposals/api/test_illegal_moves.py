@@ -10,7 +10,7 @@ from proposals.models import Contract, Milestone, Proposal
 from tests.factories import FreelancerProfileFactory
 from tests.problems import assert_problem
 
-from .helpers import (
+from ..helpers import (
     accept,
     apply,
     apply_body,

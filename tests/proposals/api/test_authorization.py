@@ -7,7 +7,7 @@ from proposals.models import Contract, Proposal
 from tests.factories import FreelancerProfileFactory
 from tests.problems import assert_problem
 
-from .helpers import (
+from ..helpers import (
     CONTRACTS,
     PROPOSALS,
     accept,

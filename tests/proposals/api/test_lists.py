@@ -7,7 +7,7 @@ from proposals import services
 from tests.factories import OfferFactory
 from tests.problems import assert_problem
 
-from .helpers import COVER_LETTER, contract_url, make_job, proposal_url, submit
+from ..helpers import COVER_LETTER, contract_url, make_job, proposal_url, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from tests.factories import CompanyFactory, FreelancerProfileFactory, Membership
 from tests.payments.helpers import make_contract, pay
 from tests.problems import assert_problem
 
-from .helpers import (
+from ..helpers import (
     COMPANY_REVIEW,
     FREELANCER_REVIEW,
     REVIEWS,

@@ -6,7 +6,7 @@ from jobs.models import Job
 from proposals.models import Contract, Milestone, Offer, Proposal
 from proposals.services import DEFAULT_MILESTONE_TITLE
 
-from .helpers import (
+from ..helpers import (
     COVER_LETTER,
     accept,
     apply,

@@ -8,7 +8,7 @@ from reviews.models import Review
 from tests.factories import CompletedContractFactory, UserFactory
 from tests.problems import assert_problem
 
-from .helpers import COMPANY_REVIEW, FREELANCER_REVIEW, company_reviews_url, ids, post_review, review_url
+from ..helpers import COMPANY_REVIEW, FREELANCER_REVIEW, company_reviews_url, ids, post_review, review_url
 
 pytestmark = pytest.mark.django_db
 
