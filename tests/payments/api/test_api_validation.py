@@ -19,8 +19,8 @@ from tests.conftest import client_for
 from tests.factories import FreelancerProfileFactory
 from tests.problems import assert_problem
 
-from .fakegateways import MIDTRANS_SERVER_KEY, XENDIT_CALLBACK_TOKEN, midtrans_notification, xendit_invoice_callback
-from .helpers import API, assert_refused, fund, make_contract, milestone_url, pay, post, release, sandbox_pay
+from ..fakegateways import MIDTRANS_SERVER_KEY, XENDIT_CALLBACK_TOKEN, midtrans_notification, xendit_invoice_callback
+from ..helpers import API, assert_refused, fund, make_contract, milestone_url, pay, post, release, sandbox_pay
 
 pytestmark = pytest.mark.django_db
 

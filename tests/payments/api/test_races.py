@@ -31,7 +31,7 @@ from tests.concurrency import run_at_once
 from tests.conftest import client_for
 from tests.factories import CompanyFactory, FreelancerProfileFactory, MembershipFactory, UserFactory
 
-from .helpers import API, balance, ledger_balanced, make_contract, milestone_url
+from ..helpers import API, balance, ledger_balanced, make_contract, milestone_url
 
 # One xdist worker runs every thread race (`make test` uses --dist loadgroup): two at once on two workers would
 # need more connections than PostgreSQL allows (100).

@@ -8,8 +8,8 @@ from payments.services.escrow import dispute_resolve
 from proposals.models import Milestone
 from tests.factories import UserFactory
 
-from .fakegateways import xendit_event_callback, xendit_invoice_callback
-from .helpers import balance, deliver, fund, ledger_balanced, milestone_url, sandbox_pay
+from ..fakegateways import xendit_event_callback, xendit_invoice_callback
+from ..helpers import balance, deliver, fund, ledger_balanced, milestone_url, sandbox_pay
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from proposals.models import Contract, Milestone
 from tests.factories import MembershipFactory
 from tests.problems import assert_problem
 
-from .helpers import balance, fund, ledger_balanced, make_contract, milestone_url, sandbox_pay
+from ..helpers import balance, fund, ledger_balanced, make_contract, milestone_url, sandbox_pay
 
 PAYOUT = {"bank_code": "MANDIRI", "account_number": "1234567890123", "account_holder_name": "Dewi Lestari"}
 

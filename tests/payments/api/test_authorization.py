@@ -13,7 +13,7 @@ from proposals.models import Milestone
 from tests.factories import FreelancerProfileFactory
 from tests.problems import assert_problem
 
-from .helpers import API, assert_refused, fund, make_contract, milestone_url, pay, post, release
+from ..helpers import API, assert_refused, fund, make_contract, milestone_url, pay, post, release
 
 pytestmark = pytest.mark.django_db
 

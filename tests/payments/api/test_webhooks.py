@@ -12,8 +12,8 @@ from payments.services.escrow import payments_expire_due
 from proposals.models import Milestone
 from tests.problems import assert_problem
 
-from .fakegateways import midtrans_notification, xendit_event_callback, xendit_invoice_callback
-from .helpers import balance, deliver, fund, ledger_balanced, milestone_url
+from ..fakegateways import midtrans_notification, xendit_event_callback, xendit_invoice_callback
+from ..helpers import balance, deliver, fund, ledger_balanced, milestone_url
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from payments.services import escrow, payouts
 from tests.factories import CompanyFactory, MembershipFactory
 
-from .helpers import API, make_contract, pay, release
+from ..helpers import API, make_contract, pay, release
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 from payments.models import Payment
 from proposals.models import Contract, Milestone
 
-from .helpers import balance, fund, ledger_balanced, milestone_url, sandbox_pay
+from ..helpers import balance, fund, ledger_balanced, milestone_url, sandbox_pay
 
 
 def test_fund_pay_submit_approve_releases_amount_minus_fee(as_user, api, owner, freelancer, contract, milestone):

@@ -19,7 +19,7 @@ from payments import ledger
 from payments.ledger import InsufficientFunds, Leg, UnbalancedTransaction
 from payments.models import Account, Entry, Transaction
 
-from .helpers import ledger_balanced
+from ..helpers import ledger_balanced
 
 CAPTURED = Transaction.Kind.PAYMENT_CAPTURED
 

@@ -7,8 +7,8 @@ from payments.services.escrow import dispute_resolve
 from payments.services.payouts import payout_submit
 from proposals.models import Contract, Milestone
 
-from .fakegateways import midtrans_notification, xendit_event_callback, xendit_invoice_callback
-from .helpers import balance, deliver, fund, ledger_balanced, milestone_url
+from ..fakegateways import midtrans_notification, xendit_event_callback, xendit_invoice_callback
+from ..helpers import balance, deliver, fund, ledger_balanced, milestone_url
 
 PAYOUT = {"amount": 500_000, "bank_code": "BCA", "account_number": "1234567890", "account_holder_name": "Dewi Lestari"}
 
