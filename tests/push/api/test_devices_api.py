@@ -8,7 +8,7 @@ from notifications.models import Device
 from tests.factories import UserFactory
 from tests.problems import assert_problem
 
-from .pushservice import browser_keys
+from ..pushservice import browser_keys
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from notifications.tasks import TransientPushError, send_push_task
 from tests.factories import UserFactory
 from tests.proposals.helpers import apply, make_job
 
-from .conftest import SUBJECT
-from .pushservice import browser_keys, closed_port_url
+from ..conftest import SUBJECT
+from ..pushservice import browser_keys, closed_port_url
 
 pytestmark = pytest.mark.django_db
 

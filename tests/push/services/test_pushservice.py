@@ -8,8 +8,8 @@ import requests
 from py_vapid import Vapid
 from pywebpush import WebPusher, webpush
 
-from .conftest import SUBJECT
-from .pushservice import b64url, generate_vapid_keys, unb64url
+from ..conftest import SUBJECT
+from ..pushservice import b64url, generate_vapid_keys, unb64url
 
 
 def post(service, subscription: dict, *, claims: dict | None = None, vapid_private_key: str, data=b'{"ok": 1}',

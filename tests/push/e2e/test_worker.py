@@ -15,7 +15,7 @@ from notifications.models import Device, Notification
 from notifications.services import device_register, notify
 from tests.factories import UserFactory
 
-from .conftest import SUBJECT
+from ..conftest import SUBJECT
 
 WORKER_READY_SECONDS = 60
 DELIVERY_SECONDS = 30
