@@ -24,14 +24,14 @@ from tests.world import PAYOUT_BODY
 from tests.world import money as build_money
 from tests.world import world as build_world
 
-from .mail import bodies, link_of, token_of
+from ..mail import bodies, link_of, token_of
 
 REGISTER = "/api/v1/auth/register/"
 VERIFY = "/api/v1/auth/email/verify/"
 RESEND = "/api/v1/auth/email/resend/"
 ME = "/api/v1/me/"
 TOKEN = "/api/v1/auth/token/"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def register(api, captured, email="dewi@example.id", **headers):
@@ -104,7 +104,7 @@ def test_an_expired_link_is_400_and_verifies_nothing(api, captured, settings):
 def token_of_outbox(index: int = -1) -> str:
     from urllib.parse import parse_qs, urlparse
 
-    from .mail import LINK
+    from ..mail import LINK
 
     [link] = LINK.findall(mail.outbox[index].body)
     return parse_qs(urlparse(link).query)["token"][0]

@@ -13,7 +13,7 @@ from accounts.services import tokens_issue
 from tests.factories import PASSWORD, UserFactory
 from tests.problems import assert_problem
 
-from .mail import token_of
+from ..mail import token_of
 
 RESET = "/api/v1/auth/password/reset/"
 CONFIRM = "/api/v1/auth/password/reset/confirm/"
@@ -94,7 +94,7 @@ def _token_for(api, email="dewi@example.id") -> str:
     ask(api, email)
     from urllib.parse import parse_qs, urlparse
 
-    from .mail import LINK
+    from ..mail import LINK
 
     [link] = LINK.findall(mail.outbox[-1].body)
     return parse_qs(urlparse(link).query)["token"][0]
