@@ -27,7 +27,7 @@ from tests.world import money as build_money
 from tests.world import reviews
 from tests.world import world as build_world
 
-from .conftest import GROUPS, admin_client
+from ..conftest import GROUPS, admin_client
 
 # Django's own bookkeeping that the console does not show (permissions are managed through groups and users).
 NOT_IN_CONSOLE = {"auth.permission", "contenttypes.contenttype", "sessions.session"}
