@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    # The suite hashes passwords with MD5 (tests/settings.py); tests/accounts/test_hashing.py tests Argon2.
+    # The suite hashes passwords with MD5 (tests/settings.py); tests/accounts/api/test_hashing.py tests Argon2.
     cache.clear()
     caches["throttle"].clear()
     # A transactional test before this one may have emptied the database: the platform accounts it remembered

@@ -6,7 +6,7 @@ changes for tests.
   feeding a Celery broker never touch the other's. pytest-django already gives each worker its own test
   database (`test_bantu_gw0`, ...). Servers the tests start inherit the adjusted environment.
 - Passwords are hashed with MD5: Argon2id (the production hasher, bantu/settings.py) costs tens of milliseconds
-  per hash by design, and every user a test makes has a password. tests/accounts/test_hashing.py puts the
+  per hash by design, and every user a test makes has a password. tests/accounts/api/test_hashing.py puts the
   production hashers back to test them.
 - WhiteNoise's finders are off: they let the embedded server serve static files before collectstatic, at the
   price of a scan of every static directory per new test client (about 20 ms each); tests serve none.

@@ -113,7 +113,7 @@ MATRIX = [
     ("post", "/api/v1/auth/password/reset/", {"email": "new@example.id"}, (202, 202, 202, 202, 202, 202)),
     ("post", "/api/v1/auth/password/reset/confirm/", {"token": "x", "new_password": "Kopi-Susu-Gula-Aren-2026"},
      (400, 400, 400, 400, 400, 400)),
-    # No GOOGLE_OAUTH_CLIENT_IDS in the test settings: 503 for everyone (tests/accounts/test_google.py has the rest).
+    # No GOOGLE_OAUTH_CLIENT_IDS in the test settings: 503 for everyone (tests/accounts/api/test_google.py: the rest).
     ("post", "/api/v1/auth/oauth/google/", {"id_token": "x"}, (503, 503, 503, 503, 503, 503)),
     # Money (docs/payments.md): fund and approve by the company's owners/admins; submit by the freelancer; dispute
     # by either party; the statement also for operators; wallets and payouts for freelancers only.

@@ -71,7 +71,7 @@ ENDPOINTS = {
 }
 
 # List endpoints whose exact query counts are asserted in another module (the job search owns its own pages).
-COVERED_ELSEWHERE = {"job-list": "tests/jobs/test_search.py"}
+COVERED_ELSEWHERE = {"job-list": "tests/jobs/api/test_search.py"}
 
 
 @pytest.mark.parametrize("rows", ROWS)

@@ -59,7 +59,8 @@ def view_methods(view) -> set[str]:
 def test_every_api_route_is_documented(schema):
     """Every route the resolver knows, with every method its view answers, is an operation of the schema; the
     routes that are not (the admin, the documentation pages, the probes) are listed in NOT_IN_THE_SCHEMA. The
-    WebSocket route (bantu/routing.py) is documented in docs/asyncapi.yaml (tests/chat/test_asyncapi_contract.py)."""
+    WebSocket route (bantu/routing.py) is documented in docs/asyncapi.yaml
+    (tests/chat/consumers/test_asyncapi_contract.py)."""
     documented = {operation_key(method, path) for path, item in schema["paths"].items() for method in item
                   if method in ("get", "post", "put", "patch", "delete")}
     routes = list(http_routes())

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.chat.test_e2e_server import free_port, server_log, start_server, stop_server, wait_healthy
+from tests.chat.e2e.test_e2e_server import free_port, server_log, start_server, stop_server, wait_healthy
 from tests.localserver import LocalHTTPServer
 
 BASE_DIR = Path(settings.BASE_DIR)

@@ -10,7 +10,7 @@ import time
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.chat.test_e2e_server import free_port
+from tests.chat.e2e.test_e2e_server import free_port
 
 WAIT = 15  # seconds: the bound of every wait for a state change
 

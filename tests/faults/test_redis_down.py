@@ -14,7 +14,7 @@ from django.test import override_settings
 from websockets.asyncio.client import connect
 
 from accounts.services import tokens_issue
-from tests.chat.test_e2e_server import (
+from tests.chat.e2e.test_e2e_server import (
     free_port,
     open_socket,
     receive,

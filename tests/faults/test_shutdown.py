@@ -10,7 +10,15 @@ import time
 import pytest
 
 from accounts.services import tokens_issue
-from tests.chat.test_e2e_server import WAIT, free_port, open_socket, server_log, start_server, stop_server, wait_healthy
+from tests.chat.e2e.test_e2e_server import (
+    WAIT,
+    free_port,
+    open_socket,
+    server_log,
+    start_server,
+    stop_server,
+    wait_healthy,
+)
 
 from .helpers import close_code
 

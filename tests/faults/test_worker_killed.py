@@ -24,7 +24,7 @@ from bantu.celery import app as celery_app
 from payments import ledger
 from payments.models import Payout, Transaction
 from payments.services.payouts import SUBMIT_TASK, _payout_hold
-from tests.chat.test_e2e_server import BASE_DIR, server_database_url
+from tests.chat.e2e.test_e2e_server import BASE_DIR, server_database_url
 from tests.payments.fakegateways import XENDIT_CALLBACK_TOKEN, XENDIT_SECRET_KEY, FakeXendit
 from tests.payments.helpers import ledger_balanced, make_contract, release
 

@@ -109,3 +109,37 @@ def release(owner, milestone_id):
 
 def post(client, milestone_id, action, body=None, **extra):
     return client.post(milestone_url(milestone_id, action), body, format="json", **extra)
+
+
+# --- Thread races (api/test_races.py, services/test_races.py) ---------------------------------------------------
+
+BUDGET = {"budget_min": 100_000, "budget_max": 50_000_000}
+
+
+def responses(results: list) -> list:
+    """The threads' responses; a thread that raised (a deadlock, a broken connection) fails the test here."""
+    raised = [result for result in results if isinstance(result, BaseException)]
+    assert raised == [], raised
+    return results
+
+
+def paid_callback(payment: Payment) -> tuple[dict, bytes]:
+    """The sandbox gateway's signed "paid" delivery for `payment`, as its checkout page sends it."""
+    return sandbox.callback(kind="payment", reference=payment.external_id, status="paid", amount=payment.amount,
+                            event_id=f"sandbox:{payment.pk}:paid")
+
+
+def deliver_paid(payment: Payment) -> webhooks.WebhookResult:
+    headers, body = paid_callback(payment)
+    return webhooks.webhook_receive(gateway="sandbox", headers=headers, body=body)
+
+
+def contract_with(company, owner, freelancer, amounts, *, fund=True, submit=True) -> Contract:
+    """An active contract whose milestones are funded (through the sandbox) and submitted, as asked."""
+    contract = make_contract(company, owner, freelancer, amounts=amounts, **BUDGET)
+    for milestone in contract.milestones.order_by("position"):
+        if fund:
+            assert deliver_paid(escrow.milestone_fund(milestone_id=milestone.pk, actor=owner)).outcome == "applied"
+        if fund and submit:
+            escrow.milestone_submit(milestone_id=milestone.pk, actor=freelancer)
+    return contract

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts import links
 from accounts.models import ExternalIdentity, User
-from tests.accounts.test_google import keys  # noqa: F401 (fixture: the local key server)
+from tests.accounts.api.test_google import keys  # noqa: F401 (fixture: the local key server)
 from tests.concurrency import run_at_once
 from tests.factories import PASSWORD, UserFactory
 

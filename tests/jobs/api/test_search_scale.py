@@ -1,0 +1,392 @@
+"""The job search's answers to scale (jobs/search.py, jobs/api/pagination.py), on both databases: typo correction
+against the vocabulary, the capped count, relevance over a bounded candidate set, keyset cursor pages, and exact
+query counts that do not depend on the page size or the data."""
+
+import base64
+import datetime
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.utils import timezone
+
+from jobs import search, services
+from jobs.api.pagination import encode_position
+from jobs.models import Job, SearchWord
+from jobs.search import Position
+from taxonomy.models import Skill
+from tests.problems import assert_problem
+
+from ..conftest import days_ago
+from ..helpers import JOBS, titles
+
+pytestmark = pytest.mark.django_db
+
+
+def _bantu(settings, **values):
+    settings.BANTU = {**settings.BANTU, **values}
+
+
+def _cursor(response) -> str | None:
+    link = response.json()["next"]
+    return parse_qs(urlsplit(link).query)["cursor"][0] if link else None
+
+
+def _ids(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [job["id"] for job in response.json()["results"]]
+
+
+# --- typo correction --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("q", ["desiner", "desainer grafis", "Desainer", "grafis desainer", "desainer grafs",
+                               "DESINER GRAFS"])
+def test_misspelt_words_are_corrected_when_the_text_finds_nothing(api, committed_job, owner, q):
+    committed_job(owner, title="Desainer Grafis untuk Logo UMKM", description="Butuh identitas visual usaha kecil.")
+    committed_job(owner, title="Penerjemah Dokumen Hukum", description="Menerjemahkan kontrak dari bahasa Inggris.")
+
+    assert titles(api.get(JOBS, {"q": q})) == ["Desainer Grafis untuk Logo UMKM"]
+
+
+def test_skill_names_are_in_the_vocabulary(api, committed_job, owner):
+    committed_job(owner, title="Aplikasi Kasir", description="Aplikasi kasir untuk toko.", skills=["postgresql"])
+
+    assert titles(api.get(JOBS, {"q": "postgrsql"})) == ["Aplikasi Kasir"]
+
+
+def test_a_word_nothing_resembles_finds_nothing(api, committed_job, owner):
+    committed_job(owner, title="Desainer Grafis untuk Logo UMKM")
+
+    response = api.get(JOBS, {"q": "zyxwvq"})
+
+    assert (titles(response), response.json()["count"]) == ([], 0)
+
+
+@pytest.mark.postgres  # negation is websearch syntax: the SQLite path has none
+def test_a_negated_word_is_not_corrected(api, committed_job, owner):
+    committed_job(owner, title="Desain Logo Kedai Kopi", description="Identitas visual kedai.")
+
+    # "kopii" is corrected to "kopi"; "-logoo" stays as typed, so it excludes nothing.
+    assert titles(api.get(JOBS, {"q": "kopii -logoo"})) == ["Desain Logo Kedai Kopi"]
+    assert titles(api.get(JOBS, {"q": "kopii -logo"})) == []
+
+
+def test_an_opened_job_adds_its_words_on_commit_and_a_draft_adds_none(committed_job, owner):
+    committed_job(owner, title="Ilustrasi Maskot Harimau", skills=["figma"])
+    committed_job(owner, title="Zebra Kuning", status=Job.Status.DRAFT)
+
+    words = set(SearchWord.objects.values_list("word", flat=True))
+
+    assert {"ilustrasi", "maskot", "harimau", "figma"} <= words
+    assert not {"zebra", "kuning"} & words
+
+
+def test_nothing_is_added_before_the_commit(make_job, owner):
+    make_job(owner, title="Ilustrasi Maskot Harimau")  # the test's transaction never commits
+
+    assert not SearchWord.objects.filter(word="harimau").exists()
+
+
+def test_refresh_keeps_open_jobs_and_skills_and_drops_closed_jobs_words(committed_job, owner):
+    committed_job(owner, title="Ilustrasi Maskot Harimau")
+    closed = committed_job(owner, title="Kemasan Keripik Singkong")
+    services.job_update(job=closed, actor=owner, data={"status": "closed"})
+
+    assert "singkong" in set(SearchWord.objects.values_list("word", flat=True))  # added when it opened
+
+    total = search.search_words_refresh()
+
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    skills = search.words_of(*Skill.objects.values_list("name", flat=True))
+    assert words == search.words_of("Ilustrasi Maskot Harimau") | skills
+    assert {"postgresql", "illustrator"} <= words
+    assert "singkong" not in words
+    assert total == len(words)
+    assert all(word.isascii() and word.isalpha() and word == word.lower() and 3 <= len(word) <= 40 for word in words)
+
+
+def test_the_refresh_task_rebuilds_the_vocabulary(make_job, owner):
+    from jobs.tasks import search_words_refresh_task
+
+    make_job(owner, title="Ilustrasi Maskot Harimau")
+
+    assert search_words_refresh_task() >= 3
+    assert SearchWord.objects.filter(word="harimau").exists()
+
+
+# --- capped count ----------------------------------------------------------------------------------------------
+
+def _jobs(make_job, owner, n, **fields):
+    return [make_job(owner, title=f"Lowongan {i}", published_at=days_ago(i), **fields) for i in range(n)]
+
+
+def test_count_stops_at_the_cap_and_says_so(api, make_job, owner, settings):
+    _bantu(settings, SEARCH_COUNT_CAP=3)
+    _jobs(make_job, owner, 5)
+
+    first = api.get(JOBS, {"page_size": 2})
+    second = api.get(JOBS, {"page_size": 2, "page": 2})
+    beyond = api.get(JOBS, {"page_size": 2, "page": 3})
+
+    assert (first.json()["count"], first.json()["count_capped"]) == (3, True)
+    assert titles(first) == ["Lowongan 0", "Lowongan 1"]
+    assert (titles(second), second.json()["next"]) == (["Lowongan 2", "Lowongan 3"], None)
+    assert "cursor" in assert_problem(beyond, 404)["detail"]
+
+
+def test_count_at_the_cap_is_exact(api, make_job, owner, settings):
+    _bantu(settings, SEARCH_COUNT_CAP=3)
+    _jobs(make_job, owner, 3)
+
+    response = api.get(JOBS)
+
+    assert (response.json()["count"], response.json()["count_capped"], len(titles(response))) == (3, False, 3)
+
+
+def test_capped_count_with_text(api, make_job, owner, settings):
+    _bantu(settings, SEARCH_COUNT_CAP=2)
+    _jobs(make_job, owner, 3, description="Kedai kopi butuh menu baru.")
+    make_job(owner, title="Aplikasi Kasir", description="Aplikasi kasir.")
+
+    kopi = api.get(JOBS, {"q": "kopi"}).json()
+    kasir = api.get(JOBS, {"q": "kasir"}).json()
+
+    assert (kopi["count"], kopi["count_capped"], kasir["count"], kasir["count_capped"]) == (2, True, 1, False)
+
+
+# --- relevance over the newest candidates ---------------------------------------------------------------------
+
+@pytest.fixture
+def mascots(make_job, owner):
+    description = "Pekerjaan ilustrasi untuk tim kami."
+    make_job(owner, title="Buku Cerita Anak", description="Buku dengan maskot harimau.", published_at=days_ago(1))
+    make_job(owner, title="Maskot Harimau Biru", description=description, published_at=days_ago(2))
+    make_job(owner, title="Maskot Harimau Merah", description=description, published_at=days_ago(3))
+    make_job(owner, title="Poster Konser", description="Poster dengan maskot band.", published_at=days_ago(4))
+
+
+def test_relevance_ranks_title_matches_first(api, mascots):
+    assert titles(api.get(JOBS, {"q": "maskot"})) == ["Maskot Harimau Biru", "Maskot Harimau Merah",
+                                                      "Buku Cerita Anak", "Poster Konser"]
+
+
+def test_relevance_ranks_only_the_newest_candidates_then_newest_first(api, mascots, settings):
+    _bantu(settings, SEARCH_RANKED_CANDIDATES=2)
+    ranked_then_newest = ["Maskot Harimau Biru", "Buku Cerita Anak", "Maskot Harimau Merah", "Poster Konser"]
+
+    one_by_one = [titles(api.get(JOBS, {"q": "maskot", "page_size": 1, "page": page}))[0] for page in range(1, 5)]
+    straddling = titles(api.get(JOBS, {"q": "maskot", "page_size": 3})) + titles(
+        api.get(JOBS, {"q": "maskot", "page_size": 3, "page": 2}))
+
+    assert titles(api.get(JOBS, {"q": "maskot"})) == ranked_then_newest
+    assert one_by_one == ranked_then_newest
+    assert straddling == ranked_then_newest
+
+
+# --- cursor pages ----------------------------------------------------------------------------------------------
+
+def _walk(client, params, page_size) -> tuple[list[list[str]], list]:
+    pages, responses = [], []
+    cursor = "first"
+    while cursor is not None:
+        response = client.get(JOBS, {**params, "page_size": page_size, "cursor": cursor})
+        pages.append(_ids(response))
+        responses.append(response)
+        cursor = _cursor(response)
+        assert len(pages) < 20
+    return pages, responses
+
+
+@pytest.fixture
+def same_moment_jobs(make_job, owner):
+    """Seven open jobs, four of them published at the same instant, in newest-first order (ties: larger id
+    first)."""
+    moment = days_ago(2)
+    jobs = [make_job(owner, title=f"Lowongan {n}", published_at=at)
+            for n, at in enumerate([days_ago(1), moment, moment, moment, moment, days_ago(3), days_ago(4)])]
+    return [str(job.pk) for job in sorted(jobs, key=lambda job: (job.published_at, job.pk), reverse=True)]
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 7, 100])
+def test_cursor_pages_neither_skip_nor_repeat_jobs_of_the_same_moment(api, same_moment_jobs, page_size):
+    pages, responses = _walk(api, {}, page_size)
+
+    assert [job for page in pages for job in page] == same_moment_jobs
+    assert all(len(page) == page_size for page in pages[:-1])
+    assert responses[0].json()["previous"] is None
+    assert all(response.json()["count"] == 7 for response in responses)
+
+
+def test_previous_links_walk_back_the_same_pages(api, same_moment_jobs):
+    pages, responses = _walk(api, {}, 2)
+    back = []
+    link = responses[-1].json()["previous"]
+    while link is not None:
+        response = api.get(link)
+        back.append(_ids(response))
+        link = response.json()["previous"]
+
+    assert back == pages[-2::-1]
+
+
+def test_cursor_pages_apply_the_filters_and_q(api, make_job, owner):
+    make_job(owner, title="Desain Logo Kopi", description="Logo baru.", published_at=days_ago(3))
+    make_job(owner, title="Menu Kedai Kopi", description="Menu baru.", published_at=days_ago(2), job_type="hourly")
+    make_job(owner, title="Aplikasi Kasir", description="Aplikasi baru.", published_at=days_ago(1))
+    make_job(owner, title="Kemasan Kopi", description="Kemasan baru.", published_at=days_ago(0))
+
+    first = api.get(JOBS, {"q": "kopi", "ordering": "newest", "job_type": "fixed", "cursor": "first",
+                           "page_size": 1})
+    second = api.get(first.json()["next"])
+
+    assert (titles(first), titles(second), second.json()["next"]) == (["Kemasan Kopi"], ["Desain Logo Kopi"], None)
+
+
+def test_cursor_pages_of_a_company_list_its_drafts_last(as_user, make_job, owner, company):
+    make_job(owner, title="Draf Satu", status=Job.Status.DRAFT)
+    make_job(owner, title="Terbuka Lama", published_at=days_ago(2))
+    make_job(owner, title="Draf Dua", status=Job.Status.DRAFT)
+    make_job(owner, title="Terbuka Baru", published_at=days_ago(1))
+    client = as_user(owner)
+
+    pages, _ = _walk(client, {"company": str(company.pk)}, 1)
+    listed = [Job.objects.get(pk=page[0]).title for page in pages]
+
+    assert listed[:2] == ["Terbuka Baru", "Terbuka Lama"]
+    assert sorted(listed[2:]) == ["Draf Dua", "Draf Satu"]
+
+
+def _garbage(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("params", [
+    {"cursor": "%%%"},
+    {"cursor": "abc"},
+    {"cursor": _garbage("a|not-a-date|" + str(uuid.uuid4()))},
+    {"cursor": _garbage("a|2026-01-01T00:00:00|" + str(uuid.uuid4()))},  # no offset
+    {"cursor": _garbage("x|2026-01-01T00:00:00+00:00|" + str(uuid.uuid4()))},
+    {"cursor": _garbage("a|2026-01-01T00:00:00+00:00|not-a-uuid-but-thirty-six-chars-long")},
+    {"cursor": _garbage("p=2026-01-01")},
+    {"cursor": "x" * 201},
+    {"cursor": ["first", "first"]},
+    {"cursor": "first", "page": 2},
+    {"cursor": "first", "ordering": "budget"},
+    {"cursor": "first", "ordering": "oldest"},
+    {"cursor": "first", "q": "kopi"},  # relevance, the default with q
+])
+def test_bad_cursor_is_a_400_problem(api, open_job, params):
+    response = api.get(JOBS, params)
+
+    body = assert_problem(response, 400, "validation_error")
+    assert list(body["errors"]) == ["cursor"]
+
+
+def test_an_empty_cursor_is_a_400_problem(api, open_job):
+    assert list(assert_problem(api.get(JOBS + "?cursor="), 400, "validation_error")["errors"]) == ["cursor"]
+
+
+def test_a_cursor_this_api_wrote_round_trips():
+    position = Position(datetime.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC), uuid.uuid4(), True)
+
+    from jobs.api.pagination import decode_position
+
+    assert decode_position(encode_position(position)) == position
+
+
+# --- exact query counts ----------------------------------------------------------------------------------------
+
+def _many(owner, company, n):
+    """n open jobs with three skills each, half of them in a design category."""
+    from taxonomy.models import Category
+
+    categories = [Category.objects.get(slug="logo-brand-identity"), Category.objects.get(slug="backend-development")]
+    skills = list(Skill.objects.filter(slug__in=["figma", "react", "django"]))
+    now = timezone.now()
+    for i in range(n):
+        job = services.job_create(company=company, posted_by=owner, category=categories[i % 2], skills=skills,
+                                  title=f"Desain Logo Kopi {i}", description="Kedai kopi butuh logo baru.",
+                                  budget_min=1_000_000, budget_max=5_000_000)
+        Job.objects.filter(pk=job.pk).update(published_at=now - datetime.timedelta(minutes=i))
+
+
+FUTURE = encode_position(Position(datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+                                  uuid.UUID("ffffffff-ffff-7fff-bfff-ffffffffffff")))
+
+# (parameters, queries): the count (capped), the page, the skills prefetch; + 1 per category or skills
+# validated; company and category are joined.
+QUERY_COUNTS = [
+    ({}, 3),
+    ({"ordering": "budget"}, 3),
+    ({"q": "kopi"}, 3),
+    ({"q": "kopi", "ordering": "oldest"}, 3),
+    ({"q": "kopi", "skills": "figma", "category": "design-creative"}, 5),
+    ({"cursor": "first"}, 3),
+    ({"cursor": FUTURE}, 3),
+    ({"cursor": FUTURE, "q": "kopi", "ordering": "newest", "category": "design-creative"}, 4),
+]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+@pytest.mark.parametrize(("params", "queries"), QUERY_COUNTS)
+def test_search_query_count_is_exact_whatever_the_page_size_and_the_data(api, owner, company,
+                                                                         django_assert_num_queries, rows, params,
+                                                                         queries):
+    _many(owner, company, rows)
+    expected = rows if "category" not in params else (rows + 1) // 2
+
+    for page_size in (1, 20, 100):
+        with django_assert_num_queries(queries):
+            response = api.get(JOBS, {**params, "page_size": page_size, "_n": page_size})
+
+        assert response.json()["count"] == expected
+        assert len(response.json()["results"]) == min(expected, page_size)
+        assert all(len(job["skills"]) == 3 for job in response.json()["results"])
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_query_count_for_a_signed_in_freelancer_is_exact(as_user, freelancer, owner, company,
+                                                         django_assert_num_queries, rows):
+    _many(owner, company, rows)
+    client = as_user(freelancer)
+
+    for page_size in (1, 20, 100):
+        with django_assert_num_queries(3 + 1):  # + the user (memberships only matter with `company`)
+            response = client.get(JOBS, {"q": "kopi", "page_size": page_size})
+
+        assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_query_count_for_a_member_listing_their_company_is_exact(as_user, owner, company,
+                                                                 django_assert_num_queries, rows):
+    _many(owner, company, rows)
+    client = as_user(owner)
+
+    for page_size in (1, 20, 100):
+        # + the user, + their company memberships (read once per request and reused)
+        with django_assert_num_queries(3 + 2):
+            response = client.get(JOBS, {"company": str(company.pk), "page_size": page_size})
+
+        assert response.json()["count"] == rows
+
+
+def test_a_correction_costs_two_queries_more(api, committed_job, owner, django_assert_num_queries):
+    committed_job(owner, title="Desainer Grafis untuk Logo UMKM")
+
+    with django_assert_num_queries(3):
+        api.get(JOBS, {"q": "desainer"})
+    with django_assert_num_queries(5):  # the count that found nothing, the vocabulary, then as usual
+        response = api.get(JOBS, {"q": "desiner"})
+
+    assert titles(response) == ["Desainer Grafis untuk Logo UMKM"]
+
+
+def test_searches_do_not_share_a_lock_for_their_count():
+    """functools.cached_property (Python < 3.12) locks one RLock for every instance of a class: under load each
+    request held its pooled connection while waiting for another search's count, until the pool timed out (503)."""
+    import functools
+
+    from jobs.search import JobSearch
+
+    assert not isinstance(JobSearch.__dict__["_capped_count"], functools.cached_property)
