@@ -1,6 +1,6 @@
 """The service that stores a chat message (`chat.services.message_send`): its statements, its access check, its
-idempotency and the read position it moves. The socket and REST paths around it are in test_consumer and
-test_api."""
+idempotency and the read position it moves. The socket and REST paths around it are in
+consumers/test_consumer.py and api/test_api.py."""
 
 import uuid
 
