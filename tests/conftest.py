@@ -49,6 +49,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, and before it drops the test databases, the sessions test threads left open go."""
+    yield
+    with django_db_blocker.unblock():
+        database.disconnect_the_others()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # The suite hashes passwords with MD5 (tests/settings.py); tests/accounts/api/test_hashing.py tests Argon2.
