@@ -553,7 +553,7 @@ def floor(args: argparse.Namespace, env: dict, inputs: dict, run_id: str, port: 
     finally:
         cache_versions.get_or_compute = original
     connection.close()
-    reads = [keys for keys in dict.fromkeys(reads) if keys[0].startswith("jobs:search:")]
+    reads = [keys for keys in dict.fromkeys(reads) if keys[0].startswith("jobs:search-json:")]
     cache_reads = []  # the one round trip of a hit: the entry and its versions
     for _ in range(max(1, args.floor_repeat)):
         for keys in reads:

@@ -34,18 +34,19 @@ def everything_changed() -> None:
 def search_key(params) -> str:
     """`params`: anything JSON-serialisable that identifies the request (host, query parameters)."""
     digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:40]
-    return f"jobs:search:{digest}"
+    return f"jobs:search-json:{digest}"
 
 
 def search_get_or_compute(params, compute) -> tuple[object, bool]:
-    """Cache-aside for a public search: `(answer, hit)`. `params` identifies the request (see `search_key`);
-    `compute()` builds the answer on a miss (its exceptions, 400s and 404s, propagate and nothing is cached).
-    Valid while neither the jobs' generation nor the search version moves."""
+    """Cache-aside for a public search: `(answer, hit)` (the view keeps the rendered JSON bytes). `params`
+    identifies the request (see `search_key`); `compute()` builds the answer on a miss (its exceptions, 400s and
+    404s, propagate and nothing is cached). Valid while neither the jobs' generation nor the search version
+    moves."""
     return cache_versions.get_or_compute(search_key(params), (GENERATION, SEARCH), compute, ttl=SEARCH_TTL)
 
 
 def detail_get_or_compute(job_id, compute) -> tuple[object, bool]:
     """Cache-aside for a public job detail: `(answer, hit)`, valid while neither the jobs' generation nor this
     job's version moves. `compute()`'s exceptions (404) propagate and nothing is cached."""
-    return cache_versions.get_or_compute(f"jobs:detail:{job_id}", (GENERATION, _job(job_id)), compute,
+    return cache_versions.get_or_compute(f"jobs:detail-json:{job_id}", (GENERATION, _job(job_id)), compute,
                                          ttl=DETAIL_TTL)

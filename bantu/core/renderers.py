@@ -10,7 +10,9 @@ API's numbers are integer rupiah, counts and ratings, never in that range).
 """
 
 import orjson
+from django.http import HttpResponse, HttpResponseBase
 from rest_framework import renderers
+from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 _drf_encoder = JSONEncoder()
@@ -41,3 +43,19 @@ class JSONRenderer(renderers.JSONRenderer):
             except TypeError:
                 pass
         return super().render(data, accepted_media_type, renderer_context)
+
+
+def render_json(data) -> bytes:
+    """The body `JSONRenderer` writes for `data` when no indentation is asked for: what a cache may keep, so that
+    a hit is served by `json_response` without unpickling the data and rendering it again."""
+    return JSONRenderer().render(data)
+
+
+def json_response(request, body: bytes, *, headers: dict | None = None) -> HttpResponseBase:
+    """A 200 answer to a DRF `request` (content already negotiated: JSON) with `body`, bytes from `render_json`:
+    the same body and Content-Type as `Response(data)`. When the client asked for indented JSON (`Accept:
+    application/json; indent=2`) the data is read back and rendered by DRF, as `Response(data)` would be."""
+    renderer = request.accepted_renderer
+    if renderer.get_indent(request.accepted_media_type, {}) is not None:
+        return Response(orjson.loads(body), headers=headers)
+    return HttpResponse(body, content_type=renderer.media_type, headers=headers)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsEmailVerified
 from bantu.core.ids import uuid_or_none
 from bantu.core.permissions import IsCompanyMember, company_roles, is_platform_admin, operator_with
+from bantu.core.renderers import json_response, render_json
 from bantu.core.throttling import SearchThrottle, UserWriteThrottle
 from bantu.core.views import MethodPermissionsMixin
 from jobs import cache, selectors, services
@@ -60,8 +61,8 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
             return Response(self._search(request), headers={CACHE_HEADER: "MISS"})
         # The body holds absolute next/previous links, so the host is part of the key.
         params = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
-        answer, hit = cache.search_get_or_compute(params, lambda: self._search(request))
-        return Response(answer, headers={CACHE_HEADER: "HIT" if hit else "MISS"})
+        body, hit = cache.search_get_or_compute(params, lambda: render_json(self._search(request)))
+        return json_response(request, body, headers={CACHE_HEADER: "HIT" if hit else "MISS"})
 
     def _search(self, request) -> dict:
         filters = JobSearchFilter(request.query_params, queryset=self.queryset, request=request)
@@ -108,8 +109,9 @@ class JobDetailApi(MethodPermissionsMixin, APIView):
             response = Response(s.JobDetailSerializer(self.get_object(pk)).data)
             response[CACHE_HEADER] = "MISS"
             return response
-        data, hit = cache.detail_get_or_compute(pk, lambda: s.JobDetailSerializer(self.get_object(pk)).data)
-        return Response(data, headers={CACHE_HEADER: "HIT" if hit else "MISS"})
+        body, hit = cache.detail_get_or_compute(
+            pk, lambda: render_json(s.JobDetailSerializer(self.get_object(pk)).data))
+        return json_response(request, body, headers={CACHE_HEADER: "HIT" if hit else "MISS"})
 
     @extend_schema(request=s.JobWriteSerializer(partial=True), responses={200: s.JobDetailSerializer}, tags=["jobs"])
     def patch(self, request, pk):

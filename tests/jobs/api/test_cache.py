@@ -10,8 +10,10 @@ from django.core.cache import cache, caches
 from django.test import Client
 
 from bantu.core import cache_versions
+from bantu.core.renderers import JSONRenderer
 from companies.services import company_set_verified
 from jobs import services
+from jobs.api.views import CACHE_HEADER
 from jobs.models import Job
 from taxonomy.models import Category, Skill
 from tests.factories import UserFactory
@@ -57,6 +59,27 @@ def test_detail_is_a_miss_then_a_hit_with_the_same_body(api, job):
     assert (xcache(first), xcache(second)) == ("MISS", "HIT")
     assert second.json() == first.json()
     assert second.json()["title"] == "Desain Logo Kedai Kopi"
+
+
+@pytest.mark.parametrize("path", ["search", "detail"])
+def test_a_hit_answers_the_bytes_and_headers_drf_renders(api, job, path):
+    # Kept rendered (bantu.core.renderers.render_json), a hit is served without rendering again.
+    url = JOBS if path == "search" else detail_url(job)
+    first, second = api.get(url), api.get(url)
+
+    assert (xcache(first), xcache(second)) == ("MISS", "HIT")
+    assert second.content == first.content == JSONRenderer().render(first.json())
+    assert {**second.headers, CACHE_HEADER: "-"} == {**first.headers, CACHE_HEADER: "-"}
+    assert second["Content-Type"] == "application/json"
+
+
+def test_a_hit_asked_for_indented_json_is_indented(api, job):
+    first = api.get(detail_url(job))
+    indented = api.get(detail_url(job), HTTP_ACCEPT="application/json; indent=2")
+
+    assert (xcache(first), xcache(indented)) == ("MISS", "HIT")
+    assert indented.content.startswith(b'{\n  "id": ')
+    assert indented.json() == first.json()
 
 
 def test_different_parameters_are_separate_entries(api, job):
@@ -339,7 +362,7 @@ def test_member_edit_then_public_read_is_fresh(api, as_user, owner, job, django_
 
 # --- Redis --------------------------------------------------------------------------------------------------------
 
-ENTRY = re.compile(rb":(jobs:search:[0-9a-f]{40})$")
+ENTRY = re.compile(rb":(jobs:search-json:[0-9a-f]{40})$")
 
 
 def _search_entries(connection) -> set[bytes]:
@@ -382,7 +405,7 @@ def test_detail_entries_live_in_redis_and_are_invalidated(api, as_user, operator
 
     connection = get_redis_connection("default")
     assert xcache(api.get(detail_url(job))) == "MISS"
-    keys = connection.keys(f"*jobs:detail:{job.pk}")
+    keys = connection.keys(f"*jobs:detail-json:{job.pk}")
     assert len(keys) == 1
     assert 0 < connection.ttl(keys[0]) <= 600
 
