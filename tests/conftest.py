@@ -47,6 +47,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(skip_redis)
+    # pytest-django runs the transactional tests last (their flush empties what the migrations wrote). Among them,
+    # the ones that start servers and processes (10-15 s each) go first: pytest-xdist hands tests out in this
+    # order, so those no longer come last to one worker while the other has nothing left to do.
+    items.sort(key=lambda item: (_transactional(item), not _starts_processes(item)))
+
+
+SLOW_FOLDERS = ("e2e", "demo", "faults")
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+def _starts_processes(item) -> bool:
+    return any(part in SLOW_FOLDERS for part in item.path.relative_to(item.config.rootpath).parts[1:-1])
 
 
 @pytest.fixture(scope="session")
