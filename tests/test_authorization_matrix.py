@@ -166,19 +166,20 @@ def marketplace(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def world(marketplace, db):
-    """The marketplace with its users read afresh (a test must not see another's changes to the instances)."""
-    users = {role: None if user is None else User.objects.get(pk=user.pk)
-             for role, user in marketplace["users"].items()}
-    return {"users": users, "ids": marketplace["ids"]}
+def user_of(marketplace, db):
+    """The marketplace's user in `role`, read afresh (a test must not see another's changes to the instances)."""
+    def read(role):
+        user = marketplace["users"][role]
+        return None if user is None else User.objects.get(pk=user.pk)
+    return read
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX,
                          ids=[f"{row[0].upper()} {row[1]}" for row in MATRIX])
 @pytest.mark.parametrize("role", ROLES)
-def test_authorization_matrix(world, as_user, role, method, path, body, expected):
-    client = as_user(world["users"][role])
-    ids = world["ids"]
+def test_authorization_matrix(marketplace, user_of, as_user, role, method, path, body, expected):
+    client = as_user(user_of(role))
+    ids = marketplace["ids"]
 
     if body is not None:
         body = {key: value.format(**ids) if isinstance(value, str) and value.startswith("{") else value
