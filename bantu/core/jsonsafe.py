@@ -69,19 +69,18 @@ def loads_strict(data: bytes | str, *, max_bytes: int | None = None, max_depth: 
         raise JSONInputError("nested too deeply") from None
     except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, over-long integers, the hooks' refusals
         raise JSONInputError(str(error)) from None
-    # Iterative, so that checking depth cannot itself recurse too deeply.
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    # The strings and keys, walked without recursion (the depth was bounded before parsing).
+    stack: list[Any] = [value]
     while stack:
-        item, depth = stack.pop()
+        item = stack.pop()
         if isinstance(item, str):
             if _FORBIDDEN_CHARACTERS.search(item):
                 raise JSONInputError("NUL or lone surrogate in a string")
-        elif isinstance(item, dict | list):
-            if depth >= max_depth:
-                raise JSONInputError("nested too deeply")
-            children = item.items() if isinstance(item, dict) else ((None, child) for child in item)
-            for key, child in children:
-                if key is not None and _FORBIDDEN_CHARACTERS.search(key):
+        elif isinstance(item, dict):
+            for key in item:
+                if _FORBIDDEN_CHARACTERS.search(key):
                     raise JSONInputError("NUL or lone surrogate in a key")
-                stack.append((child, depth + 1))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return value
