@@ -1,7 +1,6 @@
 """Reads of the taxonomy, cached: it changes only by migration or in the admin, which bumps its version once the
 change has committed (bantu.core.cache_versions)."""
 
-
 from bantu.core import cache_versions
 
 from .models import Category, Skill
