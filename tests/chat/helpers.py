@@ -1,5 +1,6 @@
 """Helpers of the chat tests: URLs, REST calls, sockets."""
 
+import asyncio
 import json
 import uuid
 
@@ -14,6 +15,7 @@ from tests.factories import MessageFactory
 API = "/api/v1"
 CONVERSATIONS = f"{API}/conversations/"
 PROBLEM = "application/problem+json"
+QUIET = 0.3  # seconds of silence that count as "nothing arrives"
 
 
 def conversation_url(conversation, action: str = "") -> str:
@@ -64,3 +66,8 @@ async def command(communicator, **content) -> None:
 
 async def receive(communicator, timeout: float = 3) -> dict:
     return await communicator.receive_json_from(timeout=timeout)
+
+
+async def nothing_arrives(*communicators: WebsocketCommunicator) -> bool:
+    """True when none of `communicators` receives anything for QUIET seconds (they wait at the same time)."""
+    return all(await asyncio.gather(*(communicator.receive_nothing(QUIET) for communicator in communicators)))

@@ -16,13 +16,10 @@ from notifications.models import Notification
 from notifications.services import notify
 from tests.conftest import client_for
 
-from ..helpers import command, connect, messages_url, post_message, receive, send
+from ..helpers import command, connect, messages_url, nothing_arrives, post_message, receive, send
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
               pytest.mark.usefixtures("_close_thread_connections")]
-
-QUIET = 0.3  # seconds of silence that count as "nothing arrives"
-
 
 def wire(message) -> dict:
     """A message as the socket events carry it."""
@@ -89,8 +86,7 @@ async def test_message_send_is_acked_and_broadcast_to_the_other_participant(conv
     created = {"type": "message.created", "conversation": str(conversation.pk), "message": wire(message)}
     assert await receive(freelancer_ws) == created
     assert await receive(owner_ws) == created  # the sender's other devices stay in sync
-    assert await freelancer_ws.receive_nothing(QUIET)
-    assert await owner_ws.receive_nothing(QUIET)
+    assert await nothing_arrives(freelancer_ws, owner_ws)
     await close(owner_ws, freelancer_ws)
 
 
@@ -122,8 +118,7 @@ async def test_message_read_backwards_changes_nothing_and_announces_nothing(conv
 
     await command(freelancer_ws, type="message.read", conversation=str(conversation.pk), message=str(first.pk))
 
-    assert await owner_ws.receive_nothing(QUIET)
-    assert await freelancer_ws.receive_nothing(QUIET)
+    assert await nothing_arrives(owner_ws, freelancer_ws)
     assert await read_seq(conversation, freelancer) == 2
     await close(owner_ws, freelancer_ws)
 
@@ -135,7 +130,7 @@ async def test_typing_reaches_the_others_only_and_stores_nothing(conversation, o
 
     assert await receive(freelancer_ws) == {"type": "typing", "conversation": str(conversation.pk),
                                             "user": str(owner.pk)}
-    assert await owner_ws.receive_nothing(QUIET)
+    assert await nothing_arrives(owner_ws)
     assert await stored_messages() == []
     assert (await read_seq(conversation, owner), await read_seq(conversation, freelancer)) == (0, 0)
     await close(owner_ws, freelancer_ws)
@@ -163,8 +158,7 @@ async def test_commands_to_a_conversation_i_am_not_in_answer_an_error_and_store_
     assert read == error("not_in_conversation", 404, "Not found", "No such conversation.", "message.read")
     assert [m.pk for m in await stored_messages()] == [message.pk]
     assert not await sync_to_async(Participant.objects.filter(user=stranger).exists)()
-    assert await owner_ws.receive_nothing(QUIET)
-    assert await freelancer_ws.receive_nothing(QUIET)
+    assert await nothing_arrives(owner_ws, freelancer_ws)
     await close(owner_ws, freelancer_ws, stranger_ws)
 
 
@@ -181,8 +175,7 @@ async def test_same_client_id_twice_stores_one_message(conversation, owner, free
     (message,) = await stored_messages()
     assert first == second == {"type": "message.ack", "client_id": client_id, "message": wire(message)}
     assert (await receive(freelancer_ws))["message"]["id"] == str(message.pk)
-    assert await freelancer_ws.receive_nothing(QUIET)  # the resend is not broadcast again
-    assert await owner_ws.receive_nothing(QUIET)
+    assert await nothing_arrives(freelancer_ws, owner_ws)  # the resend is not broadcast again
     await close(owner_ws, freelancer_ws)
 
 
@@ -307,7 +300,7 @@ async def test_a_message_posted_over_rest_is_broadcast_as_message_created(conver
     created = {"type": "message.created", "conversation": str(conversation.pk), "message": wire(message)}
     assert await receive(owner_ws) == created
     assert await receive(freelancer_ws) == created
-    assert await owner_ws.receive_nothing(QUIET)
+    assert await nothing_arrives(owner_ws)
     await close(owner_ws, freelancer_ws)
 
 
@@ -335,7 +328,7 @@ async def test_notification_created_reaches_the_users_socket(owner, freelancer):
         "id": str(notification.pk), "kind": "proposal.accepted",
         "title": "Proposal diterima", "body": "Selamat!", "data": {"proposal": "p1"}, "read_at": None,
         "created_at": notification.created_at.isoformat().replace("+00:00", "Z")}}
-    assert await owner_ws.receive_nothing(QUIET)
+    assert await nothing_arrives(owner_ws)
     await close(owner_ws, freelancer_ws)
 
 
@@ -397,7 +390,7 @@ async def test_after_a_reconnect_after_returns_exactly_the_missed_messages(conve
     assert [(row["id"], row["seq"], row["body"]) for row in rows] == [
         (message["id"], message["seq"], message["body"]) for message in missed]
     assert [row["seq"] for row in rows] == [2, 3, 4]
-    assert await freelancer_ws.receive_nothing(QUIET)  # nothing is replayed on the socket itself
+    assert await nothing_arrives(freelancer_ws)  # nothing is replayed on the socket itself
     assert [n.body for n in await notifications_of(freelancer)] == ["Satu", "Dua", "Tiga"]
     await close(owner_ws, freelancer_ws)
 
@@ -408,7 +401,7 @@ async def test_after_a_reconnect_after_returns_exactly_the_missed_messages(conve
 async def test_a_member_removed_from_the_company_can_no_longer_post(conversation, company, owner, recruiter):
     recruiter_ws = await connect(recruiter)
     await command(recruiter_ws, type="typing", conversation=str(conversation.pk))  # allowed while a member
-    assert await recruiter_ws.receive_nothing(QUIET)
+    assert await nothing_arrives(recruiter_ws)
     membership = await sync_to_async(Membership.objects.get)(company=company, user=recruiter)
     await sync_to_async(membership_remove)(membership=membership, actor=owner)
 
