@@ -16,6 +16,12 @@ The cost of a search must not grow with the table, so:
   (500) matches, ranked best first; further matches follow newest first. A broad word's best match among the
   newest 500 is what a freelancer wants; ranking 40,000 matches at 1M jobs cost 0.2 to 2 s.
 - **Deep browsing** newest first has keyset positions (`after`), which cost the same on page 1 and page 10,000.
+- **Ordered text matches from the index** where the `rum` extension is installed (migration 0006; optional): three
+  partial RUM indexes hold each open job's `search_vector` with `published_at`, `budget_max` or `budget_min`
+  attached, so "the newest (or highest-budget, or lowest-budget) matches of these words" is an index scan that
+  stops after the page (`ORDER BY published_at <=| …`), not a walk down a B-tree checking the text of tens of
+  thousands of rows. Used when more matches than the count cap exist (below it, sorting the matches is cheaper)
+  and the search is public; without rum the B-tree plans serve the same order.
 
 On SQLite (the embedded default) every word of `q` must appear in the title, skills or description, and title
 matches rank first; typos are corrected against the same vocabulary with difflib. Filters, the count cap, the
@@ -32,13 +38,30 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils.functional import cached_property
 
 from bantu.core.permissions import company_roles, is_platform_admin
 from taxonomy.models import Category, Skill
 
-from .models import Job, SearchWord
+from . import rum
+from .models import MAX_BUDGET, Job, SearchWord
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +80,13 @@ _ORDER_BY = {
     "budget": ("budget_min", "-pk"),
     "-budget": ("-budget_max", "-pk"),
 }
+# The origin each RUM ordering measures from (jobs/rum.py): `a <=| b` is b - a for a <= b (largest first),
+# `a |=> b` is a - b for a >= b (smallest first).
+RUM_DISTANCES = {
+    "newest": ("<=|", Value(datetime.datetime(3000, 1, 1, tzinfo=datetime.UTC))),
+    "-budget": ("<=|", Value(MAX_BUDGET)),
+    "budget": ("|=>", Value(0)),
+}
 # Vocabulary words: ASCII letters only, the same in Python and in SQL whatever the database's collation.
 WORD = re.compile(r"[a-z]+")
 WORD_SQL_SEPARATOR = "[^a-z]+"
@@ -68,13 +98,14 @@ DIFFLIB_RATIO = 0.75
 
 @dataclass(frozen=True)
 class SearchParams:
-    """Parsed, validated search input. `category` is a slug that exists; `skill_ids` are ids of existing skills
+    """Parsed, validated search input. `category_ids` are the ids of a category and of its children (None: any
+    category; `category_ids_of` resolves a slug); `skill_ids` are ids of existing skills
     (any of them matches); budgets are integer rupiah (a job matches when its range overlaps); `posted_since` is
     an aware datetime; `company_id` a UUID; `ordering` a key of ORDERINGS or None for the default (relevance with
     `q`, else newest)."""
 
     q: str = ""
-    category: str | None = None
+    category_ids: tuple[int, ...] | None = None
     skill_ids: tuple[int, ...] = ()
     location_type: str | None = None
     province: str | None = None
@@ -105,6 +136,12 @@ def _rows() -> QuerySet[Job]:
     )
 
 
+def category_ids_of(slug: str) -> tuple[int, ...]:
+    """The ids of the category `slug` and of its children (a parent category includes them); () when no category
+    has that slug. One query."""
+    return tuple(sorted(Category.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values_list("id", flat=True)))
+
+
 def job_search(*, user, params: SearchParams) -> "JobSearch":
     """The search `user` asked for. Open, not removed jobs; or, for members of `params.company_id` and operators,
     every job of that company (`private`: drafts included, never shared through the cache). Reads the user's
@@ -125,9 +162,10 @@ def job_search(*, user, params: SearchParams) -> "JobSearch":
 
 
 def _filtered(queryset: QuerySet[Job], params: SearchParams) -> QuerySet[Job]:
-    if params.category:
-        queryset = queryset.filter(category_id__in=Category.objects.filter(
-            Q(slug=params.category) | Q(parent__slug=params.category)).values("id"))
+    if params.category_ids is not None:
+        # Ids, not a subquery: PostgreSQL then combines one bitmap of the categories with the text's, instead of
+        # scanning the text index once per category in a nested loop (twice as slow at 1M jobs for a parent category).
+        queryset = queryset.filter(category_id__in=params.category_ids)
     if params.skill_ids:
         queryset = queryset.filter(Exists(Job.skills.through.objects.filter(job_id=OuterRef("pk"),
                                                                          skill_id__in=params.skill_ids)))
@@ -205,14 +243,26 @@ class JobSearch:
         candidates first (one query), then the newest-first rest (a second query only for a page that straddles
         both)."""
         if not self.ranked:
-            return list(self._bounded.order_by(*self._order_by(self.ordering))[offset:offset + limit])
+            return list(self._in_order(self.ordering)[offset:offset + limit])
         bound = settings.BANTU["SEARCH_RANKED_CANDIDATES"]
         rows = []
         if offset < bound:
             rows += list(self._ranked_candidates(bound)[offset:min(offset + limit, bound)])
         if offset + limit > bound:
-            rows += list(self._bounded.order_by(*self._order_by("newest"))[max(offset, bound):offset + limit])
+            rows += list(self._in_order("newest")[max(offset, bound):offset + limit])
         return rows
+
+    def _in_order(self, ordering: str) -> QuerySet[Job]:
+        """The matches in `ordering` (a key of _ORDER_BY); from a RUM index when one serves this search."""
+        if self._rum_serves(ordering):
+            operator, origin = RUM_DISTANCES[ordering]
+            return self.matches.order_by(_Distance(rum.INDEXES[ordering][1], operator, origin).asc(), "-pk")
+        return self._bounded.order_by(*self._order_by(ordering))
+
+    def _rum_serves(self, ordering: str) -> bool:
+        # Below the cap the matches are few and sorting them beats any index walk (`_bounded`); private searches
+        # include drafts, which the partial indexes do not hold.
+        return (not self.private and bool(self.text) and ordering in rum.rum_orderings() and self.count_capped)
 
     def after(self, position: Position | None, limit: int) -> list[Job]:
         """Up to `limit` jobs in newest-first order after `position` (from the start when None), or, for a
@@ -252,10 +302,23 @@ class JobSearch:
     def _ranked_candidates(self, bound: int) -> QuerySet[Job]:
         # A subquery with LIMIT is planned on its own (like a materialized CTE): the newest `bound` matches come
         # from the indexes, and only they are ranked.
-        candidates = self._bounded.order_by(*self._order_by("newest")).values("pk")[:bound]
+        candidates = self._in_order("newest").values("pk")[:bound]
         text = self.corrected_text or self.text
         return _rows().filter(pk__in=candidates).annotate(relevance=_relevance(text)).order_by(
             F("relevance").desc(), F("published_at").desc(nulls_last=True), "-pk")
+
+
+class _Distance(Func):
+    """`column <=| origin` or `column |=> origin` (rum): the distance a RUM index with `column` attached returns
+    matches in, smallest first."""
+
+    output_field = FloatField()
+    template = "(%(expressions)s)"
+
+    def __init__(self, column: str, operator: str, origin: Value):
+        self.arg_joiner = f" {operator} "
+        cast = DateTimeField() if isinstance(origin.output_field, DateTimeField) else BigIntegerField()
+        super().__init__(F(column), Cast(origin, cast))
 
 
 def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from bantu.core.filters import BoundedIsoDateTimeFilter, StrictFilterSet
 from bantu.core.indonesia import PROVINCES
 from jobs.models import MAX_BUDGET, MAX_SKILLS_PER_JOB, Job
-from jobs.search import ORDERINGS, SearchParams
-from taxonomy.models import Category, Skill
+from jobs.search import ORDERINGS, SearchParams, category_ids_of
+from taxonomy.models import Skill
 
 MAX_Q_LENGTH = 200
 
@@ -69,7 +69,8 @@ class JobSearchFilter(StrictFilterSet):
         if not valid:
             return False
         data = self.form.cleaned_data
-        if data.get("category") and not Category.objects.filter(slug=data["category"]).exists():
+        self._category_ids = category_ids_of(data["category"]) if data.get("category") else None
+        if self._category_ids == ():
             self.form.add_error("category", "Unknown category.")
         self._skill_ids = ()
         if data.get("skills"):
@@ -90,7 +91,7 @@ class JobSearchFilter(StrictFilterSet):
             return int(data[name]) if data.get(name) is not None else None
 
         return SearchParams(
-            q=data.get("q") or "", category=data.get("category") or None, skill_ids=self._skill_ids,
+            q=data.get("q") or "", category_ids=self._category_ids, skill_ids=self._skill_ids,
             location_type=data.get("location_type") or None, province=data.get("province") or None,
             city=data.get("city") or None, job_type=data.get("job_type") or None,
             experience_level=data.get("experience_level") or None, budget_min=whole("budget_min"),
