@@ -1,4 +1,4 @@
-"""The optional RUM indexes of job search (jobs/search.py, "Ordered text matches from the index").
+"""The optional RUM indexes of job search (jobs/search.py, "Ordered matches from the index").
 
 `rum` is a PostgreSQL extension (Postgres Professional; Debian package `postgresql-15-rum`). A RUM index over
 `search_vector` with a column attached (`rum_tsvector_addon_ops`) returns the rows matching a tsquery ordered by
@@ -20,8 +20,6 @@ OPEN = "status = 'open' AND removed_at IS NULL"
 # By the search ordering each serves (jobs.search.ORDERINGS): (index name, attached column).
 INDEXES = {
     "newest": ("jobs_open_search_newest_rum", "published_at"),
-    "-budget": ("jobs_open_search_budget_high_rum", "budget_max"),
-    "budget": ("jobs_open_search_budget_low_rum", "budget_min"),
 }
 
 

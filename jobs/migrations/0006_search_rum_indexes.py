@@ -1,4 +1,4 @@
-"""RUM indexes for ordered text matches (jobs/search.py, "Ordered text matches from the index"), created only where
+"""RUM indexes for ordered text matches (jobs/search.py, "Ordered matches from the index"), created only where
 the `rum` extension is installed on the PostgreSQL server (Debian: `postgresql-15-rum`; the Dockerfile's database
 image, docker-compose.yml and .ci/run install it) and this role may create it. Elsewhere the migration does
 nothing and search uses its B-tree plans. Installed later: `manage.py search_rum_indexes` creates them.
