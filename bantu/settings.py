@@ -409,9 +409,6 @@ BANTU = {
     # numbers reach this far. Relevance ranks the newest this-many matches (the rest follow newest first). ---
     "SEARCH_COUNT_CAP": 1000,
     "SEARCH_RANKED_CANDIDATES": 500,
-    # Use the RUM indexes for ordered text matches where migration 0006 could create them (the rum extension
-    # installed on the server); off = the B-tree plans only. Read once per process.
-    "SEARCH_RUM": env.bool("SEARCH_RUM", default=True),
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
     "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),

@@ -16,13 +16,6 @@ The cost of a search must not grow with the table, so:
   (500) matches, ranked best first; further matches follow newest first. A broad word's best match among the
   newest 500 is what a freelancer wants; ranking 40,000 matches at 1M jobs cost 0.2 to 2 s.
 - **Deep browsing** newest first has keyset positions (`after`), which cost the same on page 1 and page 10,000.
-- **Ordered matches from the index** where the `rum` extension is installed (migration 0006; optional): partial
-  RUM indexes hold each open job's `search_vector` with `published_at`, `budget_max` or `budget_min` attached, so
-  "the value of the 500th newest (or dearest, or cheapest) match of these words" is an index scan that stops
-  there, not a walk down a B-tree checking the text of tens of thousands of rows; the page then reads only the
-  matches up to that value. Used when more matches than the count cap exist (below it, sorting the matches is
-  cheaper) and the search is public; without rum the B-tree plans give the same pages. Plain matches (counts) are
-  written `@@@`, which only the GIN index serves: the planner would otherwise pick the slower RUM bitmap scan.
 
 On SQLite (the embedded default) every word of `q` must appear in the title, skills or description, and title
 matches rank first; typos are corrected against the same vocabulary with difflib. Filters, the count cap, the
@@ -39,32 +32,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    DateTimeField,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.functional import cached_property
 
 from bantu.core.permissions import company_roles, is_platform_admin
 from taxonomy.models import Category, Skill
 
-from . import rum
-from .models import MAX_BUDGET, Job, SearchWord
+from .models import Job, SearchWord
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +56,6 @@ _ORDER_BY = {
     "oldest": ("published_at", "pk"),
     "budget": ("budget_min", "-pk"),
     "-budget": ("-budget_max", "-pk"),
-}
-# The distance each RUM ordering sorts by, smallest first (jobs/rum.py): `a <=| b` is b - a for a <= b, `a |=> b`
-# is a - b for a >= b.
-RUM_DISTANCES = {
-    "newest": ("<=|", Value(datetime.datetime(3000, 1, 1, tzinfo=datetime.UTC))),
-    "-budget": ("<=|", Value(MAX_BUDGET)),
-    "budget": ("|=>", Value(0)),
 }
 # Vocabulary words: ASCII letters only, the same in Python and in SQL whatever the database's collation.
 WORD = re.compile(r"[a-z]+")
@@ -167,7 +134,8 @@ def job_search(*, user, params: SearchParams) -> "JobSearch":
 def _filtered(queryset: QuerySet[Job], params: SearchParams) -> QuerySet[Job]:
     if params.category_ids is not None:
         # Ids, not a subquery: PostgreSQL then combines one bitmap of the categories with the text's, instead of
-        # scanning the text index once per category in a nested loop (twice as slow at 1M jobs for a parent category).
+        # scanning the text index once per category in a nested loop (203 against 49 ms at 1,000,000 jobs for
+        # `q=web developer&category=engineering-architecture&ordering=budget`, docs/benchmarks.md).
         queryset = queryset.filter(category_id__in=params.category_ids)
     if params.skill_ids:
         queryset = queryset.filter(Exists(Job.skills.through.objects.filter(job_id=OuterRef("pk"),
@@ -246,36 +214,14 @@ class JobSearch:
         candidates first (one query), then the newest-first rest (a second query only for a page that straddles
         both)."""
         if not self.ranked:
-            return list(self._in_order(self.ordering, offset + limit)[offset:offset + limit])
+            return list(self._bounded.order_by(*self._order_by(self.ordering))[offset:offset + limit])
         bound = settings.BANTU["SEARCH_RANKED_CANDIDATES"]
         rows = []
         if offset < bound:
             rows += list(self._ranked_candidates(bound)[offset:min(offset + limit, bound)])
         if offset + limit > bound:
-            rows += list(self._in_order("newest", offset + limit)[max(offset, bound):offset + limit])
+            rows += list(self._bounded.order_by(*self._order_by("newest"))[max(offset, bound):offset + limit])
         return rows
-
-    def _in_order(self, ordering: str, stop: int) -> QuerySet[Job]:
-        """The matches in `ordering` (a key of _ORDER_BY), to be sliced up to `stop`. Where the RUM index of the
-        ordering serves this search, the rows are narrowed first to the first `stop` matches in the index's order
-        plus every match that ties with the last of them (same published_at, budget_max or budget_min), which the
-        exact order (ties broken by id) then sorts. PostgreSQL sorts by an index's ordering operator only when it
-        is the whole ORDER BY, so the index alone cannot break ties, and budgets tie by the thousand."""
-        if not self._rum_serves(ordering):
-            return self._bounded.order_by(*self._order_by(ordering))
-        operator, origin = RUM_DISTANCES[ordering]
-        column = rum.INDEXES[ordering][1]
-        indexed = _text_match(self.filtered, self.corrected_text or self.text, ordered_by_rum=True)
-        in_index_order = indexed.order_by(_Distance(column, operator, origin).asc())
-        first = in_index_order.values("pk")[:stop]
-        ties = self.matches.filter(**{column: Subquery(in_index_order.values(column)[stop - 1:stop])})
-        ties = ties.order_by().values("pk")
-        return _rows().filter(pk__in=first.union(ties)).order_by(*self._order_by(ordering))
-
-    def _rum_serves(self, ordering: str) -> bool:
-        # Below the cap the matches are few and sorting them beats any index walk (`_bounded`); private searches
-        # include drafts, which the partial indexes do not hold.
-        return (not self.private and bool(self.text) and ordering in rum.rum_orderings() and self.count_capped)
 
     def after(self, position: Position | None, limit: int) -> list[Job]:
         """Up to `limit` jobs in newest-first order after `position` (from the start when None), or, for a
@@ -315,23 +261,10 @@ class JobSearch:
     def _ranked_candidates(self, bound: int) -> QuerySet[Job]:
         # A subquery with LIMIT is planned on its own (like a materialized CTE): the newest `bound` matches come
         # from the indexes, and only they are ranked.
-        candidates = self._in_order("newest", bound).values("pk")[:bound]
+        candidates = self._bounded.order_by(*self._order_by("newest")).values("pk")[:bound]
         text = self.corrected_text or self.text
         return _rows().filter(pk__in=candidates).annotate(relevance=_relevance(text)).order_by(
             F("relevance").desc(), F("published_at").desc(nulls_last=True), "-pk")
-
-
-class _Distance(Func):
-    """`column <=| origin` or `column |=> origin` (rum): the distance a RUM index with `column` attached returns
-    matches in, smallest first."""
-
-    output_field = FloatField()
-    template = "(%(expressions)s)"
-
-    def __init__(self, column: str, operator: str, origin: Value):
-        self.arg_joiner = f" {operator} "
-        cast = DateTimeField() if isinstance(origin.output_field, DateTimeField) else BigIntegerField()
-        super().__init__(F(column), Cast(origin, cast))
 
 
 def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:
@@ -346,24 +279,9 @@ def _tsquery(text: str) -> SearchQuery:
             | SearchQuery(text, search_type="websearch", config="pg_catalog.english"))
 
 
-class _GinMatch(Func):
-    """`search_vector @@@ query`: the same match as `@@` (`@@@` is its older spelling), which only the GIN index's
-    operator class (`tsvector_ops`) supports, not the RUM indexes' (`rum_tsvector_addon_ops`). PostgreSQL would
-    otherwise pick a RUM index for plain matches (counts, the matches of a page below the cap), where its bitmap scan
-    is twice as slow as the GIN index's (51 against 28 ms for a count at 1,000,000 jobs)."""
-
-    arg_joiner = " @@@ "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
-def _text_match(queryset: QuerySet[Job], text: str, *, ordered_by_rum: bool = False) -> QuerySet[Job]:
-    """`queryset` narrowed to the jobs matching `text`. `ordered_by_rum`: with `@@`, which a RUM index answers in
-    the order of its attached column (jobs/rum.py); otherwise with `@@@`, which only the GIN index serves."""
+def _text_match(queryset: QuerySet[Job], text: str) -> QuerySet[Job]:
     if settings.USING_POSTGRES:
-        if ordered_by_rum:
-            return queryset.filter(search_vector=_tsquery(text))
-        return queryset.filter(_GinMatch(F("search_vector"), _tsquery(text)))
+        return queryset.filter(search_vector=_tsquery(text))
     for word in text.split()[:MAX_QUERY_WORDS]:
         queryset = queryset.filter(
             Q(title__icontains=word) | Q(skills_text__icontains=word) | Q(description__icontains=word))

@@ -12,7 +12,6 @@ from rest_framework.test import APIClient
 from accounts.services import tokens_issue
 from bantu.celery import app as celery_app
 from companies.models import Membership
-from jobs import rum
 from payments import ledger
 
 from . import database
@@ -68,11 +67,7 @@ def _starts_processes(item) -> bool:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's, and before it drops the test databases, the sessions test threads left open go. The job
-    search looks its RUM indexes up once per process (jobs/rum.py): done here, so that the lookup is never counted
-    in the one test that happens to search first."""
-    with django_db_blocker.unblock():
-        rum.rum_orderings()
+    """pytest-django's, and before it drops the test databases, the sessions test threads left open go."""
     yield
     with django_db_blocker.unblock():
         database.disconnect_the_others()
