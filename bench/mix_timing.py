@@ -29,7 +29,7 @@ django.setup()
 from django.core.cache import cache, caches  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from bench.run import load_inputs  # noqa: E402
+from bench.run import load_mix  # noqa: E402
 
 
 def main() -> None:
@@ -40,9 +40,7 @@ def main() -> None:
     parser.add_argument("--slowest", type=int, default=25, help="searches listed (default 25)")
     parser.add_argument("--out", default="", help="write {path: median ms} as JSON here")
     args = parser.parse_args()
-    inputs = argparse.Namespace(database_url=os.environ["DATABASE_URL"], jobs=0, seed=args.seed,
-                                queries=args.queries)
-    mix = load_inputs(inputs, random.Random(args.seed))["mix"]
+    mix = load_mix(os.environ["DATABASE_URL"], random.Random(args.seed), args.queries)
     client = Client()
     runs: dict[str, list[float]] = {}
     for _ in range(args.repeat):

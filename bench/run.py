@@ -166,9 +166,10 @@ def prepare_database(args: argparse.Namespace, env: dict) -> dict:
     }
 
 
-def load_inputs(args: argparse.Namespace, rng: random.Random) -> dict:
-    """Slugs, provinces and job ids from the bench database, for the search mix and the detail scenarios."""
-    with psycopg.connect(args.database_url) as conn:
+def load_mix(database_url: str, rng: random.Random, queries: int) -> list[str]:
+    """The search mix (`queries` paths) for the bench database's slugs and provinces: the same for the same rng
+    state (bench/mix.py)."""
+    with psycopg.connect(database_url) as conn:
         parents = [row[0] for row in conn.execute(
             "SELECT slug FROM taxonomy_category WHERE parent_id IS NULL ORDER BY slug")]
         children = [row[0] for row in conn.execute(
@@ -177,13 +178,19 @@ def load_inputs(args: argparse.Namespace, rng: random.Random) -> dict:
         provinces = [tuple(row) for row in conn.execute(
             "SELECT province, count(*) FROM jobs_job WHERE status = 'open' AND removed_at IS NULL "
             "AND province <> '' GROUP BY province ORDER BY province")]
+    return build_mix(rng=rng, size=queries, parent_categories=parents, child_categories=children,
+                     skills=skills, provinces=provinces)
+
+
+def load_inputs(args: argparse.Namespace, rng: random.Random) -> dict:
+    """The search mix and job ids from the bench database, for the search and the detail scenarios."""
+    with psycopg.connect(args.database_url) as conn:
         wanted = DETAIL_CACHED_IDS + min(50_000, max(2_000, args.jobs // 5))
         conn.execute("SELECT setseed(%s)", [(args.seed % 1000) / 1000])
         ids = [str(row[0]) for row in conn.execute(
             "SELECT id FROM jobs_job WHERE status = 'open' AND removed_at IS NULL ORDER BY random() LIMIT %s",
             [wanted])]
-    mix = build_mix(rng=rng, size=args.queries, parent_categories=parents, child_categories=children,
-                    skills=skills, provinces=provinces)
+    mix = load_mix(args.database_url, rng, args.queries)
     return {"mix": mix, "detail_cached": ids[:DETAIL_CACHED_IDS], "detail_fresh": ids[DETAIL_CACHED_IDS:]}
 
 
