@@ -80,19 +80,24 @@ def prepare_database(env, sockets: int):
         Participant.objects.bulk_create([Participant(conversation=conversation, user=member),
                                          Participant(conversation=conversation, user=freelancer)])
         pairs.append((str(conversation.pk), member.pk, freelancer.pk))
+    # A conversation is heard by its freelancer and its company's current members (chat.services): the room is a
+    # company of its own that every user belongs to, talking with one more freelancer, who has no socket.
+    room_company = Company.objects.create(name="Room Co", slug=f"room-{uuid.uuid4().hex[:8]}")
+    Membership.objects.bulk_create([Membership(company=room_company, user=user, role="recruiter") for user in users])
     host = User.objects.create(email="room@bench.local", full_name="Room", password="!")
     FreelancerProfile.objects.create(user=host)
-    room = Conversation.objects.create(company=company, freelancer=host, started_by=members[0])
+    room = Conversation.objects.create(company=room_company, freelancer=host, started_by=members[0])
     Participant.objects.bulk_create([Participant(conversation=room, user=user) for user in users],
                                     ignore_conflicts=True)
     tokens = {user.pk: tokens_issue(user=user)["access"] for user in users}
     return pairs, str(room.pk), members[0].pk, tokens
 
 
-def start_server(env, port, log):
+def start_server(env, port, log, server_args=()):
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bantu.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--lifespan", "off", "--no-access-log", "--log-level", "warning", "--ws-max-queue", "64"],
+         "--workers", "1", "--lifespan", "off", "--no-access-log", "--log-level", "warning", "--ws-max-queue", "64",
+         *server_args],
         cwd=ROOT, env={key: value for key, value in env.items() if not key.startswith("_")},
         start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -291,12 +296,15 @@ def main():
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--database-prefix", default="bantu_bench_ws",
                         help="the database is <prefix>_<sockets>, dropped and re-created")
+    parser.add_argument("--server-arg", action="append", default=[], metavar="ARG",
+                        help="one more uvicorn argument (repeat it), e.g. --server-arg=--ws-per-message-deflate=false")
     args = parser.parse_args()
     if len(args.sockets) > 1:  # django.setup() binds one database per process: one process per size
         for sockets in args.sockets:
             subprocess.run([sys.executable, __file__, "--sockets", str(sockets), "--rounds", str(args.rounds),
                             "--messages", str(args.messages), "--rate", str(args.rate),
-                            "--redis-url", args.redis_url, "--database-prefix", args.database_prefix], check=True)
+                            "--redis-url", args.redis_url, "--database-prefix", args.database_prefix,
+                            *(f"--server-arg={arg}" for arg in args.server_arg)], check=True)
         return
     sockets = args.sockets[0]
     database = f"{args.database_prefix}_{sockets}"
@@ -314,7 +322,7 @@ def main():
     log_path = ROOT / "bench" / "results" / f"ws_fanout_{sockets}.log"
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:
-        server = start_server(env, port, log)
+        server = start_server(env, port, log, args.server_arg)
         try:
             latencies, expected_pairs, report = asyncio.run(run(
                 port, pairs, room, room_sender, tokens, rounds=args.rounds, messages=args.messages, rate=args.rate,
@@ -326,7 +334,7 @@ def main():
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
     print(f"\n{sockets} sockets on one uvicorn worker (Redis channel layer, PostgreSQL), pairs at {args.rate}/s "
-          f"(achieved {report['pairs']['achieved_rate']:.0f}/s):")
+          f"(achieved {report['pairs']['achieved_rate']:.0f}/s), server arguments {args.server_arg or 'none'}:")
     print("  " + summary("pairs", latencies["pairs"], expected_pairs)
           + f"   server CPU {report['pairs']['cpu_ms_per_message']:.1f} ms/message")
     print("  " + summary("room", latencies["room"], args.rounds * (sockets - 1))
