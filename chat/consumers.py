@@ -12,7 +12,6 @@ import time
 import uuid
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
-from django.db.models import Exists, OuterRef
 
 from accounts.models import AuthSession, User
 from bantu.core import realtime
@@ -21,6 +20,7 @@ from bantu.core.exceptions import TITLES, ApplicationError
 from bantu.core.ids import uuid_or_none
 from bantu.core.jsonsafe import JSONInputError, loads_strict
 from bantu.core.permissions import forget_company_roles
+from bantu.core.sql import Names
 
 from . import services
 from .models import MAX_BODY, Conversation
@@ -94,16 +94,28 @@ class Revoked(Exception):
 
 def _still_allowed(user) -> bool:
     """Suspension and password changes revoke tokens; membership changes revoke access. A long-lived socket
-    must notice both: re-read the user's standing and forget the memoised company roles before each command."""
+    must notice both: re-read the user's standing and forget the memoised company roles before each command.
+    One statement, written as SQL (see `bantu.core.sql`): it runs before every command."""
     forget_company_roles(user)
-    users = User.objects.filter(pk=user.pk)
+    sql = Names(User)
     session_id = getattr(user, "auth_session_id", None)
-    if session_id:  # one query still: the socket's sign-in session must not have ended either
-        users = users.annotate(session_live=Exists(
-            AuthSession.objects.filter(pk=session_id, user=OuterRef("pk"), revoked_at__isnull=True)))
-    row = users.values("is_active", "auth_version", *(["session_live"] if session_id else [])).first()
-    return (bool(row) and row["is_active"] and row["auth_version"] == user.auth_version
-            and row.get("session_live", True))
+    session_live = "1"
+    params = []
+    # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
+    if session_id:  # one statement still: the socket's sign-in session must not have ended either
+        session_live = (
+            f"EXISTS (SELECT 1 FROM {sql.table(AuthSession)} s "  # noqa: S608
+            f"WHERE s.{sql.column(AuthSession, 'id')} = %s "
+            f"AND s.{sql.column(AuthSession, 'user')} = u.{sql.column(User, 'id')} "
+            f"AND s.{sql.column(AuthSession, 'revoked_at')} IS NULL)")
+        params.append(sql.value(AuthSession, "id", session_id))
+    statement = (
+        f"SELECT u.{sql.column(User, 'is_active')}, u.{sql.column(User, 'auth_version')}, {session_live} "  # noqa: S608
+        f"FROM {sql.table(User)} u WHERE u.{sql.column(User, 'id')} = %s")
+    with sql.connection.cursor() as cursor:
+        cursor.execute(statement, [*params, sql.value(User, "id", user.pk)])
+        row = cursor.fetchone()
+    return bool(row) and bool(row[0]) and row[1] == user.auth_version and bool(row[2])
 
 
 def _command(function):

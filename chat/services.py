@@ -1,8 +1,7 @@
 """Writes of the chat app. Authorization (who may open/post/read) is enforced here as well as in the views,
 because the WebSocket consumer calls these functions too."""
 
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -10,6 +9,7 @@ from audit.services import Action, audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from bantu.core.models import uuid7
 from bantu.core.permissions import is_member
+from bantu.core.sql import Names
 from companies.models import Company, Membership
 from companies.selectors import company_member_ids
 
@@ -40,12 +40,38 @@ def _join_both_sides(conversation: Conversation) -> None:
 def _audience(conversation_id) -> list:
     """The user ids that hear conversation `conversation_id`'s events (messages, reads, typing): its participants
     who still take part, the freelancer and the company's current members. A member who left the company keeps a
-    Participant row (their read position, should they return) but hears nothing more, in one statement."""
-    still_a_member = Membership.objects.filter(company_id=OuterRef("conversation__company_id"),
-                                               user_id=OuterRef("user_id"))
-    return list(Participant.objects.filter(conversation_id=conversation_id)
-                .filter(Q(user_id=F("conversation__freelancer_id")) | Exists(still_a_member))
-                .values_list("user_id", flat=True))
+    Participant row (their read position, should they return) but hears nothing more, in one statement (SQL, as
+    in `_claim_seq`: it runs on every send)."""
+    sql = Names(Participant)
+    participant, conversation, membership = Participant, Conversation, Membership
+    # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
+    statement = (
+        f"SELECT p.{sql.column(participant, 'user')} FROM {sql.table(participant)} p "  # noqa: S608
+        f"INNER JOIN {sql.table(conversation)} c ON c.{sql.column(conversation, 'id')} = "
+        f"p.{sql.column(participant, 'conversation')} "
+        f"WHERE p.{sql.column(participant, 'conversation')} = %s AND (p.{sql.column(participant, 'user')} = "
+        f"c.{sql.column(conversation, 'freelancer')} OR EXISTS (SELECT 1 FROM {sql.table(membership)} m "
+        f"WHERE m.{sql.column(membership, 'company')} = c.{sql.column(conversation, 'company')} "
+        f"AND m.{sql.column(membership, 'user')} = p.{sql.column(participant, 'user')}))")
+    with sql.connection.cursor() as cursor:
+        cursor.execute(statement, [sql.value(conversation, "id", conversation_id)])
+        return [sql.python(participant, "user", row[0]) for row in cursor.fetchall()]
+
+
+def _read_up_to(*, conversation_id, user_id, message: Message) -> bool:
+    """Move `user_id`'s read position in the conversation to `message` (its seq), whatever it was: one UPDATE
+    (SQL: it runs on every send). Whether the user had a Participant row."""
+    sql = Names(Participant)
+    # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
+    statement = (
+        f"UPDATE {sql.table(Participant)} SET {sql.column(Participant, 'last_read_seq')} = %s, "  # noqa: S608
+        f"{sql.column(Participant, 'last_read_message')} = %s "
+        f"WHERE {sql.column(Participant, 'conversation')} = %s AND {sql.column(Participant, 'user')} = %s")
+    params = [message.seq, sql.value(Message, "id", message.pk), sql.value(Conversation, "id", conversation_id),
+              sql.value(User, "id", user_id)]
+    with sql.connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount > 0
 
 
 def _get_or_create(lookup: dict, defaults: dict) -> tuple[Conversation, bool]:
@@ -96,28 +122,22 @@ def _claim_seq(*, conversation_id, sender: User, message: Message) -> int | None
     makes it the conversation's last. Returns the message's seq, or None when there is no such conversation for
     `sender`. Expects a transaction; the message row is inserted after it in the same transaction (foreign keys
     are checked at commit: Django creates them deferred)."""
-    db = connections[router.db_for_write(Conversation)]
-    name, conversation = db.ops.quote_name, Conversation._meta
-    membership = Membership._meta
-
-    def column(meta, field):
-        return name(meta.get_field(field).column)
-
-    def value(meta, field, raw):
-        return meta.get_field(field).get_db_prep_value(raw, db)
-
-    seq = column(conversation, "last_seq")
+    sql = Names(Conversation)
+    conversation, membership = Conversation, Membership
+    seq = sql.column(conversation, "last_seq")
     # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
-    sql = (f"UPDATE {name(conversation.db_table)} SET {seq} = {seq} + 1, "  # noqa: S608
-           f"{column(conversation, 'last_message')} = %s, {column(conversation, 'last_message_at')} = %s "
-           f"WHERE {column(conversation, 'id')} = %s AND ({column(conversation, 'freelancer')} = %s "
-           f"OR {column(conversation, 'company')} IN (SELECT {column(membership, 'company')} "
-           f"FROM {name(membership.db_table)} WHERE {column(membership, 'user')} = %s)) RETURNING {seq}")
-    params = [value(conversation, "id", message.pk), value(conversation, "last_message_at", message.created_at),
-              value(conversation, "id", conversation_id), value(conversation, "id", sender.pk),
-              value(conversation, "id", sender.pk)]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
+    statement = (
+        f"UPDATE {sql.table(conversation)} SET {seq} = {seq} + 1, "  # noqa: S608
+        f"{sql.column(conversation, 'last_message')} = %s, {sql.column(conversation, 'last_message_at')} = %s "
+        f"WHERE {sql.column(conversation, 'id')} = %s AND ({sql.column(conversation, 'freelancer')} = %s "
+        f"OR {sql.column(conversation, 'company')} IN (SELECT {sql.column(membership, 'company')} "
+        f"FROM {sql.table(membership)} WHERE {sql.column(membership, 'user')} = %s)) RETURNING {seq}")
+    params = [sql.value(Message, "id", message.pk),
+              sql.value(conversation, "last_message_at", message.created_at),
+              sql.value(conversation, "id", conversation_id), sql.value(User, "id", sender.pk),
+              sql.value(User, "id", sender.pk)]
+    with sql.connection.cursor() as cursor:
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -146,11 +166,10 @@ def message_send(*, conversation_id, sender: User, body: str, client_id) -> tupl
             # raw: keep created_at as set above, which the conversation recorded as last_message_at
             # (auto_now_add would take a later time).
             message.save_base(raw=True, force_insert=True)
-            read = {"last_read_seq": message.seq, "last_read_message": message}
-            if not Participant.objects.filter(conversation_id=conversation_id, user=sender).update(**read):
+            if not _read_up_to(conversation_id=conversation_id, user_id=sender.pk, message=message):
                 # A company member who joined the company after the conversation started posts for the first time.
-                participant, _ = Participant.objects.get_or_create(conversation_id=conversation_id, user=sender)
-                Participant.objects.filter(pk=participant.pk).update(**read)
+                Participant.objects.get_or_create(conversation_id=conversation_id, user=sender)
+                _read_up_to(conversation_id=conversation_id, user_id=sender.pk, message=message)
             events.message_created(message, _audience(conversation_id))
     except IntegrityError:  # this client_id is stored already: a resend, maybe racing in from another socket
         return Message.objects.get(sender=sender, client_id=client_id), False
