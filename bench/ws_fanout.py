@@ -52,6 +52,14 @@ def server_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def server_rss_mb(pid: int) -> float:
+    """Resident memory of the process `pid` (Linux /proc), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def prepare_database(env, sockets: int):
     """Fresh database with `sockets` users: pairs (company member + freelancer) and one room for all."""
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {env['_DB']}"],
@@ -147,6 +155,7 @@ async def run(port, pairs, room, room_sender, tokens, *, rounds, messages, rate,
         connections[user_id] = ws
         readers.append(asyncio.create_task(reader(user_id, ws)))
     await asyncio.sleep(1)
+    report["rss_mb"] = server_rss_mb(server.pid)
     subscribed = (await asyncio.to_thread(leftovers))["channels_in_groups"]
     if subscribed != len(tokens):  # the machine's Redis is shared: a run whose keys vanished measures nothing
         print(f"  WARNING: {subscribed} of {len(tokens)} sockets are in their groups before the first message")
@@ -334,7 +343,8 @@ def main():
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
     print(f"\n{sockets} sockets on one uvicorn worker (Redis channel layer, PostgreSQL), pairs at {args.rate}/s "
-          f"(achieved {report['pairs']['achieved_rate']:.0f}/s), server arguments {args.server_arg or 'none'}:")
+          f"(achieved {report['pairs']['achieved_rate']:.0f}/s), server arguments {args.server_arg or 'none'}, "
+          f"server memory {report['rss_mb']:.0f} MiB with every socket open:")
     print("  " + summary("pairs", latencies["pairs"], expected_pairs)
           + f"   server CPU {report['pairs']['cpu_ms_per_message']:.1f} ms/message")
     print("  " + summary("room", latencies["room"], args.rounds * (sockets - 1))
