@@ -417,6 +417,10 @@ BANTU = {
     "FCM_CREDENTIALS_FILE": env.str("FCM_CREDENTIALS_FILE", default=""),
     "PUSH_TTL_SECONDS": env.int("PUSH_TTL_SECONDS", default=86_400),
     "PUSH_TIMEOUT_SECONDS": env.int("PUSH_TIMEOUT_SECONDS", default=10),
+    # A Web Push endpoint is any URL a client registers, and the server POSTs to it: only public addresses are
+    # reached, over HTTPS, never by a redirect (notifications/push.py). True lets a push service on this machine
+    # (127.0.0.1, http) be used: for development and the tests, never in production.
+    "PUSH_ALLOW_LOOPBACK_ENDPOINTS": env.bool("PUSH_ALLOW_LOOPBACK_ENDPOINTS", default=False),
     # --- Accounts (README, "Accounts"). ---
     # "mandatory": an unverified email may sign in and browse, but not post jobs, apply, fund or withdraw.
     # "optional": no gate (a local demo, an integration test); verification mails are still sent.

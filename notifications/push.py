@@ -6,8 +6,10 @@ configuration is skipped (and says so in the log), never an error.
 """
 
 import enum
+import ipaddress
 import json
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -66,26 +68,71 @@ def _by_status(status: int | None, detail: str) -> PushResult:
     return PushResult(Outcome.FAILED, f"push service answered {status}: {detail}")
 
 
+def endpoint_refusal(endpoint: str) -> str | None:
+    """Why Bantu will not send to the Web Push `endpoint` (a URL a client registered), or None.
+
+    The server POSTs to whatever endpoint a client registers, so an endpoint inside the network would let anyone
+    reach it (server-side request forgery). Push services are reached over HTTPS (RFC 8030 §8): refused here are
+    other schemes, `localhost` and IP addresses that are not public. A name that resolves to such an address is
+    refused when connecting (`send_webpush`). With BANTU["PUSH_ALLOW_LOOPBACK_ENDPOINTS"] (development, tests)
+    an endpoint on this machine, over http too, is allowed."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").rstrip(".").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if host == "localhost" or host.endswith(".localhost") or (address is not None and address.is_loopback):
+        if settings.BANTU["PUSH_ALLOW_LOOPBACK_ENDPOINTS"]:
+            return None
+        return "Web Push endpoints are on a public push service, not on this machine."
+    if parts.scheme != "https":
+        return "Web Push endpoints are https URLs."
+    if address is not None and not address.is_global:
+        return "Web Push endpoints are on a public push service, not on a private address."
+    return None
+
+
+def _push_session():
+    """A requests session that connects only to public addresses (each name resolved, checked and connected to
+    as checked: no second lookup to race), or loopback ones with PUSH_ALLOW_LOOPBACK_ENDPOINTS, and never
+    follows a redirect (its 3xx is the push service's answer). requests-hardened, from Saleor."""
+    from requests_hardened import Config, Manager
+
+    return Manager(Config(ip_filter_enable=True,
+                          ip_filter_allow_loopback_ips=settings.BANTU["PUSH_ALLOW_LOOPBACK_ENDPOINTS"],
+                          never_redirect=True, default_timeout=None)).get_session()
+
+
 def send_webpush(device, payload: dict) -> PushResult:
+    """Send `payload` to a Web Push device; the outcome decides what becomes of the device. Never raises."""
     if not webpush_configured():
         return PushResult(Outcome.SKIPPED, "VAPID keys are not configured")
+    refusal = endpoint_refusal(device.endpoint)
+    if refusal:
+        return PushResult(Outcome.FAILED, refusal)
     import requests
     from pywebpush import WebPushException, webpush
 
     try:
-        response = webpush(
-            subscription_info={"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
-            data=encode_payload(payload),
-            vapid_private_key=settings.BANTU["VAPID_PRIVATE_KEY"],
-            vapid_claims={"sub": settings.BANTU["VAPID_SUBJECT"]},  # a fresh dict: pywebpush writes aud/exp into it
-            ttl=settings.BANTU["PUSH_TTL_SECONDS"],
-            timeout=settings.BANTU["PUSH_TIMEOUT_SECONDS"],
-        )
+        with _push_session() as session:
+            response = webpush(
+                subscription_info={"endpoint": device.endpoint,
+                                   "keys": {"p256dh": device.p256dh, "auth": device.auth}},
+                data=encode_payload(payload),
+                vapid_private_key=settings.BANTU["VAPID_PRIVATE_KEY"],
+                vapid_claims={"sub": settings.BANTU["VAPID_SUBJECT"]},  # a fresh dict: pywebpush writes into it
+                ttl=settings.BANTU["PUSH_TTL_SECONDS"],
+                timeout=settings.BANTU["PUSH_TIMEOUT_SECONDS"],
+                requests_session=session,
+            )
     except WebPushException as exc:
         return _by_status(getattr(exc.response, "status_code", None), str(exc))
     except (requests.ConnectionError, requests.Timeout) as exc:
         return PushResult(Outcome.TRANSIENT, f"push service unreachable: {exc}")
-    except Exception as exc:  # unusable subscription keys, bad VAPID key: retrying cannot help
+    # Unusable subscription keys, a bad VAPID key, an endpoint whose name resolves to an address inside the
+    # network (requests-hardened's InvalidIPAddress): retrying cannot help.
+    except Exception as exc:
         return PushResult(Outcome.FAILED, f"{type(exc).__name__}: {exc}")
     return _by_status(getattr(response, "status_code", 201), "")
 

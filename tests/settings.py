@@ -22,9 +22,13 @@ if _worker.startswith("gw") and os.environ.get("REDIS_URL") and not os.environ.g
     os.environ["BANTU_TEST_REDIS_SPLIT"] = "1"  # once: a server started by a test reads this module again
 
 from bantu.settings import *
+from bantu.settings import BANTU as PRODUCTION_BANTU
 from bantu.settings import PASSWORD_HASHERS as PRODUCTION_HASHERS
 
 WHITENOISE_USE_FINDERS = False
+# The tests' Web Push service listens on 127.0.0.1 (tests/push/pushservice.py); tests/push/services/test_push.py
+# turns this off to check that nothing else on this machine is reached.
+BANTU = {**PRODUCTION_BANTU, "PUSH_ALLOW_LOOPBACK_ENDPOINTS": True}
 # MD5 makes new hashes; the production hashers still check the hashes they made (a server a test starts reads
 # these settings too).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_HASHERS]

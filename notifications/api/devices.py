@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bantu.core.serializers import StrictSerializer, Variant, WebURLField
-from notifications import services
+from notifications import push, services
 from notifications.models import Device
 
 TAGS = ["notifications"]
@@ -68,9 +68,16 @@ class DeviceRegisterSerializer(StrictSerializer):
 
     kind = serializers.ChoiceField(choices=Device.Kind.choices)
     endpoint = WebURLField(max_length=1000, required=False,
-                                    help_text="Web Push: `PushSubscription.endpoint`.")
+                           help_text="Web Push: `PushSubscription.endpoint`, an https URL of a public push service "
+                                     "(an address inside a private network, or this server's, is refused).")
     keys = WebPushKeysSerializer(required=False, help_text="Web Push: `PushSubscription.toJSON().keys`.")
     token = serializers.CharField(max_length=4096, required=False, help_text="FCM: the registration token.")
+
+    def validate_endpoint(self, value):
+        refusal = push.endpoint_refusal(value)
+        if refusal:
+            raise serializers.ValidationError(refusal)
+        return value
 
     def validate(self, attrs):
         if attrs["kind"] == Device.Kind.WEBPUSH:

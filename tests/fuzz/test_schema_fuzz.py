@@ -16,13 +16,13 @@ owner. Every schemathesis check is on, plus ours: every 4xx/5xx is RFC 9457 prob
   onsite job without a province, an account number of another length than its bank's, a common password) are
   taught to the generator below, for schema-valid cases only: the server refuses those with a 400, correctly,
   and `positive_data_acceptance` must not count that against it.
-- Values that name data (`REFERENCES`: a category or skill slug, a company, a message of the conversation; and a
-  Web Push key that is a point on the curve, the caller's current password, a milestone plan that adds up to
-  the proposal's agreed amount) are, in schema-valid cases, made real, as path ids are; a `cursor`, which only
-  the server issues, is left out of them. Such a value that names nothing is a documented 400 (`validation_error`,
-  `unknown_message`, `wrong_password`), but no schema can tell a generator which values exist, and
-  positive_data_acceptance counts any 400 against the server (documenting it changes nothing there: 400 is not
-  among the statuses that check accepts). Made real, the check asks the right question: is a well-formed request
+- Values that name data (`REFERENCES`: a category or skill slug, a company, a message of the conversation; and a Web
+  Push key that is a point on the curve, a Web Push endpoint on a public push service, the caller's current password,
+  a milestone plan that adds up to the proposal's agreed amount) are, in schema-valid cases, made real, as path ids
+  are; a `cursor`, which only the server issues, is left out of them. Such a value that names nothing is a documented
+  400 (`validation_error`, `unknown_message`, `wrong_password`), but no schema can tell a generator which values
+  exist, and positive_data_acceptance counts any 400 against the server (documenting it changes nothing there: 400 is
+  not among the statuses that check accepts). Made real, the check asks the right question: is a well-formed request
   about real data accepted? The 400s for unknown values are plain tests (tests/core/test_fuzz_findings.py).
 """
 
@@ -231,6 +231,11 @@ def _with_real_references(case, world: dict) -> None:
             case.body[name] = str(_real(world["references"][kind], value))
     if isinstance(case.body.get("keys"), dict):
         case.body["keys"] = dict(world["push_keys"])
+    if isinstance(case.body.get("endpoint"), str):
+        # A Web Push endpoint must be on a public push service, over https: which addresses are public, no
+        # pattern says (the refusals are plain tests: tests/push/api/test_devices_api.py).
+        digest = hashlib.sha256(case.body["endpoint"].encode()).hexdigest()[:32]
+        case.body["endpoint"] = f"https://fcm.googleapis.com/fcm/send/{digest}"
     if case.operation.path == "/api/v1/proposals/{id}/accept/" and isinstance(case.body.get("milestones"), list):
         # A plan's amounts add up to the agreed amount (the world's proposal's).
         plan = case.body["milestones"][:world["agreed_amount"]]

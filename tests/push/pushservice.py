@@ -270,6 +270,8 @@ class PushService:
                 self.send_response(request.status)
                 if 200 <= request.status < 300:
                     self.send_header("Location", f"/message/{uuid.uuid4()}")
+                elif 300 <= request.status < 400:  # a redirect to itself: followed, it would arrive again
+                    self.send_header("Location", self.path)
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)

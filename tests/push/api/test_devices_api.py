@@ -219,3 +219,37 @@ def test_a_p256dh_that_is_not_a_p256_public_key_is_refused(as_user, user, p256dh
     problem = assert_problem(response, 400, "validation_error")
     assert "keys.p256dh" in problem["errors"]
     assert not Device.objects.exists()
+
+
+# --- endpoints inside the network (server-side request forgery, notifications/push.py) --------------------------
+
+
+@pytest.mark.parametrize(("endpoint", "reason"), [
+    ("http://fcm.googleapis.com/fcm/send/abc", "Web Push endpoints are https URLs."),
+    ("https://127.0.0.1:6379/", "Web Push endpoints are on a public push service, not on this machine."),
+    ("https://localhost/push/x", "Web Push endpoints are on a public push service, not on this machine."),
+    ("https://10.0.0.5/push/x", "Web Push endpoints are on a public push service, not on a private address."),
+    ("https://192.168.1.1/push/x", "Web Push endpoints are on a public push service, not on a private address."),
+    ("https://169.254.169.254/latest/meta-data/",
+     "Web Push endpoints are on a public push service, not on a private address."),
+    ("https://100.64.0.1/push/x", "Web Push endpoints are on a public push service, not on a private address."),
+], ids=["http", "loopback", "localhost", "10/8", "192.168/16", "link-local-metadata", "shared-cgnat"])
+def test_an_endpoint_inside_the_network_or_not_https_is_refused(as_user, user, settings, endpoint, reason):
+    settings.BANTU = {**settings.BANTU, "PUSH_ALLOW_LOOPBACK_ENDPOINTS": False}  # as in production
+
+    response = as_user(user).post(DEVICES, {"kind": "webpush", "endpoint": endpoint, "keys": browser_keys()},
+                                  format="json")
+
+    assert_problem(response, 400, "validation_error", {"endpoint": [reason]})
+    assert not Device.objects.exists()
+
+
+def test_a_public_push_service_endpoint_is_accepted(as_user, user, settings):
+    settings.BANTU = {**settings.BANTU, "PUSH_ALLOW_LOOPBACK_ENDPOINTS": False}  # as in production
+    endpoint = "https://fcm.googleapis.com/fcm/send/dGVzdC1zdWJzY3JpcHRpb24"
+
+    response = as_user(user).post(DEVICES, {"kind": "webpush", "endpoint": endpoint, "keys": browser_keys()},
+                                  format="json")
+
+    assert response.status_code == 201, response.content
+    assert Device.objects.get().endpoint == endpoint

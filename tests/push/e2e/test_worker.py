@@ -42,6 +42,7 @@ def worker_env(vapid_keys) -> dict:
         "VAPID_PRIVATE_KEY": vapid_keys.private_key,
         "VAPID_SUBJECT": SUBJECT,
         "FCM_CREDENTIALS_FILE": "",
+        "PUSH_ALLOW_LOOPBACK_ENDPOINTS": "true",  # the tests' push service is on 127.0.0.1
         "PYTHONUNBUFFERED": "1",
     })
     return env

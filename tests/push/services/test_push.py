@@ -4,6 +4,7 @@ decrypts the payload like a real one (tests/push/pushservice.py)."""
 
 import importlib.util
 import logging
+import socket
 import time
 from datetime import timedelta
 
@@ -433,3 +434,56 @@ def test_a_notification_at_the_models_length_limits_can_still_be_pushed(user, pu
     assert request.status == 201, request.problem
     assert (request.payload["id"], request.payload["kind"]) == (str(notification.pk), notification.kind)
     assert body.startswith(request.payload["body"].rstrip("…"))
+
+
+# --- endpoints inside the network (server-side request forgery) -------------------------------------------------
+
+
+@pytest.fixture
+def production_endpoints(settings):
+    """As in production: no push service on this machine may be reached (the tests' own is on 127.0.0.1)."""
+    settings.BANTU = {**settings.BANTU, "PUSH_ALLOW_LOOPBACK_ENDPOINTS": False}
+
+
+def test_an_endpoint_on_this_machine_is_never_reached(user, pushing, production_endpoints, retries):
+    # Given a device whose endpoint is on 127.0.0.1 (stored before the check existed: registration refuses it)
+    device = webpush_device(user, pushing, "internal")
+    [notification] = notify(user_ids=[user.pk], kind=Notification.Kind.PROPOSAL_DECLINED, title="Ditolak")
+
+    # When a notification is pushed to it, Then nothing is sent, and the refusal is recorded, not retried
+    assert run_task(notification, device).get() == "failed"
+    assert pushing.requests_for("internal") == []
+    assert retries == []
+    assert fresh(device).last_error == "Web Push endpoints are on a public push service, not on this machine."
+
+
+def test_a_public_name_that_resolves_inside_the_network_is_refused_when_connecting(user, pushing,
+                                                                                  production_endpoints, monkeypatch):
+    # Given an https endpoint whose name is public-looking but resolves to this machine (DNS answers as the
+    # attacker's zone says, maybe differently at registration)
+    device = webpush_device(user, pushing, "rebound")
+    port = int(device.endpoint.split(":")[2].split("/")[0])
+    Device.objects.filter(pk=device.pk).update(endpoint=f"https://push.rebound.example:{port}/push/rebound")
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        return real_getaddrinfo("127.0.0.1" if host == "push.rebound.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    [notification] = notify(user_ids=[user.pk], kind=Notification.Kind.PROPOSAL_DECLINED, title="Ditolak")
+
+    # When it is pushed to, Then the connection is refused before anything is sent
+    assert run_task(notification, device).get() == "failed"
+    assert pushing.requests_for("rebound") == []
+    assert fresh(device).last_error == "InvalidIPAddress: 127.0.0.1"
+
+
+def test_a_redirect_is_not_followed(user, pushing):
+    # Given a push service that answers 307 to its own address (followed, the POST would arrive a second time)
+    device = webpush_device(user, pushing, "redirecting", 307)
+    [notification] = notify(user_ids=[user.pk], kind=Notification.Kind.PROPOSAL_DECLINED, title="Ditolak")
+
+    # When a notification is pushed, Then one request was made, and the 307 is the answer
+    assert run_task(notification, device).get() == "failed"
+    assert len(pushing.requests_for("redirecting")) == 1
+    assert fresh(device).last_error.startswith("push service answered 307")
