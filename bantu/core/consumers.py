@@ -122,19 +122,27 @@ class BantuSocketConsumer(AsyncJsonWebsocketConsumer):
             return
         self.closed = True
         _open_sockets.discard(self)
-        await super().close(code=code, reason=reason)
+        with contextlib.suppress(OSError):  # the client had gone already (see `send`)
+            await super().close(code=code, reason=reason)
 
     async def send(self, text_data=None, bytes_data=None, close=False):
         """Nothing follows a close frame: an event already on its way to a socket that is being closed (its
-        user's tokens were just revoked, say) is dropped. The close frame itself goes out below this method."""
+        user's tokens were just revoked, say) is dropped. The close frame itself goes out below this method.
+
+        A client may leave at any moment: during a command (before its acknowledgement), while an event is on its
+        way to it. The server then refuses the send with an OSError (ASGI asks for one; uvicorn's is
+        ClientDisconnected): the frame is dropped, nothing is logged, and the socket is released by the disconnect
+        that follows, as for any other close."""
         if self.closed:
             return
-        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except OSError:
+            self.closed = True
+            _open_sockets.discard(self)
 
     async def send_json(self, content, close=False):
-        if self.closed:
-            return
-        await super().send_json(content, close=close)
+        await self.send(text_data=await self.encode_json(content), close=close)  # through `send` above
 
     async def websocket_disconnect(self, message):
         self.closed = True

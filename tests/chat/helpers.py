@@ -44,11 +44,12 @@ def post_message(user, conversation, body: str = "Halo, apa kabar?", client_id=N
                                  {"body": body, "client_id": str(client_id or uuid.uuid4())}, format="json")
 
 
-async def connect(user) -> WebsocketCommunicator:
+async def connect(user, app=application) -> WebsocketCommunicator:
+    """`user`'s socket on `app` (Bantu's ASGI application unless a test wraps it), subscribed."""
     from asgiref.sync import sync_to_async
 
     access = (await sync_to_async(tokens_issue)(user=user))["access"]
-    communicator = WebsocketCommunicator(application, f"/ws/?token={access}",
+    communicator = WebsocketCommunicator(app, f"/ws/?token={access}",
                                          headers=[(b"origin", b"http://localhost")])
     connected, _ = await communicator.connect(timeout=5)
     assert connected
