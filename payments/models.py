@@ -239,6 +239,10 @@ class Refund(BaseModel):
     submit_attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
+    # One-to-one: a failed refund is sent again at most once (its money went back to the company's funding account
+    # once); a retry that fails in turn may be retried itself.
+    retry_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="retry",
+                                    help_text="The failed refund this one sends again.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -28,12 +28,12 @@ SUBMIT_TASK = "payments.refund_submit"
 
 
 def refund_start(*, payment: Payment, milestone, amount: int, actor: User | None, reason: str,
-                 source: Account) -> Refund:
+                 source: Account, retry_of: Refund | None = None) -> Refund:
     """Record a refund of `amount` of `payment` and move it from `source` (the company's funding account) into
     refunds in transit; the gateway call follows after commit. Runs in the caller's transaction; locks `source`.
     Raises InsufficientFunds if `source` does not hold `amount`."""
     refund = Refund.objects.create(payment=payment, milestone=milestone, amount=amount, reason=reason[:300],
-                                   requested_by=actor)
+                                   requested_by=actor, retry_of=retry_of)
     ledger.post(kind=Transaction.Kind.REFUND_REQUESTED, idempotency_key=f"refund:{refund.pk}:request",
                 legs=[ledger.Leg(source, -amount), ledger.Leg(ledger.refunds_in_transit_account(), amount)],
                 description=reason, refund=refund, payment=payment, milestone=milestone,
@@ -99,9 +99,12 @@ def refund_event_apply(event: GatewayEvent) -> str:
 
 @transaction.atomic
 def refund_retry(*, refund_id, operator: User) -> Refund:
-    """An operator sends a failed refund again: a new refund of the same amount from the company's funding
-    account (where the failed one returned the money). Raises Conflict unless the refund failed. Locks the failed
-    refund; writes one audit row with the amount (integer rupiah)."""
+    """An operator sends a failed refund again, once: a new refund of the same amount from the company's funding
+    account (where the failed one returned the money). Raises Conflict unless the refund failed
+    (refund_not_failed) or when it was sent again already (refund_already_retried: two operators, or one
+    clicking twice, would refund the money twice, the second time from whatever else the funding account holds;
+    `Refund.retry_of` is unique as well). Locks the failed refund; writes one audit row with the amount (integer
+    rupiah)."""
     failed = (Refund.objects.select_for_update(no_key=True, of=("self",)).select_related("payment")
               .filter(pk=refund_id).first())
     if failed is None:
@@ -109,12 +112,15 @@ def refund_retry(*, refund_id, operator: User) -> Refund:
     if failed.status != Refund.Status.FAILED:
         raise Conflict(f"Only a failed refund can be retried; this one is {failed.status}.",
                        code=errors.REFUND_NOT_FAILED)
+    retry = Refund.objects.filter(retry_of=failed).values_list("pk", flat=True).first()
+    if retry is not None:
+        raise Conflict(f"This refund was sent again already, as refund {retry}.", code=errors.REFUND_ALREADY_RETRIED)
     payment = failed.payment
     audit_record(actor=operator, action=Action.REFUND_RETRY, target=failed, reason=failed.reason,
                  amount=failed.amount, currency=failed.currency, details={"payment": str(payment.pk)})
     return refund_start(payment=payment, milestone=failed.milestone, amount=failed.amount, actor=operator,
                         reason=f"Retry of refund {failed.pk}: {failed.reason}",
-                        source=ledger.company_funding_account(payment.company_id))
+                        source=ledger.company_funding_account(payment.company_id), retry_of=failed)
 
 
 def refunds_resubmit_stale(*, older_than, limit: int = 200) -> int:

@@ -3,7 +3,7 @@
 import pytest
 
 from audit.models import AuditEntry
-from payments.models import Dispute, Entry, Payment, Refund, Transaction
+from payments.models import Account, Dispute, Entry, Payment, Refund, Transaction
 from payments.services.escrow import dispute_resolve
 from proposals.models import Milestone
 from tests.factories import UserFactory
@@ -112,3 +112,36 @@ def test_a_failed_refund_is_sent_again_from_the_admin(operator_client, api, as_u
     assert list(AuditEntry.objects.filter(action=AuditEntry.Action.REFUND_RETRY).values_list(
         "target_id", "actor", "amount", "currency")) == [(str(failed.pk), operator_client.user.pk, 1_000_000, "IDR")]
     ledger_balanced()
+
+
+def test_a_failed_refund_is_sent_again_once(operator_client, api, as_user, owner, freelancer, milestone, xendit,
+                                            commit):
+    # Given a failed refund of Rp 1.000.000 sent again from the admin, and another Rp 1.000.000 in the company's
+    # funding account (a second failed refund, say): a second retry would have the money to go
+    payment = Payment.objects.get(pk=fund(as_user(owner), milestone.pk).json()["id"])
+    deliver(api, "xendit", *xendit_invoice_callback(invoice_id=payment.gateway_reference,
+                                                    external_id=payment.external_id, amount=1_000_000))
+    dispute_id = as_user(freelancer).post(milestone_url(milestone.pk, "dispute"), {"reason": "Proyek dibatalkan."},
+                                          format="json").json()["id"]
+    with commit():
+        dispute_resolve(dispute_id=dispute_id, operator=operator_client.user, resolution="refund", note="Batal.")
+    failed = Refund.objects.get()
+    deliver(api, "xendit", *xendit_event_callback(event="refund.failed", data_id=failed.gateway_reference,
+                                                  reference_id=str(failed.pk), amount=1_000_000))
+    retry = {"action": "retry_failed", "_selected_action": [failed.pk]}
+    with commit():
+        operator_client.post("/admin/payments/refund/", retry, follow=True)  # its message shown
+    company = f"company:{milestone.contract.company_id}"
+    Account.objects.filter(key=company).update(balance=1_000_000)  # the other money, without its history
+
+    # When an operator sends the same failed refund again
+    with commit():
+        response = operator_client.post("/admin/payments/refund/", retry, follow=True)
+
+    # Then nothing moves: one retry, the funding account's money stays, and the operator is told why
+    first_retry = Refund.objects.get(retry_of=failed)
+    assert Refund.objects.count() == 2
+    assert balance(company) == 1_000_000
+    assert [str(message) for message in response.context["messages"]] == [
+        f"Refund {failed.pk}: This refund was sent again already, as refund {first_retry.pk}."]
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REFUND_RETRY).count() == 1

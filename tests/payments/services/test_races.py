@@ -20,6 +20,7 @@ from bantu.core.money import fee_for
 from companies.models import Membership
 from jobs.models import Job
 from payments import ledger
+from payments.gateways.base import EventKind, GatewayEvent, TransferStatus
 from payments.models import Account, Dispute, Entry, Payment, Payout, Refund, Transaction, WebhookEvent
 from payments.services import escrow, payouts, refunds, webhooks
 from proposals.models import Contract, Milestone
@@ -393,3 +394,31 @@ def test_a_random_run_of_concurrent_operations_keeps_the_books_exact():
         settled = not contract.milestones.exclude(status__in=Milestone.SETTLED_STATUSES).exists()
         assert (contract.status == Contract.Status.COMPLETED) == settled, contract.pk
         assert (contract.job.status == Job.Status.COMPLETED) == settled, contract.pk
+
+
+def test_two_operators_retrying_one_failed_refund_at_once_send_it_once(company, owner, freelancer, monkeypatch):
+    # Given a failed refund of Rp 1.000.000 (back in the company's funding account), and as much again there;
+    # refunds are not sent to the gateway (the test fails the first one itself)
+    monkeypatch.setattr(refunds, "enqueue_on_commit", lambda *args: None)
+    milestone = contract_with(company, owner, freelancer, (1_000_000,), submit=False).milestones.get()
+    dispute = escrow.milestone_dispute(milestone_id=milestone.pk, actor=owner, reason="Proyek dibatalkan.")
+    operators = [UserFactory(is_staff=True), UserFactory(is_staff=True)]
+    escrow.dispute_resolve(dispute_id=dispute.pk, operator=operators[0], resolution="refund", note="Batal.")
+    failed = Refund.objects.get()
+    with transaction.atomic():
+        refunds.refund_event_apply(GatewayEvent(gateway="sandbox", event_id="refund-failed", kind=EventKind.REFUND,
+                                                reference=str(failed.pk), status=TransferStatus.FAILED,
+                                                failure_reason="Rekening ditutup."))
+    funding = f"company:{company.pk}"
+    Account.objects.filter(key=funding).update(balance=2_000_000)  # the other money, without its history
+
+    # When two operators send it again at the same moment
+    results = run_at_once(2, lambda index: refunds.refund_retry(refund_id=failed.pk, operator=operators[index]))
+
+    # Then one new refund takes Rp 1.000.000; the other operator is told it was sent already
+    retries = [result for result in results if isinstance(result, Refund)]
+    refused = [result for result in results if isinstance(result, Conflict)]
+    assert len(retries) == len(refused) == 1, results
+    assert refused[0].code == "refund_already_retried"
+    assert list(Refund.objects.filter(retry_of=failed).values_list("pk", "amount")) == [(retries[0].pk, 1_000_000)]
+    assert balance(funding) == 1_000_000
