@@ -73,6 +73,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         database.disconnect_the_others()
 
 
+@pytest.fixture(scope="session")
+def openapi_schema(django_db_setup, django_db_blocker) -> dict:
+    """The OpenAPI schema as drf-spectacular generates it (a dict), once per process: about a second each time.
+    Read it, do not change it."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # The suite hashes passwords with MD5 (tests/settings.py); tests/accounts/api/test_hashing.py tests Argon2.

@@ -19,12 +19,9 @@ def test_options_on_a_page_with_an_html_renderer_answers_json_metadata(db):
     assert response.json()["name"] == "Sandbox Checkout Api"
 
 
-@pytest.fixture(scope="module")
-def schema(django_db_blocker):
-    from drf_spectacular.generators import SchemaGenerator
-
-    with django_db_blocker.unblock():
-        return SchemaGenerator().get_schema(request=None, public=True)
+@pytest.fixture
+def schema(openapi_schema):
+    return openapi_schema
 
 
 def _query_parameter(schema, path, name) -> dict:

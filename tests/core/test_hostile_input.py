@@ -249,11 +249,9 @@ def test_hsts_subdomains_and_preload_can_be_configured(api, db, settings):
 # --- 9. the schema says what the answers are --------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def schema():
-    from drf_spectacular.generators import SchemaGenerator
-
-    return SchemaGenerator().get_schema(request=None, public=True)
+@pytest.fixture
+def schema(openapi_schema):
+    return openapi_schema
 
 
 def test_choice_fields_that_may_be_blank_document_blank(schema):
