@@ -185,3 +185,50 @@ async def test_group_send_many_to_groups_without_members_sends_nothing():
 
     assert await layer.group_send_many(["user.nobody", "user.none"], {"type": "relay"}) == 0
     await layer.flush()
+
+
+@pytest.mark.redis
+async def test_waiting_messages_are_received_in_order_in_one_round_trip_each():
+    # Given a process's channel with three messages waiting
+    layer = _layer()
+    channel = await layer.new_channel()
+    for n in range(3):
+        await layer.send(channel, {"type": "relay", "n": n})
+    calls = []
+    connection = layer.connection(0)
+    real = connection.execute_command
+
+    async def counted(*args, **options):
+        calls.append(args[0])
+        return await real(*args, **options)
+
+    connection.execute_command = counted
+
+    # When they are received
+    received = [await asyncio.wait_for(layer.receive(channel), 2) for _ in range(3)]
+    await asyncio.sleep(0.1)  # the clean-up of the last one's backup
+
+    # Then in order, each with one script call and one clean-up of the backup queue (no blocking pop)
+    assert [message["n"] for message in received] == [0, 1, 2]
+    assert calls == ["EVAL", "ZPOPMIN"] * 3
+    connection.execute_command = real
+    await layer.flush()
+
+
+@pytest.mark.redis
+async def test_a_message_left_in_the_backup_queue_by_an_interrupted_receive_is_received():
+    # Given a message taken off a process's channel by a receive that was cancelled before processing it (it is
+    # in the channel's backup queue), and a newer message waiting
+    layer = _layer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "relay", "n": 1})
+    await layer.send(channel, {"type": "relay", "n": 2})
+    key = layer.prefix + layer.non_local_name(channel)
+    connection = layer.connection(0)
+    [(member, score)] = await connection.zpopmin(key)
+    await connection.zadd(layer._backup_channel_name(key), {member: score})
+
+    # When the process receives again, Then the interrupted message comes first, then the newer one
+    received = [await asyncio.wait_for(layer.receive(channel), 2) for _ in range(2)]
+    assert [message["n"] for message in received] == [1, 2]
+    await layer.flush()
