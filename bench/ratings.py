@@ -121,7 +121,7 @@ def seed(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     with transaction.atomic():
         owners = User.objects.bulk_create(
-            [User(email=f"owner{n}@bench.id", full_name=f"Owner {n}") for n in range(args.companies)]
+            [User(email=f"owner{n}@bench.id", full_name=f"Owner {n}", password="!") for n in range(args.companies)]
         )
         companies = Company.objects.bulk_create(
             [Company(name=f"PT Bench {n}", slug=f"pt-bench-{n}") for n in range(args.companies)]
@@ -133,7 +133,8 @@ def seed(args: argparse.Namespace) -> dict:
             ]
         )
         users = User.objects.bulk_create(
-            [User(email=f"free{n}@bench.id", full_name=f"Freelancer {n}") for n in range(args.freelancers)]
+            [User(email=f"free{n}@bench.id", full_name=f"Freelancer {n}", password="!")  # "!": unusable, no login
+             for n in range(args.freelancers)]
         )
         profiles = FreelancerProfile.objects.bulk_create(
             [FreelancerProfile(user=user, headline=f"Desainer {n}") for n, user in enumerate(users)]
