@@ -86,8 +86,10 @@ def test_staff_without_the_permission_cannot_resolve(client, disputed):
     assert Dispute.objects.get().status == Dispute.Status.OPEN
 
 
-def test_a_failed_refund_is_sent_again_from_the_admin(operator_client, api, as_user, owner, freelancer, milestone,
-                                                      xendit, commit):
+@pytest.fixture
+def failed(operator_client, api, as_user, owner, freelancer, milestone, xendit, commit) -> Refund:
+    """A refund of Rp 1.000.000 (a dispute resolved as a refund) that Xendit failed: the money is back in the
+    company's funding account."""
     payment = Payment.objects.get(pk=fund(as_user(owner), milestone.pk).json()["id"])
     deliver(api, "xendit", *xendit_invoice_callback(invoice_id=payment.gateway_reference,
                                                     external_id=payment.external_id, amount=1_000_000))
@@ -98,6 +100,10 @@ def test_a_failed_refund_is_sent_again_from_the_admin(operator_client, api, as_u
     failed = Refund.objects.get()
     deliver(api, "xendit", *xendit_event_callback(event="refund.failed", data_id=failed.gateway_reference,
                                                   reference_id=str(failed.pk), amount=1_000_000))
+    return failed
+
+
+def test_a_failed_refund_is_sent_again_from_the_admin(operator_client, milestone, xendit, commit, failed):
     assert balance(f"company:{milestone.contract.company_id}") == 1_000_000
 
     with commit():
@@ -114,20 +120,9 @@ def test_a_failed_refund_is_sent_again_from_the_admin(operator_client, api, as_u
     ledger_balanced()
 
 
-def test_a_failed_refund_is_sent_again_once(operator_client, api, as_user, owner, freelancer, milestone, xendit,
-                                            commit):
+def test_a_failed_refund_is_sent_again_once(operator_client, milestone, commit, failed):
     # Given a failed refund of Rp 1.000.000 sent again from the admin, and another Rp 1.000.000 in the company's
     # funding account (a second failed refund, say): a second retry would have the money to go
-    payment = Payment.objects.get(pk=fund(as_user(owner), milestone.pk).json()["id"])
-    deliver(api, "xendit", *xendit_invoice_callback(invoice_id=payment.gateway_reference,
-                                                    external_id=payment.external_id, amount=1_000_000))
-    dispute_id = as_user(freelancer).post(milestone_url(milestone.pk, "dispute"), {"reason": "Proyek dibatalkan."},
-                                          format="json").json()["id"]
-    with commit():
-        dispute_resolve(dispute_id=dispute_id, operator=operator_client.user, resolution="refund", note="Batal.")
-    failed = Refund.objects.get()
-    deliver(api, "xendit", *xendit_event_callback(event="refund.failed", data_id=failed.gateway_reference,
-                                                  reference_id=str(failed.pk), amount=1_000_000))
     retry = {"action": "retry_failed", "_selected_action": [failed.pk]}
     with commit():
         operator_client.post("/admin/payments/refund/", retry, follow=True)  # its message shown
