@@ -66,19 +66,36 @@ def _user_with_session(user_id, session_id):
     """The User `user_id` (None if there is none) with `session_live`: whether AuthSession `session_id` is one of
     its sessions and not revoked (False when `session_id` is None). Raises ValidationError for an id that is not a
     UUID."""
-    from .models import AuthSession, User
+    from .models import User
 
-    user_pk = db_value(User, "id", user_id)
-    session_pk = db_value(AuthSession, "id", session_id) if session_id else None
-    sql = _USER_WITH_SESSION_SQL.format(user=connection.ops.quote_name(User._meta.db_table),
-                                        session=connection.ops.quote_name(AuthSession._meta.db_table))
-    for user in User.objects.raw(sql, [session_pk, user_pk]):
+    for user in User.objects.raw(*_with_session("u.*", user_id, session_id)):
         return user
     return None
 
 
+def user_standing(user_id, session_id) -> tuple[bool, int, bool] | None:
+    """(is_active, auth_version, session_live) of the User `user_id`, None if there is none: what
+    `_user_with_session` reads, without building a User, for a socket, which checks it before every command
+    (chat/consumers.py). Raises ValidationError for an id that is not a UUID."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_with_session("u.is_active, u.auth_version", user_id, session_id))
+        row = cursor.fetchone()
+    return None if row is None else (bool(row[0]), row[1], bool(row[2]))
+
+
+def _with_session(columns: str, user_id, session_id) -> tuple[str, list]:
+    """The statement (and its parameters) selecting `columns` of the User `user_id` and `session_live`."""
+    from .models import AuthSession, User
+
+    user_pk = db_value(User, "id", user_id)
+    session_pk = db_value(AuthSession, "id", session_id) if session_id else None
+    sql = _USER_WITH_SESSION_SQL.format(columns=columns, user=connection.ops.quote_name(User._meta.db_table),
+                                        session=connection.ops.quote_name(AuthSession._meta.db_table))
+    return sql, [session_pk, user_pk]
+
+
 # The session must belong to the user and be unrevoked; its expiry is the refresh token's, not the access token's.
 _USER_WITH_SESSION_SQL = (
-    "SELECT u.*, EXISTS (SELECT 1 FROM {session} s WHERE s.id = %s AND s.user_id = u.id AND s.revoked_at IS NULL)"
+    "SELECT {columns}, EXISTS (SELECT 1 FROM {session} s WHERE s.id = %s AND s.user_id = u.id AND s.revoked_at IS NULL)"
     " AS session_live FROM {user} u WHERE u.id = %s"
 )

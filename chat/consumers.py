@@ -13,14 +13,13 @@ import uuid
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 
-from accounts.models import AuthSession, User
+from accounts.authentication import user_standing
 from bantu.core import realtime
 from bantu.core.consumers import BantuSocketConsumer
 from bantu.core.exceptions import TITLES, ApplicationError
 from bantu.core.ids import uuid_or_none
 from bantu.core.jsonsafe import JSONInputError, loads_strict
 from bantu.core.permissions import forget_company_roles
-from bantu.core.sql import Names
 
 from . import services
 from .models import MAX_BODY, Conversation
@@ -94,28 +93,15 @@ class Revoked(Exception):
 
 def _still_allowed(user) -> bool:
     """Suspension and password changes revoke tokens; membership changes revoke access. A long-lived socket
-    must notice both: re-read the user's standing and forget the memoised company roles before each command.
-    One statement, written as SQL (see `bantu.core.sql`): it runs before every command."""
+    must notice both: re-read the user's standing (the statement of REST authentication) and forget the memoised
+    company roles before each command."""
     forget_company_roles(user)
-    sql = Names(User)
     session_id = getattr(user, "auth_session_id", None)
-    session_live = "1"
-    params = []
-    # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
-    if session_id:  # one statement still: the socket's sign-in session must not have ended either
-        session_live = (
-            f"EXISTS (SELECT 1 FROM {sql.table(AuthSession)} s "  # noqa: S608
-            f"WHERE s.{sql.column(AuthSession, 'id')} = %s "
-            f"AND s.{sql.column(AuthSession, 'user')} = u.{sql.column(User, 'id')} "
-            f"AND s.{sql.column(AuthSession, 'revoked_at')} IS NULL)")
-        params.append(sql.value(AuthSession, "id", session_id))
-    statement = (
-        f"SELECT u.{sql.column(User, 'is_active')}, u.{sql.column(User, 'auth_version')}, {session_live} "  # noqa: S608
-        f"FROM {sql.table(User)} u WHERE u.{sql.column(User, 'id')} = %s")
-    with sql.connection.cursor() as cursor:
-        cursor.execute(statement, [*params, sql.value(User, "id", user.pk)])
-        row = cursor.fetchone()
-    return bool(row) and bool(row[0]) and row[1] == user.auth_version and bool(row[2])
+    standing = user_standing(user.pk, session_id)
+    if standing is None:
+        return False
+    is_active, auth_version, session_live = standing
+    return is_active and auth_version == user.auth_version and (session_live or not session_id)
 
 
 def _command(function):

@@ -1,7 +1,7 @@
 """Writes of the chat app. Authorization (who may open/post/read) is enforced here as well as in the views,
 because the WebSocket consumer calls these functions too."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -9,7 +9,8 @@ from audit.services import Action, audit_record
 from bantu.core.exceptions import ApplicationError, Conflict, Forbidden, NotFound
 from bantu.core.models import uuid7
 from bantu.core.permissions import is_member
-from bantu.core.sql import Names
+from bantu.core.rowlock import db_value
+from bantu.core.sql import column, table
 from companies.models import Company, Membership
 from companies.selectors import company_member_ids
 
@@ -42,34 +43,33 @@ def _audience(conversation_id) -> list:
     who still take part, the freelancer and the company's current members. A member who left the company keeps a
     Participant row (their read position, should they return) but hears nothing more, in one statement (SQL, as
     in `_claim_seq`: it runs on every send)."""
-    sql = Names(Participant)
-    participant, conversation, membership = Participant, Conversation, Membership
+    user = column(Participant, "user")
     # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
     statement = (
-        f"SELECT p.{sql.column(participant, 'user')} FROM {sql.table(participant)} p "  # noqa: S608
-        f"INNER JOIN {sql.table(conversation)} c ON c.{sql.column(conversation, 'id')} = "
-        f"p.{sql.column(participant, 'conversation')} "
-        f"WHERE p.{sql.column(participant, 'conversation')} = %s AND (p.{sql.column(participant, 'user')} = "
-        f"c.{sql.column(conversation, 'freelancer')} OR EXISTS (SELECT 1 FROM {sql.table(membership)} m "
-        f"WHERE m.{sql.column(membership, 'company')} = c.{sql.column(conversation, 'company')} "
-        f"AND m.{sql.column(membership, 'user')} = p.{sql.column(participant, 'user')}))")
-    with sql.connection.cursor() as cursor:
-        cursor.execute(statement, [sql.value(conversation, "id", conversation_id)])
-        return [sql.python(participant, "user", row[0]) for row in cursor.fetchall()]
+        f"SELECT p.{user} FROM {table(Participant)} p "  # noqa: S608
+        f"INNER JOIN {table(Conversation)} c ON c.{column(Conversation, 'id')} = "
+        f"p.{column(Participant, 'conversation')} "
+        f"WHERE p.{column(Participant, 'conversation')} = %s AND (p.{user} = c.{column(Conversation, 'freelancer')} "
+        f"OR EXISTS (SELECT 1 FROM {table(Membership)} m "
+        f"WHERE m.{column(Membership, 'company')} = c.{column(Conversation, 'company')} "
+        f"AND m.{column(Membership, 'user')} = p.{user}))")
+    user_field = Participant._meta.get_field("user")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [db_value(Conversation, "id", conversation_id)])
+        return [user_field.to_python(row[0]) for row in cursor.fetchall()]  # a UUID, also from SQLite's hex text
 
 
 def _read_up_to(*, conversation_id, user_id, message: Message) -> bool:
     """Move `user_id`'s read position in the conversation to `message` (its seq), whatever it was: one UPDATE
     (SQL: it runs on every send). Whether the user had a Participant row."""
-    sql = Names(Participant)
     # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
     statement = (
-        f"UPDATE {sql.table(Participant)} SET {sql.column(Participant, 'last_read_seq')} = %s, "  # noqa: S608
-        f"{sql.column(Participant, 'last_read_message')} = %s "
-        f"WHERE {sql.column(Participant, 'conversation')} = %s AND {sql.column(Participant, 'user')} = %s")
-    params = [message.seq, sql.value(Message, "id", message.pk), sql.value(Conversation, "id", conversation_id),
-              sql.value(User, "id", user_id)]
-    with sql.connection.cursor() as cursor:
+        f"UPDATE {table(Participant)} SET {column(Participant, 'last_read_seq')} = %s, "  # noqa: S608
+        f"{column(Participant, 'last_read_message')} = %s "
+        f"WHERE {column(Participant, 'conversation')} = %s AND {column(Participant, 'user')} = %s")
+    params = [message.seq, db_value(Message, "id", message.pk), db_value(Conversation, "id", conversation_id),
+              db_value(User, "id", user_id)]
+    with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.rowcount > 0
 
@@ -122,21 +122,18 @@ def _claim_seq(*, conversation_id, sender: User, message: Message) -> int | None
     makes it the conversation's last. Returns the message's seq, or None when there is no such conversation for
     `sender`. Expects a transaction; the message row is inserted after it in the same transaction (foreign keys
     are checked at commit: Django creates them deferred)."""
-    sql = Names(Conversation)
-    conversation, membership = Conversation, Membership
-    seq = sql.column(conversation, "last_seq")
+    seq = column(Conversation, "last_seq")
     # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
     statement = (
-        f"UPDATE {sql.table(conversation)} SET {seq} = {seq} + 1, "  # noqa: S608
-        f"{sql.column(conversation, 'last_message')} = %s, {sql.column(conversation, 'last_message_at')} = %s "
-        f"WHERE {sql.column(conversation, 'id')} = %s AND ({sql.column(conversation, 'freelancer')} = %s "
-        f"OR {sql.column(conversation, 'company')} IN (SELECT {sql.column(membership, 'company')} "
-        f"FROM {sql.table(membership)} WHERE {sql.column(membership, 'user')} = %s)) RETURNING {seq}")
-    params = [sql.value(Message, "id", message.pk),
-              sql.value(conversation, "last_message_at", message.created_at),
-              sql.value(conversation, "id", conversation_id), sql.value(User, "id", sender.pk),
-              sql.value(User, "id", sender.pk)]
-    with sql.connection.cursor() as cursor:
+        f"UPDATE {table(Conversation)} SET {seq} = {seq} + 1, "  # noqa: S608
+        f"{column(Conversation, 'last_message')} = %s, {column(Conversation, 'last_message_at')} = %s "
+        f"WHERE {column(Conversation, 'id')} = %s AND ({column(Conversation, 'freelancer')} = %s "
+        f"OR {column(Conversation, 'company')} IN (SELECT {column(Membership, 'company')} "
+        f"FROM {table(Membership)} WHERE {column(Membership, 'user')} = %s)) RETURNING {seq}")
+    params = [db_value(Message, "id", message.pk), db_value(Conversation, "last_message_at", message.created_at),
+              db_value(Conversation, "id", conversation_id), db_value(User, "id", sender.pk),
+              db_value(User, "id", sender.pk)]
+    with connection.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
     return row[0] if row else None
