@@ -20,15 +20,37 @@ the append-only guards of the ledger and the audit log, which refuse DELETE but,
 setting needs a superuser; without one the flush stays a TRUNCATE.
 
 `rolled_back_at_the_end` lets a module-scoped fixture build its data once for all of the module's tests (the
-authorization matrix's marketplace)."""
+authorization matrix's marketplace).
+
+On SQLite each test process's in-memory database is a copy of one migrated template (`create_from_template`):
+migrating takes 3-5 s of CPU (Django renders the model states of 66 migrations), paid by every xdist worker and
+every server a test starts. The first process to need the template migrates (Django's own test database
+creation) and saves the result beside its serialized contents, under a file lock; the others, and the next runs,
+copy it with SQLite's backup API (milliseconds). The template's name is a digest of what a migration run depends
+on (`template_fingerprint`), so an edited migration, a new one, another Django or another post_migrate receiver
+makes a new template; a clean clone, as in .ci/run, migrates once per run."""
 
 import contextlib
+import fcntl
+import hashlib
+import inspect
+import os
+import sqlite3
+import sys
+import weakref
 from io import StringIO
+from pathlib import Path
 
+import django
+from django.apps import apps
+from django.conf import settings
 from django.core import serializers
+from django.core.management import call_command
 from django.db import connections, transaction
 from django.db.backends.base.creation import BaseDatabaseCreation
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
+from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
+from django.db.models.signals import post_migrate
 
 
 def deserialize_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
@@ -94,11 +116,86 @@ def disconnect_the_others() -> None:
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
+TEMPLATES_DIR = Path(settings.BASE_DIR) / ".pytest_cache" / "bantu-sqlite-templates"
+
+
+def template_fingerprint() -> str:
+    """Hex digest of what migrating an empty database depends on: every installed app's migration files (names
+    and bytes), the source files of the post_migrate receivers (permissions, content types, the operator groups'
+    sync), and the Python, Django and SQLite versions."""
+    digest = hashlib.sha256(f"{sys.version} {django.__version__} {sqlite3.sqlite_version}".encode())
+    for app in apps.get_app_configs():
+        for path in sorted((Path(app.path) / "migrations").glob("*.py")):
+            digest.update(f"{app.label}/{path.name}".encode())
+            digest.update(path.read_bytes())
+    sources = set()
+    for _key, receiver, _is_async in post_migrate.receivers:
+        function = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
+        sources.add(inspect.getsourcefile(function))
+    for source in sorted(sources):
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def template_path() -> Path:
+    """The migrated SQLite template of this code (`<fingerprint>.sqlite3` in TEMPLATES_DIR); its serialized
+    contents are beside it (`.json`). May not exist yet: see `create_from_template`."""
+    return TEMPLATES_DIR / f"{template_fingerprint()}.sqlite3"
+
+
+@contextlib.contextmanager
+def _template_lock():
+    TEMPLATES_DIR.mkdir(parents=True, exist_ok=True)
+    with (TEMPLATES_DIR / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+_create_test_db = SQLiteCreation.create_test_db
+
+
+def create_from_template(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+    """SQLite's `create_test_db` for an in-memory test database: the same database and the same serialized
+    contents as Django's (migrate, then serialize), copied from the template (see the module's docstring), which
+    this call makes first if it is missing. Other test databases (a file, keepdb) are created as Django does.
+    Takes the templates directory's file lock while it reads or writes the template."""
+    name = self._get_test_db_name()
+    if keepdb or not self.is_in_memory_db(name):
+        return _create_test_db(self, verbosity, autoclobber, serialize, keepdb)
+    template = template_path()
+    contents = template.with_suffix(".json")
+    with _template_lock():
+        if not (template.exists() and contents.exists()):
+            name = _create_test_db(self, verbosity, autoclobber, serialize=True, keepdb=False)
+            for stale in TEMPLATES_DIR.glob("*.sqlite3"):  # other code's templates
+                stale.unlink()
+                stale.with_suffix(".json").unlink(missing_ok=True)
+            partial = template.with_suffix(".partial")
+            with contextlib.closing(sqlite3.connect(partial)) as target:
+                self.connection.connection.backup(target)
+            contents.write_text(self.connection._test_serialized_contents)
+            os.replace(partial, template)
+            return name
+        # What Django's create_test_db does for an in-memory database, the migration replaced by the copy.
+        self.connection.close()
+        settings.DATABASES[self.connection.alias]["NAME"] = name
+        self.connection.settings_dict["NAME"] = name
+        self.connection.ensure_connection()
+        with contextlib.closing(sqlite3.connect(template)) as source:
+            source.backup(self.connection.connection)
+        if serialize:
+            self.connection._test_serialized_contents = contents.read_text()
+    call_command("createcachetable", database=self.connection.alias)
+    return name
+
+
 def install() -> None:
-    """For this test process: every database's serialized rollback uses `deserialize_in_bulk`, and PostgreSQL's
-    flush `flush_by_delete`."""
+    """For this test process: every database's serialized rollback uses `deserialize_in_bulk`, PostgreSQL's
+    flush `flush_by_delete`, and SQLite's in-memory test databases are copies of the migrated template
+    (`create_from_template`)."""
     BaseDatabaseCreation.deserialize_db_from_string = deserialize_in_bulk
     PostgresOperations.sql_flush = flush_by_delete
+    SQLiteCreation.create_test_db = create_from_template
 
 
 @contextlib.contextmanager

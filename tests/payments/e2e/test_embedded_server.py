@@ -5,6 +5,7 @@ writes answered as on PostgreSQL (no "database is locked" 500s)."""
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests import database
 from tests.chat.e2e.test_e2e_server import free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -28,14 +30,20 @@ SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "XENDIT_S
 
 
 @pytest.fixture(scope="module")
-def embedded_server(tmp_path_factory):
-    """migrate + seed_demo + uvicorn, as `make run` does, on a SQLite file of this module's own."""
+def embedded_server(tmp_path_factory, django_db_setup):
+    """migrate + seed_demo + uvicorn, as `make run` does, on a SQLite file of this module's own. Where the suite
+    runs on SQLite, the migrated file is a copy of its migrated template (tests/database.py: the same `migrate`,
+    run once per version of the migrations) instead of a fourth migration of the run."""
     tmp_path = tmp_path_factory.mktemp("embedded")
     port = free_port()
     env = {name: value for name, value in os.environ.items() if name not in SERVICE_VARIABLES}
     env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "PYTHONUNBUFFERED": "1"}
-    for command in (["migrate", "--noinput"], ["seed_demo"]):
+    commands = [["migrate", "--noinput"], ["seed_demo"]]
+    if (template := database.template_path()).exists():
+        shutil.copyfile(template, tmp_path / "db.sqlite3")
+        commands = commands[1:]
+    for command in commands:
         subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True,
                        capture_output=True, timeout=120)
     log = (tmp_path / "server.log").open("w")
