@@ -637,7 +637,7 @@ def machine_info(args: argparse.Namespace) -> dict:
     with psycopg.connect(args.database_url) as conn:
         info["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
         for setting in ("shared_buffers", "work_mem", "effective_cache_size", "max_parallel_workers_per_gather",
-                        "jit"):
+                        "jit", "random_page_cost"):
             info[f"pg_{setting}"] = conn.execute(f"SHOW {setting}").fetchone()[0]
     try:
         import redis
@@ -677,6 +677,8 @@ def main() -> None:
     database = prepare_database(args, env)
     inputs = load_inputs(args, random.Random(args.seed))
     machine = machine_info(args)
+    print("PostgreSQL " + ", ".join(f"{key[3:]}={value}" for key, value in machine.items() if key.startswith("pg_"))
+          + " (docs/benchmarks.md: the plans depend on them)", flush=True)
     port = free_port()
     log_path = RESULTS_DIR / f"{run_id}-server.log"
     server = start_server(args, env, port, log_path)
