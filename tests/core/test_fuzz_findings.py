@@ -175,6 +175,13 @@ def test_a_web_url_pattern_matches_only_what_the_server_accepts():
     ("ftp://kopi.id/", False),
     ("https://kopi.id/a b", False),
     ("https://münchen.de/", False),
+    # Percent-escapes anywhere in the path, query and fragment; a `%` without two hex digits nowhere.
+    ("https://kopi.id/menu%20hari/%41?q=%7e%7E&r=/?#%2F%2f", True),
+    ("https://kopi.id/%", False),
+    ("https://kopi.id/%4", False),
+    ("https://kopi.id/%4G", False),
+    ("https://kopi.id/a?q=%", False),
+    ("https://kopi.id/a#b%2", False),
 ])
 def test_company_website_is_accepted_exactly_when_the_schema_allows_it(schema, as_user, user, website, accepted):
     # Found: POST companies/ with LONG_HOST_URL (schema-valid) was a 400.
