@@ -131,8 +131,9 @@ schema.config.generation.update(max_examples=EXAMPLES, deterministic=True, datab
                                 with_security_parameters=False,
                                 modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 # Collecting an operation builds its coverage cases (Hypothesis runs then, not when the test runs): about 5 s of
-# CPU for the whole schema (100 s before fuzzer_view and the pattern's present shape). Where the fuzz tests are skipped (tests/conftest.py: no FUZZ_EXAMPLES, or under
-# pytest-xdist, as in `make test`) that would be wasted, so they are collected with the explicit examples alone.
+# CPU for the whole schema (100 s before fuzzer_view and the pattern's present shape). Where the fuzz tests are
+# skipped (tests/conftest.py: no FUZZ_EXAMPLES, or under pytest-xdist, as in `make test`) that would be wasted, so
+# they are collected with the explicit examples alone.
 FUZZING = bool(os.environ.get("FUZZ_EXAMPLES")) and not os.environ.get("PYTEST_XDIST_WORKER")
 schema.config.phases.update(phases=["examples", "coverage", "fuzzing"] if FUZZING else ["examples"])
 
