@@ -137,8 +137,13 @@ def template_fingerprint() -> str:
     sources = set()
     for _key, receiver, _is_async in post_migrate.receivers:
         function = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
-        sources.add(inspect.getsourcefile(function))
-    for source in sorted(sources):
+        if function is None:  # a receiver garbage-collected since it connected
+            continue
+        try:
+            sources.add(inspect.getsourcefile(function))
+        except TypeError:  # a callable object or a partial: the module that defines its class
+            sources.add(inspect.getsourcefile(type(function)))
+    for source in sorted(sources - {None}):
         digest.update(Path(source).read_bytes())
     return digest.hexdigest()[:16]
 
