@@ -7,6 +7,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from bantu.core.rowlock import db_value
+from bantu.core.sql import table
 
 from . import errors
 
@@ -89,8 +90,7 @@ def _with_session(columns: str, user_id, session_id) -> tuple[str, list]:
 
     user_pk = db_value(User, "id", user_id)
     session_pk = db_value(AuthSession, "id", session_id) if session_id else None
-    sql = _USER_WITH_SESSION_SQL.format(columns=columns, user=connection.ops.quote_name(User._meta.db_table),
-                                        session=connection.ops.quote_name(AuthSession._meta.db_table))
+    sql = _USER_WITH_SESSION_SQL.format(columns=columns, user=table(User), session=table(AuthSession))
     return sql, [session_pk, user_pk]
 
 
