@@ -48,8 +48,9 @@ class JobSearchFilter(StrictFilterSet):
                                              help_text="Jobs whose budget range overlaps [budget_min, budget_max].")
     budget_max = django_filters.NumberFilter(method="filter_noop", min_value=0, max_value=MAX_BUDGET)
     posted_since = BoundedIsoDateTimeFilter(field_name="published_at", lookup_expr="gte",
-                                            help_text="ISO date or date-time; without an offset, in "
-                                                      "western Indonesian time (UTC+7).")
+                                            help_text="ISO date or date-time, in the years 1900 to 9998 "
+                                                      "(UTC); without an offset, in western Indonesian time "
+                                                      "(UTC+7).")
     company = django_filters.UUIDFilter(method="filter_noop",
                                         help_text="One company's jobs; its members also see non-open ones.")
     status = django_filters.ChoiceFilter(choices=Job.Status.choices,

@@ -10,6 +10,8 @@ from jobs.services import API_SETTABLE_STATUSES
 from taxonomy.models import Category, Skill
 
 EXCERPT_LENGTH = 300
+# A deadline is a date in Asia/Jakarta (bantu.core.indonesia.today), from today to this many days ahead.
+DEADLINE_HORIZON_DAYS = 3 * 365
 
 
 class JobCompanySerializer(serializers.Serializer):
@@ -75,7 +77,9 @@ class JobWriteSerializer(StrictSerializer):
     province = serializers.ChoiceField(choices=PROVINCES, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     experience_level = serializers.ChoiceField(choices=Job.ExperienceLevel.choices, required=False)
-    deadline = serializers.DateField(required=False, allow_null=True)
+    deadline = serializers.DateField(required=False, allow_null=True,
+                                     help_text="A date in Asia/Jakarta, from today to three years ahead "
+                                               f"({DEADLINE_HORIZON_DAYS} days).")
     status = serializers.ChoiceField(choices=Job.Status.choices, required=False,
                                      help_text="On create: `draft` or `open` (default). On update: a transition "
                                                f"to one of {', '.join(sorted(API_SETTABLE_STATUSES))}; the others "
@@ -89,7 +93,7 @@ class JobWriteSerializer(StrictSerializer):
     def validate_deadline(self, value):
         if value is not None and value < indonesia.today():
             raise serializers.ValidationError("The deadline is in the past.")
-        if value is not None and value > indonesia.today() + datetime.timedelta(days=3 * 365):
+        if value is not None and value > indonesia.today() + datetime.timedelta(days=DEADLINE_HORIZON_DAYS):
             raise serializers.ValidationError("The deadline is more than three years away.")
         return value
 

@@ -13,12 +13,14 @@ owner. Every schemathesis check is on, plus ours: every 4xx/5xx is RFC 9457 prob
   in each money state, a payment, a payout, a conversation, ...) is built once, each operation starts from it as
   built (a savepoint), and a schema-valid path id is replaced by one of the ids of its kind (or kept, so unknown
   ids are tried too).
-- Rules JSON Schema cannot state (`RULES`: a range whose minimum is above its maximum, a date in the past, an
-  onsite job without a province, an account number of another length than its bank's, a common password) are
-  taught to the generator below, for schema-valid cases only: the server refuses those with a 400, correctly,
-  and `positive_data_acceptance` must not count that against it. So is one that depends on the object a path
-  names: an edit of the freelancer's review leaves out the sub-ratings only a company gives
-  (`_within_the_authors_ratings`).
+- Rules JSON Schema cannot state (`RULES`: a range whose minimum is above its maximum, a date in the past or a
+  deadline more than three years away, a date filter outside the years 1900 to 9998, an onsite job without a
+  province, an account number of another length than its bank's, a common password) are taught to the generator
+  below, for schema-valid cases only: the server refuses those with a 400, correctly, and
+  `positive_data_acceptance` must not count that against it. So are those that depend on the object a path names:
+  an edit of the freelancer's review leaves out the sub-ratings only a company gives
+  (`_within_the_authors_ratings`), and an edit of a job keeps its budget range and an onsite job's province
+  (`_within_the_jobs_rules`).
 - Values that name data (`REFERENCES`: a category or skill slug, a company, a message of the conversation; and a Web
   Push key that is a point on the curve, a Web Push endpoint on a public push service, the caller's current password,
   a milestone plan that adds up to the proposal's agreed amount) are, in schema-valid cases, made real, as path ids
@@ -34,6 +36,7 @@ import hashlib
 import itertools
 import json
 import os
+import uuid
 
 import pytest
 import schemathesis
@@ -47,7 +50,12 @@ from schemathesis.specs.openapi.adapter.parameters import ParameterLocation
 
 from accounts.models import User
 from accounts.services import tokens_issue
+from bantu.core import indonesia
+from bantu.core.filters import BoundedIsoDateTimeFilter
 from bantu.core.serializers import WEB_URL_PATTERN
+from jobs.api.filters import JobSearchFilter
+from jobs.api.serializers import DEADLINE_HORIZON_DAYS
+from jobs.models import Job
 from payments.banks import BANKS
 from proposals.models import Proposal
 from reviews.models import SUB_RATINGS
@@ -172,11 +180,32 @@ def _inverted_range(values: dict) -> bool:
     return False
 
 
-def _date_in_the_past(values: dict) -> bool:
-    today = datetime.date.today().isoformat()
+def _date_out_of_range(values: dict) -> bool:
+    """A job's deadline or a milestone's due date before today, or a deadline past the horizon (dates in
+    Asia/Jakarta, as the server counts them)."""
+    today = indonesia.today()
     dates = [values.get("deadline")] + [milestone.get("due_date") for milestone in values.get("milestones") or []
                                         if isinstance(milestone, dict)]
-    return any(isinstance(date, str) and date < today for date in dates)
+    if any(isinstance(date, str) and date < today.isoformat() for date in dates):
+        return True
+    horizon = today + datetime.timedelta(days=DEADLINE_HORIZON_DAYS)
+    return isinstance(values.get("deadline"), str) and values["deadline"] > horizon.isoformat()
+
+
+# The query's date filters (bantu.core.filters.BoundedIsoDateTimeFilter): the years 1900 to 9998 in UTC, which
+# their descriptions state and a `format: date-time` cannot.
+DATE_FILTERS = {name: filter_.field_class() for name, filter_ in JobSearchFilter.base_filters.items()
+                if isinstance(filter_, BoundedIsoDateTimeFilter)}
+
+
+def _date_beyond_the_calendar(values: dict) -> bool:
+    for name, field in DATE_FILTERS.items():
+        if isinstance(values.get(name), str):
+            try:
+                field.clean(values[name])
+            except DjangoValidationError:
+                return True
+    return False
 
 
 def _onsite_without_a_province(values: dict) -> bool:
@@ -203,8 +232,8 @@ def _weak_password(values: dict) -> bool:
     return False
 
 
-RULES = (_inverted_range, _date_in_the_past, _onsite_without_a_province, _account_number_of_another_length,
-         _weak_password)
+RULES = (_inverted_range, _date_out_of_range, _date_beyond_the_calendar, _onsite_without_a_province,
+         _account_number_of_another_length, _weak_password)
 
 
 def _breaks_a_rule(values) -> bool:
@@ -252,6 +281,31 @@ def _within_the_authors_ratings(case, ids: dict) -> None:
             and (case.path_parameters or {}).get("id") in {str(ids[key]) for key in FREELANCERS_REVIEWS}):
         for name in SUB_RATINGS:
             case.body.pop(name, None)
+
+
+def _within_the_jobs_rules(case) -> None:
+    """A schema-valid edit of a job keeps `RULES` for the job as the edit would leave it (jobs/services.py): a
+    budget bound that would pass the job's other bound, or an emptied province of an onsite job, is left out of
+    the body. Those 400s depend on the job the path names (tests/jobs/api/test_api_validation.py's
+    test_patch_breaking_the_budget_range_is_400_budget_range and
+    test_patch_emptying_the_province_of_an_onsite_job_is_400)."""
+    body = case.body
+    if (case.operation.path != "/api/v1/jobs/{id}/" or not _positive(case, ParameterLocation.BODY)
+            or not isinstance(body, dict)):
+        return
+    try:
+        job_id = uuid.UUID(str((case.path_parameters or {}).get("id")))
+    except ValueError:
+        return
+    job = Job.objects.filter(pk=job_id).values("budget_min", "budget_max", "location_type", "province").first()
+    if job is None:
+        return
+    if _inverted_range(job | body):
+        body.pop("budget_min", None)
+        body.pop("budget_max", None)
+    if _onsite_without_a_province(job | body):
+        body.pop("province", None)
+        body.pop("location_type", None)
 
 
 def _real(values: list, generated) -> object:
@@ -362,6 +416,7 @@ def test_every_operation_as_every_caller(case, fuzz_world, fuzz_requests):
     each caller."""
     _with_real_ids(case, fuzz_world["ids"])
     _within_the_authors_ratings(case, fuzz_world["ids"])
+    _within_the_jobs_rules(case)
     _with_real_references(case, fuzz_world)
     gap = OPEN_GAPS.get((case.method.upper(), case.operation.path))
     excluded = [getattr(checks, gap[0])] if gap else []

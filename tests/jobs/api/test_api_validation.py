@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from bantu.core import indonesia
+from jobs.api.serializers import DEADLINE_HORIZON_DAYS
 from jobs.models import MAX_BUDGET, Job, JobStatusChange
 from taxonomy.models import Category, Skill
 from tests.problems import assert_problem
@@ -15,6 +16,7 @@ from ..helpers import JOBS, detail_url, job_body
 pytestmark = pytest.mark.django_db
 
 YESTERDAY = object()  # resolved when the test runs (the local date is Asia/Jakarta's)
+PAST_THE_HORIZON = object()
 TWENTY_ONE_SKILLS = object()
 
 
@@ -41,6 +43,7 @@ TWENTY_ONE_SKILLS = object()
     ({"experience_level": "guru"}, "experience_level", '"guru" is not a valid choice.'),
     ({"province": "Narnia"}, "province", '"Narnia" is not a valid choice.'),
     ({"deadline": YESTERDAY}, "deadline", "The deadline is in the past."),
+    ({"deadline": PAST_THE_HORIZON}, "deadline", "The deadline is more than three years away."),
     ({"deadline": "2020-02-30"}, "deadline",
      "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
     ({"salary": 1_000_000}, "salary", "Unknown field."),
@@ -49,6 +52,8 @@ TWENTY_ONE_SKILLS = object()
 def test_bad_job_input_is_400_and_stores_nothing(as_user, owner, overrides, field, message):
     if overrides.get("deadline") is YESTERDAY:
         overrides = {"deadline": (indonesia.today() - datetime.timedelta(days=1)).isoformat()}
+    if overrides.get("deadline") is PAST_THE_HORIZON:
+        overrides = {"deadline": (indonesia.today() + datetime.timedelta(days=DEADLINE_HORIZON_DAYS + 1)).isoformat()}
     if overrides.get("skills") is TWENTY_ONE_SKILLS:
         overrides = {"skills": list(Skill.objects.order_by("slug").values_list("slug", flat=True)[:21])}
         assert len(overrides["skills"]) == 21
@@ -96,6 +101,15 @@ def test_twenty_skills_are_allowed(as_user, owner):
 
     assert response.status_code == 201, response.content
     assert len(response.json()["skills"]) == 20
+
+
+def test_deadlines_from_today_to_the_horizon_are_accepted(as_user, owner):
+    today = indonesia.today()
+    for deadline in (today, today + datetime.timedelta(days=DEADLINE_HORIZON_DAYS)):
+        response = as_user(owner).post(JOBS, job_body(deadline=deadline.isoformat()), format="json")
+
+        assert response.status_code == 201, response.content
+        assert response.json()["deadline"] == deadline.isoformat()
 
 
 def test_boundary_budgets_are_accepted(as_user, owner):
@@ -187,6 +201,19 @@ def test_patch_cannot_leave_an_onsite_job_without_province(as_user, owner, open_
 
     body = assert_problem(response, 400)
     assert list(body["errors"]) == ["province"]
+    assert _state(open_job) == before
+
+
+def test_patch_emptying_the_province_of_an_onsite_job_is_400(as_user, owner, open_job):
+    """The rule holds for the job as the edit would leave it: an edit that names no location type keeps the
+    job's own (found by `make fuzz` with a larger budget)."""
+    Job.objects.filter(pk=open_job.pk).update(location_type="hybrid", province="Bali")
+    before = _state(open_job)
+
+    response = as_user(owner).patch(detail_url(open_job), {"province": "", "city": "Denpasar"}, format="json")
+
+    body = assert_problem(response, 400, "province_required")
+    assert body["errors"] == {"province": ["Required for onsite and hybrid jobs."]}
     assert _state(open_job) == before
 
 
