@@ -103,7 +103,8 @@ def _messages() -> dict:
             "message.send",
             {
                 **conversation,
-                "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY},
+                "body": {"type": "string", "minLength": 1, "maxLength": MAX_BODY,
+                         "description": "Trimmed of surrounding whitespace; a blank body is refused."},
                 "client_id": {
                     **_UUID,
                     "description": "Made by the client. Resending the same `client_id` stores "
@@ -112,7 +113,8 @@ def _messages() -> dict:
             },
             ["conversation", "body", "client_id"],
             "Send a message",
-            f"Store a message in a conversation you take part in and broadcast it. Rate limit: {send_rate:g} a "
+            f"Store a message in a conversation you take part in and broadcast it: the same input as `POST "
+            f"conversations/{{id}}/messages/`. Rate limit: {send_rate:g} a "
             f"second per socket, bursts of {send_burst}.",
             example={
                 "conversation": _IDS["conversation"],
@@ -131,10 +133,11 @@ def _messages() -> dict:
         ),
         "messageReadCommand": _event(
             "message.read",
-            {**conversation, "message": _UUID},
-            ["conversation", "message"],
+            {**conversation, "message": {**_UUID, "description": "Read up to this message (default: the latest)."}},
+            ["conversation"],
             "Mark read",
-            "Move your read position forward (never back) to this message; the participants get `message.read`.",
+            "Move your read position forward (never back) to this message, or to the latest; the participants get "
+            "`message.read`. The same input as `POST conversations/{id}/read/`.",
             example={"conversation": _IDS["conversation"], "message": _IDS["message"]},
         ),
         "messageAck": _event(
@@ -192,7 +195,8 @@ def _messages() -> dict:
         "error": _event(
             "error",
             {
-                "status": {"type": "integer", "description": "The HTTP status the same mistake gets over REST."},
+                "status": {"type": "integer", "description": "The HTTP status the same mistake gets over REST "
+                           "(503 `database_unavailable` when the database is down: retry)."},
                 "title": {"type": "string"},
                 "code": {
                     "type": "string",
@@ -211,8 +215,9 @@ def _messages() -> dict:
             },
             ["status", "title", "code", "detail", "command"],
             "Command refused",
-            "The problem-details body of the REST API for a frame that could not be carried out; nothing was "
-            "stored and the socket stays open.",
+            "The problem-details body the REST API answers for the same mistake (its `title`, `status`, `detail`, "
+            "`code` and `errors`; commands are validated by the same input serializers), with `type` naming this "
+            "event; nothing was stored and the socket stays open.",
             example={
                 "status": 404,
                 "title": "Not found",

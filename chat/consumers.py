@@ -7,23 +7,31 @@ here the same way.
 """
 
 import asyncio
+import functools
 import logging
 import time
-import uuid
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 
 from accounts.authentication import user_standing
 from bantu.core import realtime
 from bantu.core.consumers import BantuSocketConsumer
-from bantu.core.exceptions import TITLES, ApplicationError
+from bantu.core.exceptions import (
+    SERVER_ERROR,
+    ApplicationError,
+    NotFound,
+    PayloadTooLarge,
+    Throttled,
+    problem_body,
+    problem_for,
+)
 from bantu.core.ids import uuid_or_none
 from bantu.core.jsonsafe import JSONInputError, loads_strict
 from bantu.core.permissions import forget_company_roles
 
-from . import services
-from .models import MAX_BODY, Conversation
-from .serializers import message_json
+from . import errors, services
+from .models import Conversation
+from .serializers import MessageSendSerializer, ReadSerializer, message_json
 
 logger = logging.getLogger(__name__)
 
@@ -49,33 +57,45 @@ class TokenBucket:
         return True
 
 
-class SocketError(Exception):
-    def __init__(self, status: int, code: str, detail: str, errors: dict | None = None):
-        super().__init__(detail)
-        self.status, self.code, self.detail, self.errors = status, code, detail, errors
-
-
 def _frame(text_data) -> dict:
-    """A client frame as a JSON object with a `type`. Raises SocketError for binary, oversized or malformed
-    frames (deep nesting, lone surrogates, NUL: an error event, never a crash)."""
+    """A client frame as a JSON object with a `type`. Raises ApplicationError (400, or PayloadTooLarge) for
+    binary, oversized or malformed frames (deep nesting, lone surrogates, NUL: an error event, never a crash)."""
     if text_data is None:
-        raise SocketError(400, "text_frames_only", "Send JSON text frames.")
+        raise ApplicationError("Send JSON text frames.", code="text_frames_only")
     if len(text_data.encode("utf-8", errors="replace")) > MAX_FRAME_BYTES:
-        raise SocketError(413, "frame_too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
+        raise PayloadTooLarge(f"Frames are limited to {MAX_FRAME_BYTES} bytes.", code="frame_too_large")
     try:
         content = loads_strict(text_data)
     except JSONInputError:
-        raise SocketError(400, "malformed_frame", "Not valid JSON.") from None
+        raise ApplicationError("Not valid JSON.", code="malformed_frame") from None
     if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-        raise SocketError(400, "malformed_frame", "Expected a JSON object with a `type`.")
+        raise ApplicationError("Expected a JSON object with a `type`.", code="malformed_frame")
     return content
+
+
+NO_SUCH_CONVERSATION = "No such conversation."
+
+
+@functools.cache
+def _field_names(serializer_class) -> tuple[str, ...]:
+    return tuple(serializer_class().fields)
+
+
+def _validated(serializer_class, content: dict) -> dict:
+    """A command's fields (`{"body": ..., "client_id": ...}`) validated by the input serializer REST uses for the
+    same action (chat.serializers); the frame's `type` and `conversation` are the socket's own. Raises DRF's
+    ValidationError, which `problem_for` renders as REST does."""
+    serializer = serializer_class(data={name: content[name] for name in _field_names(serializer_class)
+                                        if name in content})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 def _conversation(conversation_id) -> Conversation:
     conversation_pk = uuid_or_none(conversation_id)
     conversation = Conversation.objects.filter(pk=conversation_pk).first() if conversation_pk else None
     if conversation is None:
-        raise SocketError(404, "not_in_conversation", "No such conversation.")
+        raise NotFound(NO_SUCH_CONVERSATION, code=errors.NOT_IN_CONVERSATION)
     return conversation
 
 
@@ -122,7 +142,7 @@ def _command(function):
 def _send(user, conversation_id, body, client_id):
     conversation_pk = uuid_or_none(conversation_id)
     if conversation_pk is None:
-        raise SocketError(404, "not_in_conversation", "No such conversation.")
+        raise NotFound(NO_SUCH_CONVERSATION, code=errors.NOT_IN_CONVERSATION)
     # The service checks access in the statement that locks the conversation: no lookup before it.
     message, _created = services.message_send(conversation_id=conversation_pk, sender=user, body=body,
                                               client_id=client_id)
@@ -155,7 +175,7 @@ async def _retrying(step, what: str) -> bool:
         try:
             await step()
             return True
-        except Exception as exc:
+        except Exception as exc:  # every error is answered; a bug is logged as well
             if attempt + 1 == RELEASE_ATTEMPTS:
                 logger.error("%s failed %d times, the last with %r", what, RELEASE_ATTEMPTS, exc)
                 return False
@@ -229,58 +249,39 @@ class UserSocketConsumer(BantuSocketConsumer):
             handler = {"message.send": self.command_send, "typing": self.command_typing,
                        "message.read": self.command_read}.get(command)
             if handler is None:
-                raise SocketError(400, "unknown_command", f"Unknown command {command!r}.")
+                raise ApplicationError(f"Unknown command {command!r}.", code="unknown_command")
             bucket = self.buckets.get(command)
             if bucket is not None and not bucket.take():
-                raise SocketError(429, "rate_limited", "Too many commands; slow down.")
+                raise Throttled("Too many commands; slow down.")
             await handler(content)
         except Revoked:
             await self.close(code=CLOSE_UNAUTHENTICATED)
-        except SocketError as exc:
-            await self._error(exc, command, reply_to)
-        except ApplicationError as exc:
-            await self._error(SocketError(exc.status_code, exc.code, exc.detail, exc.errors), command, reply_to)
-        except Exception:
-            # A bug or an unavailable dependency must not drop the socket: the client gets a 500 event, as REST
-            # would answer, and the details go to the log.
-            logger.exception("Socket command %r of user %s failed", command, self.user.pk)
-            await self._error(SocketError(500, "server_error", "An unexpected error occurred. It has been logged."),
-                              command, reply_to)
+        except Exception as exc:  # every error is answered; a bug is logged as well
+            problem = problem_for(exc)
+            if problem is None:
+                # A bug must not drop the socket: the client gets a 500 event, as REST would answer, and the
+                # details go to the log.
+                logger.exception("Socket command %r of user %s failed", command, self.user.pk)
+                problem = problem_body(**SERVER_ERROR), {}
+            await self._error(problem[0], command, reply_to)
 
-    async def _error(self, exc: SocketError, command, reply_to):
-        """The problem-details body of the REST API, as an `error` event naming the command it answers."""
-        body = {"type": "error", "status": exc.status, "title": TITLES.get(exc.status, "Error"), "code": exc.code,
-                "detail": exc.detail, "command": command, **reply_to}
-        if exc.errors:
-            body["errors"] = exc.errors
-        await self.send_json(body)
+    async def _error(self, problem: dict, command, reply_to):
+        """The REST API's problem details of the error (`bantu.core.exceptions.problem_for`), as an `error` event:
+        `type` names the event instead of the problem (its `code` names the problem), with the command it answers
+        and the command's `client_id`."""
+        await self.send_json({**problem, "type": "error", "command": command, **reply_to})
 
     async def command_send(self, content):
-        errors = {}
-        body, client_id = content.get("body"), content.get("client_id")
-        if not isinstance(body, str) or not body.strip():
-            errors["body"] = ["A non-empty string."]
-        elif len(body) > MAX_BODY:
-            errors["body"] = [f"At most {MAX_BODY} characters."]
-        try:
-            client_id = uuid.UUID(str(client_id))
-        except ValueError:
-            errors["client_id"] = ["A UUID made by the client."]
-        if errors:
-            raise SocketError(400, "validation_error", "The command contains invalid fields.", errors)
-        message = await _send(self.user, content.get("conversation"), body, client_id)
-        await self.send_json({"type": "message.ack", "client_id": str(client_id), "message": message})
+        data = _validated(MessageSendSerializer, content)
+        message = await _send(self.user, content.get("conversation"), data["body"], data["client_id"])
+        await self.send_json({"type": "message.ack", "client_id": str(data["client_id"]), "message": message})
 
     async def command_typing(self, content):
         await _typing(self.user, content.get("conversation"))
 
     async def command_read(self, content):
-        try:
-            message_id = uuid.UUID(str(content.get("message")))
-        except ValueError:
-            raise SocketError(400, "validation_error", "The command contains invalid fields.",
-                              {"message": ["A message id."]}) from None
-        await _read(self.user, content.get("conversation"), message_id)
+        data = _validated(ReadSerializer, content)
+        await _read(self.user, content.get("conversation"), data.get("message"))
 
     async def relay(self, event):
         """Group message `{"type": "relay", "payload": {...}}` → the payload to this client.

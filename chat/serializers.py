@@ -1,11 +1,12 @@
 """The one JSON shape of a chat message: in the REST history, in the socket's `message.created` event and in the
-sender's acknowledgement. Times are UTC."""
+sender's acknowledgement (times in UTC); and the input serializers of the commands that both REST and the socket
+take (`message.send`, `message.read`), so that both refuse the same input with the same errors."""
 
 from rest_framework import serializers
 
-from bantu.core.serializers import FieldsBuiltOnceMixin
+from bantu.core.serializers import FieldsBuiltOnceMixin, StrictSerializer
 
-from .models import Message
+from .models import MAX_BODY, Message
 
 
 class MessageSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
@@ -23,3 +24,12 @@ class MessageSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 def message_json(message: Message) -> dict:
     """The message as every channel carries it (a plain dict of JSON values: strings, numbers)."""
     return dict(MessageSerializer(message).data)
+
+
+class MessageSendSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=MAX_BODY, trim_whitespace=True)
+    client_id = serializers.UUIDField(help_text="A UUID made by the client; resending it stores nothing new.")
+
+
+class ReadSerializer(StrictSerializer):
+    message = serializers.UUIDField(required=False, help_text="Read up to this message (default: the latest).")

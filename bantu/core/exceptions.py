@@ -69,6 +69,16 @@ class Conflict(ApplicationError):
     default_code = "conflict"
 
 
+class PayloadTooLarge(ApplicationError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+
+class Throttled(ApplicationError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "rate_limited"
+
+
 def problem_type(code: str) -> str:
     return f"{settings.BANTU['PROBLEM_TYPE_BASE']}{code}"
 
@@ -84,15 +94,6 @@ def problem_body(*, status_code: int, code: str, detail: str, errors: dict | Non
     if errors is not None:
         body["errors"] = errors
     return body
-
-
-def problem_response(*, status_code: int, code: str, detail: str, errors=None, headers=None) -> Response:
-    return Response(
-        problem_body(status_code=status_code, code=code, detail=detail, errors=errors),
-        status=status_code,
-        headers=headers,
-        content_type=PROBLEM_CONTENT_TYPE,
-    )
 
 
 def _flatten_validation(detail) -> dict:
@@ -138,16 +139,21 @@ def database_unavailable(exc) -> dict | None:
             "detail": "The database is unavailable. Nothing was saved; retry in a moment."}
 
 
-def problem_exception_handler(exc, context):
-    """DRF `EXCEPTION_HANDLER`: every error leaves as problem details; a 500 leaks nothing."""
+VALIDATION_DETAIL = "The request contains invalid fields."
+SERVER_ERROR = {"status_code": 500, "code": "server_error",
+                "detail": "An unexpected error occurred. It has been logged."}
+
+
+def problem_for(exc: Exception) -> tuple[dict, dict] | None:
+    """`(body, headers)`: the problem details of `exc` (`problem_body`, and `Retry-After` or `WWW-Authenticate`
+    where they apply), or None for an exception that is a bug (the caller logs it and answers SERVER_ERROR). The
+    one translation from exceptions to problems: the REST API's exception handler and the socket consumer
+    (chat.consumers: the same body as an `error` event) both use it."""
     if isinstance(exc, ApplicationError):
-        set_rollback()
-        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-        return problem_response(status_code=exc.status_code, code=exc.code, detail=exc.detail, errors=exc.errors,
-                                headers=headers)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+        return problem_body(status_code=exc.status_code, code=exc.code, detail=exc.detail, errors=exc.errors), headers
     if isinstance(exc, RequestDataTooBig):
-        set_rollback()
-        return payload_too_large()
+        return problem_body(**PAYLOAD_TOO_LARGE, detail=_payload_too_large_detail()), {}
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -156,20 +162,14 @@ def problem_exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
 
     if isinstance(exc, exceptions.APIException):
-        set_rollback()
         headers = {}
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait) + (0 if float(exc.wait).is_integer() else 1))
         if isinstance(exc, exceptions.ValidationError):
-            return problem_response(
-                status_code=exc.status_code,
-                code="validation_error",
-                detail="The request contains invalid fields.",
-                errors=_flatten_validation(exc.detail),
-                headers=headers,
-            )
+            return problem_body(status_code=exc.status_code, code="validation_error", detail=VALIDATION_DETAIL,
+                                errors=_flatten_validation(exc.detail)), headers
         detail, code = exc.detail, getattr(exc.detail, "code", None)
         if isinstance(detail, dict):  # a library's nested detail: its sentence and code, never its repr
             code = str(detail.get("code") or code or "")
@@ -177,17 +177,23 @@ def problem_exception_handler(exc, context):
         elif isinstance(detail, list):
             detail = detail[0] if detail else exc.default_detail
         code = code or exc.default_code
-        return problem_response(status_code=exc.status_code, code=str(code), detail=str(detail), headers=headers)
+        return problem_body(status_code=exc.status_code, code=str(code), detail=str(detail)), headers
 
     unavailable = database_unavailable(exc)
     if unavailable is not None:
-        set_rollback()
-        return problem_response(status_code=503, headers={"Retry-After": DATABASE_RETRY_AFTER}, **unavailable)
-    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context else "?")
+        return problem_body(status_code=503, **unavailable), {"Retry-After": DATABASE_RETRY_AFTER}
+    return None
+
+
+def problem_exception_handler(exc, context):
+    """DRF `EXCEPTION_HANDLER`: every error leaves as problem details (`problem_for`); a 500 leaks nothing."""
     set_rollback()
-    return problem_response(
-        status_code=500, code="server_error", detail="An unexpected error occurred. It has been logged."
-    )
+    problem = problem_for(exc)
+    if problem is None:
+        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context else "?")
+        problem = problem_body(**SERVER_ERROR), {}
+    body, headers = problem
+    return Response(body, status=body["status"], headers=headers or None, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def _django_problem(status_code: int, code: str, detail: str, errors: dict | None = None) -> JsonResponse:
@@ -198,11 +204,17 @@ def _django_problem(status_code: int, code: str, detail: str, errors: dict | Non
     )
 
 
+PAYLOAD_TOO_LARGE = {"status_code": 413, "code": "payload_too_large"}
+
+
+def _payload_too_large_detail() -> str:
+    return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+
+
 def payload_too_large() -> JsonResponse:
     """The one 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, whoever notices it (the request middleware, DRF's
     parsing, a plain Django view)."""
-    return _django_problem(413, "payload_too_large",
-                           f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+    return _django_problem(**PAYLOAD_TOO_LARGE, detail=_payload_too_large_detail())
 
 
 def handler404(request, exception=None):
@@ -213,7 +225,7 @@ def handler500(request):
     unavailable = database_unavailable(sys.exc_info()[1])  # raised where no view ran: a middleware, say
     if unavailable is not None:
         return _database_unavailable_response(unavailable)
-    return _django_problem(500, "server_error", "An unexpected error occurred. It has been logged.")
+    return _django_problem(**SERVER_ERROR)
 
 
 class DatabaseUnavailableMiddleware:

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from bantu.core.serializers import StrictSerializer, Variant
-from chat.models import MAX_BODY, Conversation
+from chat.models import Conversation
 from chat.serializers import MessageSerializer
 
 
@@ -44,15 +44,6 @@ class ConversationOpenSerializer(StrictSerializer):
             raise serializers.ValidationError({"non_field_errors": ["A direct conversation needs `company` and "
                                                                     "`freelancer`."]})
         return attrs
-
-
-class MessageSendSerializer(StrictSerializer):
-    body = serializers.CharField(max_length=MAX_BODY, trim_whitespace=True)
-    client_id = serializers.UUIDField(help_text="A UUID made by the client; resending it stores nothing new.")
-
-
-class ReadSerializer(StrictSerializer):
-    message = serializers.UUIDField(required=False, help_text="Read up to this message (default: the latest).")
 
 
 class ReportSerializer(StrictSerializer):

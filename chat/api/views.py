@@ -13,6 +13,7 @@ from chat import selectors, services
 from chat.api import serializers as s
 from chat.models import Conversation, Message
 from chat.permissions import IsConversationParty
+from chat.serializers import MessageSendSerializer, ReadSerializer
 from companies.models import Company
 from proposals.selectors import proposal_visible_to
 
@@ -118,10 +119,10 @@ class ConversationMessagesApi(_ConversationMixin, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=s.MessageSendSerializer, responses={201: s.MessageSerializer, 200: s.MessageSerializer},
+    @extend_schema(request=MessageSendSerializer, responses={201: s.MessageSerializer, 200: s.MessageSerializer},
                    tags=TAGS)
     def post(self, request, pk):
-        data = s.MessageSendSerializer(data=request.data)
+        data = MessageSendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message, created = services.message_send(conversation_id=self.get_conversation().pk, sender=request.user,
                                                  **data.validated_data)
@@ -134,9 +135,9 @@ class ConversationReadApi(_ConversationMixin, APIView):
 
     extra_error_responses = {400: "Invalid input, or `unknown_message`: `message` is not in this conversation."}
 
-    @extend_schema(request=s.ReadSerializer, responses={204: None}, tags=TAGS)
+    @extend_schema(request=ReadSerializer, responses={204: None}, tags=TAGS)
     def post(self, request, pk):
-        data = s.ReadSerializer(data=request.data)
+        data = ReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.conversation_mark_read(conversation=self.get_conversation(), user=request.user,
                                         message_id=data.validated_data.get("message"))

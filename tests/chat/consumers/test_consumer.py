@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import OperationalError
 
 from accounts.services import user_password_change, user_suspend
 from chat.models import Message, Participant
@@ -189,30 +190,64 @@ async def test_message_read_of_a_message_outside_the_conversation_is_an_error(co
 
     assert unknown == error("unknown_message", 400, "Bad request", "That message is not in this conversation.",
                             "message.read", errors={"message": ["Unknown message."]})
-    assert invalid == error("validation_error", 400, "Bad request", "The command contains invalid fields.",
-                            "message.read", errors={"message": ["A message id."]})
+    assert invalid == error("validation_error", 400, "Bad request", "The request contains invalid fields.",
+                            "message.read", errors={"message": ["Must be a valid UUID."]})
     await close(owner_ws)
 
 
+async def test_message_read_without_a_message_reads_up_to_the_latest_as_over_rest(conversation, owner, freelancer):
+    """`message` is optional, as in `POST conversations/{id}/read/`: the same input serializer."""
+    await sync_to_async(send)(freelancer, conversation, "Satu")
+    latest = await sync_to_async(send)(freelancer, conversation, "Dua")
+    owner_ws, freelancer_ws = await connect(owner), await connect(freelancer)
+
+    await command(owner_ws, type="message.read", conversation=str(conversation.pk))
+
+    event = await receive(freelancer_ws)
+    assert (event["type"], event["message"]) == ("message.read", str(latest.pk))
+    assert await read_seq(conversation, owner) == latest.seq
+    await close(owner_ws)
+    await close(freelancer_ws)
+
+
 @pytest.mark.parametrize(("fields", "errors"), [
-    ({"body": "a" * 5001}, {"body": ["At most 5000 characters."]}),
-    ({"body": "   "}, {"body": ["A non-empty string."]}),
-    ({"body": 42}, {"body": ["A non-empty string."]}),
-    ({"client_id": "bukan-uuid"}, {"client_id": ["A UUID made by the client."]}),
-    ({"client_id": None}, {"client_id": ["A UUID made by the client."]}),
+    ({"body": "a" * 5001}, {"body": ["Ensure this field has no more than 5000 characters."]}),
+    ({"body": "   "}, {"body": ["This field may not be blank."]}),
+    ({"body": 42}, {"body": ["Must be a string."]}),
+    ({"client_id": "bukan-uuid"}, {"client_id": ["Must be a valid UUID."]}),
+    ({"client_id": None}, {"client_id": ["This field is required."]}),
 ], ids=["too-long", "blank", "not-a-string", "bad-client-id", "no-client-id"])
-async def test_invalid_message_send_is_an_error_and_stores_nothing(conversation, owner, fields, errors):
+async def test_invalid_message_send_is_the_rest_apis_problem_and_stores_nothing(conversation, owner, fields, errors):
+    """The same input serializer and the same problem body as `POST conversations/{id}/messages/`; the event's
+    `type` is `error`, and it names the command and its `client_id`."""
     owner_ws = await connect(owner)
-    content = {"type": "message.send", "conversation": str(conversation.pk), "body": "Halo",
-               "client_id": "5b0c9f5e-4a43-4bb0-9d3b-0a8f6f7f0c11", **fields}
+    fields = {key: value for key, value in
+              {"body": "Halo", "client_id": "5b0c9f5e-4a43-4bb0-9d3b-0a8f6f7f0c11", **fields}.items()
+              if value is not None}
 
-    await command(owner_ws, **{key: value for key, value in content.items() if value is not None})
+    await command(owner_ws, type="message.send", conversation=str(conversation.pk), **fields)
+    event = await receive(owner_ws)
+    over_rest = await sync_to_async(
+        lambda: client_for(owner).post(messages_url(conversation), fields, format="json"))()
 
-    reply_to = {"client_id": content["client_id"]} if isinstance(content.get("client_id"), str) else {}
-    assert await receive(owner_ws) == error("validation_error", 400, "Bad request",
-                                            "The command contains invalid fields.", "message.send",
-                                            errors=errors, **reply_to)
+    reply_to = {"client_id": fields["client_id"]} if isinstance(fields.get("client_id"), str) else {}
+    assert event == error("validation_error", 400, "Bad request", "The request contains invalid fields.",
+                          "message.send", errors=errors, **reply_to)
+    assert over_rest.status_code == 400
+    assert event == {**over_rest.json(), "type": "error", "command": "message.send", **reply_to}
     assert await stored_messages() == []
+    await close(owner_ws)
+
+
+async def test_a_message_body_is_trimmed_on_the_socket_as_over_rest(conversation, owner, freelancer):
+    owner_ws = await connect(owner)
+
+    client_id = await send_command(owner_ws, conversation, "  Halo  ")
+    ack = await acked(owner_ws, client_id)
+    over_rest = await sync_to_async(post_message)(owner, conversation, "  Apa kabar?  ")
+
+    assert ack["body"] == "Halo"
+    assert over_rest.json()["body"] == "Apa kabar?"
     await close(owner_ws)
 
 
@@ -261,6 +296,29 @@ async def test_bad_frames_answer_an_error_and_the_socket_stays_open(conversation
     await owner_ws.send_to(**frame)
 
     assert await receive(owner_ws) == error(code, 400, "Bad request", detail, command_name)
+    await assert_still_usable(owner_ws, conversation)
+    await close(owner_ws)
+
+
+@pytest.mark.parametrize(("failure", "expected"), [
+    (RuntimeError("a bug"), error("server_error", 500, "Internal server error",
+                                  "An unexpected error occurred. It has been logged.", "typing")),
+    (OperationalError("server closed the connection unexpectedly"),
+     error("database_unavailable", 503, "Service unavailable",
+           "The database is unavailable. Nothing was saved; retry in a moment.", "typing")),
+], ids=["bug", "database-down"])
+async def test_a_failing_command_answers_the_rest_apis_problem_and_the_socket_stays_open(
+        conversation, owner, monkeypatch, caplog, failure, expected):
+    def fail(**kwargs):
+        raise failure
+
+    owner_ws = await connect(owner)
+    monkeypatch.setattr("chat.services.typing_announce", fail)
+
+    await command(owner_ws, type="typing", conversation=str(conversation.pk))
+
+    assert await receive(owner_ws) == expected
+    assert ("Socket command 'typing'" in caplog.text) is isinstance(failure, RuntimeError)
     await assert_still_usable(owner_ws, conversation)
     await close(owner_ws)
 
