@@ -265,6 +265,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["bantu.core.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "bantu.core.negotiation.StrictContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["bantu.core.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "bantu.core.schema.BantuAutoSchema",
     "EXCEPTION_HANDLER": "bantu.core.exceptions.problem_exception_handler",

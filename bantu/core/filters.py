@@ -67,7 +67,8 @@ class StrictFilterSet(django_filters.rest_framework.FilterSet):
 
     - a typed parameter (number, date, id, choice, boolean) given with an empty value (`?posted_since=`) is a 400;
     - a number is a whole number (amounts and rates are integer rupiah): `?min_rate=0.5` is a 400;
-    - a `min_*`/`max_*` (or `*_min`/`*_max`) pair given the wrong way round is a 400.
+    - a `min_*`/`max_*` (or `*_min`/`*_max`) pair given the wrong way round is a 400;
+    - an `ordering` with an empty item (`?ordering=,`, `?ordering=amount,`) is a 400.
     Free-text parameters may be empty (no filter)."""
 
     def is_valid(self):
@@ -76,6 +77,10 @@ class StrictFilterSet(django_filters.rest_framework.FilterSet):
             field = self.filters.get(name)
             if field is not None and value == "" and not isinstance(field, django_filters.CharFilter):
                 self.form.add_error(name, "This parameter needs a value; leave it out for no filter.")
+            elif isinstance(field, django_filters.OrderingFilter) and "" in str(value).split(","):
+                # django-filter drops the empty items of the list (`?ordering=,` was no ordering), whose schema
+                # items are an enum. (Lists of slugs, such as `skills`, allow a stray comma.)
+                self.form.add_error(name, "An empty item in the list.")
             elif (isinstance(field, django_filters.NumberFilter) and name not in self.form.errors
                   and not _WHOLE_NUMBER.fullmatch(str(value))):
                 self.form.add_error(name, "A whole number is required.")

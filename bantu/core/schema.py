@@ -196,7 +196,10 @@ class BantuAutoSchema(AutoSchema):
         if direction != "response":
             return responses
         errors = {}
-        if self.method in ("POST", "PUT", "PATCH") or self.get_filter_backends() or self._is_list_view():
+        # A view with several renderers has a `format` query parameter, and `?format=` is a 400
+        # (bantu.core.negotiation).
+        if (self.method in ("POST", "PUT", "PATCH") or self.get_filter_backends() or self._is_list_view()
+                or len(self.view.renderer_classes) > 1):
             errors["400"] = _problem(ValidationProblemSerializer, "Invalid input (problem details).")
         if not self._allows_anonymous():
             errors["401"] = _problem(ProblemSerializer, "Missing, invalid or expired access token.")
