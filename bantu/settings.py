@@ -290,6 +290,7 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
+    "GET_LIB_DOC_EXCLUDES": "bantu.core.schema.lib_doc_excludes",
     "TITLE": "Bantu API",
     "DESCRIPTION": (
         "Freelance marketplace for Indonesia. All errors are RFC 9457 problem details "
