@@ -191,6 +191,13 @@ class BantuAutoSchema(AutoSchema):
             isinstance(permission, permissions.AllowAny) for permission in self.view.get_permissions()
         )
 
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = ("The answer's format, instead of the one `Accept` asks for; with no value, "
+                                        "a 400.")
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
@@ -309,6 +316,11 @@ class StrictFilterSetSchema(DjangoFilterExtension):
         parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         from .filters import StrictBooleanFilter, StrictFilterSet
 
+        for parameter in parameters:
+            # drf-spectacular leaves out the help text of a filter whose schema is annotated (`?skills=` of jobs) or
+            # rebuilt (a boolean): every parameter says what it does.
+            if not parameter.get("description") and filter_field.extra.get("help_text"):
+                parameter["description"] = str(filter_field.extra["help_text"])
         if not issubclass(filterset_class, StrictFilterSet) or isinstance(filter_field, django_filters.CharFilter):
             return parameters
         for parameter in parameters:

@@ -8,8 +8,9 @@ from companies.models import Company
 
 class CompanyFilter(StrictFilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=100, help_text="Name or industry contains.")
-    industry = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
-    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
+    industry = django_filters.CharFilter(lookup_expr="iexact", max_length=100,
+                                         help_text="Industry, exactly (any letter case).")
+    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="City, exactly (any letter case).")
     province = django_filters.ChoiceFilter(choices=[(name, name) for name in PROVINCES])
     size = django_filters.ChoiceFilter(choices=Company.Size.choices)
     verified = StrictBooleanFilter()

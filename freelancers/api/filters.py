@@ -14,13 +14,15 @@ class FreelancerFilter(StrictFilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=100, help_text="Name or headline contains.")
     skills = SlugListFilter(field_name="skills__slug", method="filter_skills",
                             help_text="Comma-separated skill slugs; profiles with any of them.")
-    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
+    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="City, exactly (any letter case).")
     province = django_filters.ChoiceFilter(choices=[(name, name) for name in PROVINCES])
     availability = django_filters.ChoiceFilter(choices=FreelancerProfile.Availability.choices)
     min_rate = django_filters.NumberFilter(field_name="hourly_rate", lookup_expr="gte", min_value=0,
-                                           max_value=MAX_HOURLY_RATE)
+                                           max_value=MAX_HOURLY_RATE,
+                                           help_text="Hourly rate at least this (integer rupiah).")
     max_rate = django_filters.NumberFilter(field_name="hourly_rate", lookup_expr="lte", min_value=0,
-                                           max_value=MAX_HOURLY_RATE)
+                                           max_value=MAX_HOURLY_RATE,
+                                           help_text="Hourly rate at most this (integer rupiah).")
     ordering = StableOrderingFilter(fields=(("rating_avg", "rating"), ("hourly_rate", "rate"),
                                                      ("created_at", "created")),
                                     help_text="`-rating` (best `rating_average` first), `rating`, `rate`, `-rate` "

@@ -41,12 +41,14 @@ class JobSearchFilter(StrictFilterSet):
     skills = SlugListFilter(method="filter_noop", help_text="Comma-separated skill slugs; jobs with any of them.")
     location_type = django_filters.ChoiceFilter(choices=Job.LocationType.choices)
     province = django_filters.ChoiceFilter(choices=[(name, name) for name in PROVINCES])
-    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
+    city = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="City, exactly (any letter case).")
     job_type = django_filters.ChoiceFilter(choices=Job.JobType.choices)
     experience_level = django_filters.ChoiceFilter(choices=Job.ExperienceLevel.choices)
     budget_min = django_filters.NumberFilter(method="filter_noop", min_value=0, max_value=MAX_BUDGET,
-                                             help_text="Jobs whose budget range overlaps [budget_min, budget_max].")
-    budget_max = django_filters.NumberFilter(method="filter_noop", min_value=0, max_value=MAX_BUDGET)
+                                             help_text="Jobs whose budget range overlaps [budget_min, budget_max] "
+                                                       "(integer rupiah).")
+    budget_max = django_filters.NumberFilter(method="filter_noop", min_value=0, max_value=MAX_BUDGET,
+                                             help_text="See `budget_min` (integer rupiah).")
     posted_since = BoundedIsoDateTimeFilter(field_name="published_at", lookup_expr="gte",
                                             help_text="ISO date or date-time, in the years 1900 to 9998 "
                                                       "(UTC); without an offset, in western Indonesian time "

@@ -138,3 +138,15 @@ def test_no_component_is_described_by_the_docstring_of_one_of_our_base_classes(s
 
     assert [name for name, description in described.items() if description in base_docs] == []
     assert described["Review"].startswith("One review.")  # a serializer's own docstring still describes it
+
+
+def test_every_query_parameter_says_what_it_does(schema):
+    """A filter's help text reaches Swagger and ReDoc even when its schema is annotated or rebuilt (`?skills=` of
+    jobs and `?unread=` had none), and the `format` of a page with several renderers is described."""
+    undescribed = [f"{method.upper()} {path} ?{parameter['name']}"
+                   for path, operations in schema["paths"].items() for method, operation in operations.items()
+                   if isinstance(operation, dict)
+                   for parameter in operation.get("parameters", [])
+                   if parameter["in"] == "query" and not parameter.get("description")]
+
+    assert undescribed == []
