@@ -175,7 +175,7 @@ async def _retrying(step, what: str) -> bool:
         try:
             await step()
             return True
-        except Exception as exc:  # every error is answered; a bug is logged as well
+        except Exception as exc:
             if attempt + 1 == RELEASE_ATTEMPTS:
                 logger.error("%s failed %d times, the last with %r", what, RELEASE_ATTEMPTS, exc)
                 return False
