@@ -19,7 +19,6 @@ from bantu.core.consumers import BantuSocketConsumer
 from bantu.core.exceptions import (
     SERVER_ERROR,
     ApplicationError,
-    NotFound,
     PayloadTooLarge,
     Throttled,
     problem_body,
@@ -29,7 +28,7 @@ from bantu.core.ids import uuid_or_none
 from bantu.core.jsonsafe import JSONInputError, loads_strict
 from bantu.core.permissions import forget_company_roles
 
-from . import errors, services
+from . import services
 from .models import Conversation
 from .serializers import MessageSendSerializer, ReadSerializer, message_json
 
@@ -73,9 +72,6 @@ def _frame(text_data) -> dict:
     return content
 
 
-NO_SUCH_CONVERSATION = "No such conversation."
-
-
 @functools.cache
 def _field_names(serializer_class) -> tuple[str, ...]:
     return tuple(serializer_class().fields)
@@ -95,7 +91,7 @@ def _conversation(conversation_id) -> Conversation:
     conversation_pk = uuid_or_none(conversation_id)
     conversation = Conversation.objects.filter(pk=conversation_pk).first() if conversation_pk else None
     if conversation is None:
-        raise NotFound(NO_SUCH_CONVERSATION, code=errors.NOT_IN_CONVERSATION)
+        raise services.not_in_conversation()
     return conversation
 
 
@@ -142,7 +138,7 @@ def _command(function):
 def _send(user, conversation_id, body, client_id):
     conversation_pk = uuid_or_none(conversation_id)
     if conversation_pk is None:
-        raise NotFound(NO_SUCH_CONVERSATION, code=errors.NOT_IN_CONVERSATION)
+        raise services.not_in_conversation()
     # The service checks access in the statement that locks the conversation: no lookup before it.
     message, _created = services.message_send(conversation_id=conversation_pk, sender=user, body=body,
                                               client_id=client_id)

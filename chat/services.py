@@ -19,10 +19,15 @@ from .models import Conversation, Message, MessageReport, Participant
 from .permissions import can_access_conversation
 
 
+def not_in_conversation() -> NotFound:
+    """The error for a conversation that does not exist or that the user is not part of: 404, not 403 (a
+    conversation one is not part of does not exist for them), over REST and on the socket alike."""
+    return NotFound("No such conversation.", code=errors.NOT_IN_CONVERSATION)
+
+
 def _require_access(user: User, conversation: Conversation) -> None:
     if not can_access_conversation(user, conversation):
-        # 404, not 403: a conversation one is not part of does not exist for them.
-        raise NotFound("No such conversation.", code=errors.NOT_IN_CONVERSATION)
+        raise not_in_conversation()
 
 
 def _join(conversation: Conversation, user: User) -> Participant:
@@ -159,7 +164,7 @@ def message_send(*, conversation_id, sender: User, body: str, client_id) -> tupl
         with transaction.atomic():
             message.seq = _claim_seq(conversation_id=conversation_id, sender=sender, message=message)
             if message.seq is None:
-                raise NotFound("No such conversation.", code=errors.NOT_IN_CONVERSATION)
+                raise not_in_conversation()
             # raw: keep created_at as set above, which the conversation recorded as last_message_at
             # (auto_now_add would take a later time).
             message.save_base(raw=True, force_insert=True)
