@@ -153,7 +153,7 @@ def problem_for(exc: Exception) -> tuple[dict, dict] | None:
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         return problem_body(status_code=exc.status_code, code=exc.code, detail=exc.detail, errors=exc.errors), headers
     if isinstance(exc, RequestDataTooBig):
-        return problem_body(**PAYLOAD_TOO_LARGE, detail=_payload_too_large_detail()), {}
+        return problem_body(**_payload_too_large()), {}
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -204,17 +204,16 @@ def _django_problem(status_code: int, code: str, detail: str, errors: dict | Non
     )
 
 
-PAYLOAD_TOO_LARGE = {"status_code": 413, "code": "payload_too_large"}
-
-
-def _payload_too_large_detail() -> str:
-    return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+def _payload_too_large() -> dict:
+    """The 413's `status_code`, `code` and `detail` (as SERVER_ERROR; a function, since the limit is a setting)."""
+    return {"status_code": 413, "code": "payload_too_large",
+            "detail": f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."}
 
 
 def payload_too_large() -> JsonResponse:
     """The one 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, whoever notices it (the request middleware, DRF's
     parsing, a plain Django view)."""
-    return _django_problem(**PAYLOAD_TOO_LARGE, detail=_payload_too_large_detail())
+    return _django_problem(**_payload_too_large())
 
 
 def handler404(request, exception=None):
