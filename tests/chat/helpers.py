@@ -1,14 +1,19 @@
 """Helpers of the chat tests: URLs, REST calls, sockets."""
 
 import asyncio
+import functools
 import json
 import uuid
+from pathlib import Path
 
+import yaml
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from accounts.services import tokens_issue
 from bantu.asgi import application
 from chat import services
+from chat.asyncapi import validate_payload
 from tests.conftest import client_for
 from tests.factories import MessageFactory
 
@@ -72,3 +77,25 @@ async def receive(communicator, timeout: float = 3) -> dict:
 async def nothing_arrives(*communicators: WebsocketCommunicator) -> bool:
     """True when none of `communicators` receives anything for QUIET seconds (they wait at the same time)."""
     return all(await asyncio.gather(*(communicator.receive_nothing(QUIET) for communicator in communicators)))
+
+
+# The message of docs/asyncapi.yaml that documents each event the server sends, by its `type`.
+SERVER_SENDS = {
+    "message.ack": "messageAck",
+    "message.created": "messageCreated",
+    "message.read": "messageRead",
+    "typing": "typingEvent",
+    "notification.created": "notificationCreated",
+    "error": "error",
+}
+
+
+@functools.cache
+def asyncapi_document() -> dict:
+    return yaml.safe_load((Path(settings.BASE_DIR) / "docs" / "asyncapi.yaml").read_text())
+
+
+def assert_documented(event: dict) -> None:
+    """`event` is one the server documents (SERVER_SENDS) and fits that message's payload schema."""
+    assert event.get("type") in SERVER_SENDS, event
+    validate_payload(asyncapi_document(), SERVER_SENDS[event["type"]], event)

@@ -2,47 +2,30 @@
 against the payload schema of the message of its `type`, and so does each command that the server carries out."""
 
 import uuid
-from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 from asgiref.sync import sync_to_async
-from django.conf import settings
 
 from chat.asyncapi import validate_payload
 from notifications.models import Notification
 from notifications.services import notify
 
-from ..helpers import command, connect, receive
+from ..helpers import assert_documented, asyncapi_document, command, connect, receive
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("_close_thread_connections"),
 ]
 
-DOCUMENT = yaml.safe_load((Path(settings.BASE_DIR) / "docs" / "asyncapi.yaml").read_text())
-SERVER_SENDS = {
-    "message.ack": "messageAck",
-    "message.created": "messageCreated",
-    "message.read": "messageRead",
-    "typing": "typingEvent",
-    "notification.created": "notificationCreated",
-    "error": "error",
-}
-
 
 async def frames(communicator, count: int) -> list[dict]:
     return [await receive(communicator) for _ in range(count)]
 
 
-def assert_documented(event: dict) -> None:
-    validate_payload(DOCUMENT, SERVER_SENDS[event["type"]], event)
-
-
 async def sent(communicator, name: str, **content) -> None:
     """Send a command after checking it against its documented payload."""
-    validate_payload(DOCUMENT, name, content)
+    validate_payload(asyncapi_document(), name, content)
     await command(communicator, **content)
 
 
@@ -101,7 +84,7 @@ async def test_every_event_and_command_fits_the_asyncapi_document(conversation, 
 def test_a_frame_the_document_does_not_allow_is_refused_by_the_check():
     with pytest.raises(jsonschema.ValidationError, match="'body' is a required property"):
         validate_payload(
-            DOCUMENT,
+            asyncapi_document(),
             "messageSend",
             {"type": "message.send", "conversation": str(uuid.uuid4()), "client_id": str(uuid.uuid4())},
         )
