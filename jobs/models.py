@@ -97,6 +97,13 @@ class Job(BaseModel):
                          condition=Q(status="open", removed_at__isnull=True)),
             models.Index(fields=["job_type", "-budget_max", "-id"], name="jobs_open_type_budget_high_idx",
                          condition=Q(status="open", removed_at__isnull=True)),
+            # Budgets also follow the category (engineering pays more than data entry): a category's budget order
+            # walked the global budget index past 53,000 rows of other categories (docs/benchmarks.md). A parent
+            # category reads each child's range of these (jobs.search, JobSearch._ordered).
+            models.Index(fields=["category", "budget_min", "-id"], name="jobs_open_cat_budget_low_idx",
+                         condition=Q(status="open", removed_at__isnull=True)),
+            models.Index(fields=["category", "-budget_max", "-id"], name="jobs_open_cat_budget_high_idx",
+                         condition=Q(status="open", removed_at__isnull=True)),
             models.Index(fields=["company", "status", "-created_at"], name="jobs_company_status_idx"),
         ]
 

@@ -154,6 +154,59 @@ def test_capped_count_with_text(api, make_job, owner, settings):
     assert (kopi["count"], kopi["count_capped"], kasir["count"], kasir["count_capped"]) == (2, True, 1, False)
 
 
+# --- budget order of a parent category -------------------------------------------------------------------------
+
+@pytest.fixture
+def design_budgets(make_job, owner):
+    """Nine design jobs over three child categories of design-creative (budgets tie across children), and a
+    programming job that outbids them all. Highest budget first: ties newest (largest id) first."""
+    jobs = []
+    for i, (category, budget) in enumerate([("logo-brand-identity", 9), ("illustration", 9), ("design-creative", 8),
+                                            ("logo-brand-identity", 7), ("illustration", 6), ("illustration", 5),
+                                            ("design-creative", 5), ("logo-brand-identity", 2), ("illustration", 1)]):
+        jobs.append(make_job(owner, title=f"Desain {i}", category=category, budget_min=budget * 100_000,
+                             budget_max=budget * 1_000_000, published_at=days_ago(i)))
+    make_job(owner, title="Backend", category="backend-development", budget_min=1, budget_max=99_000_000)
+    return jobs
+
+
+@pytest.mark.parametrize("ordering", ["-budget", "budget"])
+def test_a_parent_categorys_budget_order_pages_through_its_children(api, design_budgets, settings, ordering,
+                                                                    django_assert_num_queries):
+    _bantu(settings, SEARCH_COUNT_CAP=7)  # capped: the page reads each child's first jobs (jobs.search._ordered)
+    key = (lambda job: (-job.budget_max, -job.pk.int)) if ordering == "-budget" else (
+        lambda job: (job.budget_min, -job.pk.int))
+    expected = [job.title for job in sorted(design_budgets, key=key)]
+
+    pages = []
+    for page in (1, 2, 3, 4):
+        with django_assert_num_queries(4):  # the category's ids, the capped count, the page, its skills
+            response = api.get(JOBS, {"category": "design-creative", "ordering": ordering, "page_size": 2,
+                                      "page": page})
+        pages.append(titles(response))
+
+    assert response.json()["count_capped"] is True
+    assert pages == [expected[0:2], expected[2:4], expected[4:6], expected[6:8]]
+
+
+@pytest.mark.postgres  # SQLite cannot order the parts of a compound query: it keeps the one plain query
+def test_a_parent_categorys_budget_order_reads_each_child_on_postgresql(api, design_budgets, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _bantu(settings, SEARCH_COUNT_CAP=3)
+    with CaptureQueriesContext(connection) as queries:
+        api.get(JOBS, {"category": "design-creative", "ordering": "-budget"})
+    with CaptureQueriesContext(connection) as child:
+        api.get(JOBS, {"category": "illustration", "ordering": "-budget"})
+    with CaptureQueriesContext(connection) as text:
+        api.get(JOBS, {"category": "design-creative", "ordering": "-budget", "q": "desain"})
+
+    children = len(search.category_ids_of("design-creative"))  # the parent and its children, one part each
+    assert [query["sql"].count("UNION ALL") for query in queries.captured_queries] == [0, 0, children - 1, 0]
+    assert not any("UNION" in query["sql"] for query in child.captured_queries + text.captured_queries)
+
+
 # --- relevance over the newest candidates ---------------------------------------------------------------------
 
 @pytest.fixture
