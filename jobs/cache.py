@@ -37,12 +37,18 @@ def search_key(params) -> str:
     return f"jobs:search-json:{digest}"
 
 
-def search_get_or_compute(params, compute) -> tuple[object, bool]:
+def search_read_keys(params) -> list[str]:
+    """The cache keys `search_get_or_compute(params, …)` reads (for `found`)."""
+    return cache_versions.read_keys(search_key(params), (GENERATION, SEARCH))
+
+
+def search_get_or_compute(params, compute, *, found=None) -> tuple[object, bool]:
     """Cache-aside for a public search: `(answer, hit)` (the view keeps the rendered JSON bytes). `params`
     identifies the request (see `search_key`); `compute()` builds the answer on a miss (its exceptions, 400s and
-    404s, propagate and nothing is cached). Valid while neither the jobs' generation nor the search version
-    moves."""
-    return cache_versions.get_or_compute(search_key(params), (GENERATION, SEARCH), compute, ttl=SEARCH_TTL)
+    404s, propagate and nothing is cached); `found`, what was already read of `search_read_keys(params)` (see
+    `cache_versions.get_or_compute`). Valid while neither the jobs' generation nor the search version moves."""
+    return cache_versions.get_or_compute(search_key(params), (GENERATION, SEARCH), compute, ttl=SEARCH_TTL,
+                                         found=found)
 
 
 def detail_get_or_compute(job_id, compute) -> tuple[object, bool]:

@@ -8,7 +8,7 @@ see the old rows, rebuild the old answer and cache it under the new version, whe
 With the cache down, reads miss and bumps do nothing: responses are simply uncached.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -17,16 +17,20 @@ from django.db import transaction
 T = TypeVar("T")
 
 
-def get_or_compute(key: str, names: Sequence[str], compute: Callable[[], T], *, ttl: int) -> tuple[T, bool]:
+def get_or_compute(key: str, names: Sequence[str], compute: Callable[[], T], *, ttl: int,
+                   found: Mapping[str, object] | None = None) -> tuple[T, bool]:
     """Cache-aside under versions: `(value, hit)`. The value cached at `key` if it was computed under the current
     versions of `names`; otherwise `compute()`, stored at `key` with those versions for `ttl` seconds.
 
-    One round trip on a hit (the entry and the versions in one get_many), two on a miss. The versions are read
-    before `compute()` runs, so an answer computed while a write commits is stored under the older versions and
-    never served after the bump. `compute`'s exceptions propagate and nothing is stored. With the cache down,
-    every read is a miss."""
+    One round trip on a hit (the entry and the versions in one get_many), two on a miss. `found`, when given, is
+    what the caller has already read of `read_keys(key, names)` (`{key: value}`, keys not in the cache left out,
+    as get_many answers), so that a hit costs no round trip of its own: the search reads it in its throttle's
+    round trip (`bantu.core.throttling`). The versions are read before `compute()` runs, so an answer computed
+    while a write commits is stored under the older versions and never served after the bump. `compute`'s
+    exceptions propagate and nothing is stored. With the cache down, every read is a miss."""
     keys = read_keys(key, names)
-    found = cache.get_many(keys)
+    if found is None:
+        found = cache.get_many(keys)
     current = tuple(found.get(version_key, 0) for version_key in keys[1:])
     entry = found.get(key)
     if entry is not None and entry[0] == current:

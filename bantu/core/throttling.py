@@ -40,8 +40,11 @@ class _DegradingCache:
 
 # DRF's sliding log (a list of request times per key, read and written back whole: two round trips, and a list
 # as long as the limit pickled both ways) as one Redis call: a sorted set of request times, trimmed, counted and
-# added to atomically. Returns {allowed (1/0), requests in the window, the oldest request time ("" if none)}.
+# added to atomically. Returns {allowed (1/0), requests in the window, the oldest request time ("" if none), the
+# values of KEYS[2..] (the view's cache reads, see `_SettingsRateThrottle`; nil where missing)}.
 _SLIDING_LOG = """
+local reads = {}
+if #KEYS > 1 then reads = redis.call('MGET', unpack(KEYS, 2)) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
 local count = redis.call('ZCARD', KEYS[1])
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ''
@@ -49,16 +52,16 @@ if count < tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
   redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
   if oldest == '' then oldest = ARGV[1] end
-  return {1, count + 1, oldest}
+  return {1, count + 1, oldest, reads}
 end
-return {0, count, oldest}
+return {0, count, oldest, reads}
 """
 
 
 def _redis_sliding_log():
     """The registered script on the `throttle` cache's Redis client, or None when that cache is not Redis."""
     backend = caches["throttle"]
-    if not hasattr(backend, "client") or not hasattr(backend.client, "get_client"):
+    if not _is_redis(backend):
         return None
     client = backend.client.get_client(write=True)
     script = getattr(client, "_bantu_sliding_log", None)
@@ -67,11 +70,28 @@ def _redis_sliding_log():
     return backend, script
 
 
+def _is_redis(backend) -> bool:
+    return hasattr(backend, "client") and hasattr(backend.client, "get_client")
+
+
+def _default_cache_shares(backend) -> bool:
+    """Whether the default cache is a Redis cache on the same server and database as `backend` (the same
+    LOCATION), so that its keys can be read in `backend`'s round trip."""
+    default = caches["default"]
+    return _is_redis(default) and getattr(default, "_server", None) == getattr(backend, "_server", object())
+
+
 class _SettingsRateThrottle(SimpleRateThrottle):
     """DRF's SimpleRateThrottle (the same sliding-log rule: at most `num_requests` in any `duration` seconds, a
     refused request not counted, the same Retry-After), with the rate read from the live settings and, on Redis,
     the whole check in one atomic round trip (`_SLIDING_LOG`). Without Redis (embedded) or while it is down, DRF's
-    own list-in-a-cache path runs on the local cache (`_DegradingCache`)."""
+    own list-in-a-cache path runs on the local cache (`_DegradingCache`).
+
+    **Reads along.** A view may name default-cache keys it is about to read, `view.throttle_read_keys(request)
+    -> list[str]`: when the default cache is the same Redis, they are read in the throttle's own call (an MGET in
+    the script) and left on the request as `request.throttle_reads` (`{key: value}`, missing keys left out, as
+    `cache.get_many` answers). A cached search then costs one Redis round trip instead of two. Without Redis, or
+    when the call fails, nothing is left and the view reads the keys itself."""
 
     cache = _DegradingCache()
     # The sorted sets live under their own keys: a list written by the old path is never read as a set.
@@ -99,17 +119,29 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         if redis is None:
             return super().allow_request(request, view)
         backend, script = redis
+        reads = self._read_keys(request, view, backend)
         self.now = self.timer()
         try:
-            allowed, count, oldest = script(
-                keys=[backend.make_key(self.zset_format % self.key)],
+            allowed, count, oldest, values = script(
+                keys=[backend.make_key(self.zset_format % self.key), *(caches["default"].make_key(key)
+                                                                         for key in reads)],
                 args=[repr(self.now), self.duration, self.num_requests, f"{self.now!r}:{secrets.token_hex(4)}"])
         except Exception:
             logger.warning("Throttle cache unavailable: limits are per process until it is back")
             self.cache = _DegradingCache.fallback  # straight to this process's cache: Redis was just tried
             return super().allow_request(request, view)
+        if reads:
+            request.throttle_reads = _decoded(reads, values)
         self._logged = (int(count), float(oldest) if oldest else None)
         return bool(allowed) or self.throttle_failure()
+
+    @staticmethod
+    def _read_keys(request, view, backend) -> list[str]:
+        """The view's keys to read along (see the class), once per request and only from the same Redis."""
+        named = getattr(view, "throttle_read_keys", None)
+        if named is None or hasattr(request, "throttle_reads") or not _default_cache_shares(backend):
+            return []
+        return list(named(request))
 
     def wait(self):
         """Seconds until a request would be allowed again, as DRF computes it from the log."""
@@ -119,6 +151,21 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         remaining = self.duration - (self.now - oldest) if oldest is not None else self.duration
         available = self.num_requests - count + 1
         return remaining / float(available) if available > 0 else None
+
+
+def _decoded(keys: list[str], values: list) -> dict[str, object]:
+    """The default cache's values of `keys` as `cache.get_many` answers: decoded by its client, missing or
+    undecodable ones left out (a miss, computed again)."""
+    client = caches["default"].client
+    found = {}
+    for key, value in zip(keys, values, strict=True):
+        if value is None:
+            continue
+        try:
+            found[key] = client.decode(value)
+        except Exception:
+            logger.warning("Cache entry %s read with the throttle could not be decoded", key)
+    return found
 
 
 class _IPThrottle(_SettingsRateThrottle):

@@ -53,16 +53,33 @@ class JobListCreateApi(MethodPermissionsMixin, generics.ListAPIView):
             return [SearchThrottle()]
         return [UserWriteThrottle()]
 
+    def throttle_read_keys(self, request) -> list[str]:
+        """The cached answer's keys, read in the search throttle's Redis call (`bantu.core.throttling`): a hit then
+        costs one round trip."""
+        if request.method != "GET" or self._private(request):
+            return []
+        return cache.search_read_keys(self._cache_params(request))
+
     @extend_schema(tags=["jobs"], parameters=[CACHE_HEADER_DOC])
     def get(self, request, *args, **kwargs):
         """Search open jobs."""
-        company_id = uuid_or_none(request.query_params.get("company"))  # a malformed one: 400 from the filters
-        if company_id is not None and _sees_private_jobs(request.user):
+        if self._private(request):
             return Response(self._search(request), headers={CACHE_HEADER: "MISS"})
-        # The body holds absolute next/previous links, so the host is part of the key.
-        params = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
-        body, hit = cache.search_get_or_compute(params, lambda: render_json(self._search(request)))
+        body, hit = cache.search_get_or_compute(self._cache_params(request),
+                                                lambda: render_json(self._search(request)),
+                                                found=getattr(request, "throttle_reads", None))
         return json_response(request, body, headers={CACHE_HEADER: "HIT" if hit else "MISS"})
+
+    @staticmethod
+    def _private(request) -> bool:
+        """A company's own search by its members or operators: drafts included, never cached."""
+        company_id = uuid_or_none(request.query_params.get("company"))  # a malformed one: 400 from the filters
+        return company_id is not None and _sees_private_jobs(request.user)
+
+    @staticmethod
+    def _cache_params(request) -> list:
+        # The body holds absolute next/previous links, so the host is part of the key.
+        return [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
 
     def _search(self, request) -> dict:
         filters = JobSearchFilter(request.query_params, queryset=self.queryset, request=request)

@@ -3,7 +3,9 @@ no shared caching of private views, Redis entries, and a Redis outage degrading 
 
 Invalidation runs on commit: writes are wrapped in `django_capture_on_commit_callbacks(execute=True)`."""
 
+import contextlib
 import re
+from unittest import mock
 
 import pytest
 from django.core.cache import cache, caches
@@ -414,6 +416,73 @@ def test_detail_entries_live_in_redis_and_are_invalidated(api, as_user, operator
 
     assert_problem(api.get(detail_url(job)), 404)
     assert cache_versions.versions(f"jobs:{job.pk}")[f"jobs:{job.pk}"] == 1
+
+
+@contextlib.contextmanager
+def redis_commands():
+    """The commands redis-py sends meanwhile, by name: each is one round trip (a script's MGET is inside it)."""
+    import redis
+
+    sent = []
+    send = redis.Redis.execute_command
+
+    def counted(client, *args, **options):
+        sent.append(args[0])
+        return send(client, *args, **options)
+
+    with mock.patch.object(redis.Redis, "execute_command", counted):
+        yield sent
+
+
+@pytest.mark.redis
+def test_a_cached_search_costs_one_redis_round_trip(api, job):
+    """The entry and its versions are read in the search throttle's call (bantu.core.throttling, reads along)."""
+    miss = api.get(JOBS, {"q": "kopi"})
+    with redis_commands() as sent:
+        hit = api.get(JOBS, {"q": "kopi"})
+
+    assert (xcache(miss), xcache(hit), sent) == ("MISS", "HIT", ["EVALSHA"])
+    assert hit.content == miss.content
+
+
+@pytest.mark.redis
+def test_a_search_miss_reads_nothing_more_than_the_throttle_did(api, job):
+    with redis_commands() as sent:
+        miss = api.get(JOBS, {"q": "kopi"})
+
+    assert (xcache(miss), sent) == ("MISS", ["EVALSHA", "SET"])
+
+
+@pytest.mark.redis
+def test_a_default_cache_on_another_redis_database_is_read_by_the_view(api, job, settings):
+    location = settings.CACHES["default"]["LOCATION"]
+    other = location.rsplit("/", 1)[0] + "/" + str((int(location.rsplit("/", 1)[1] or 0) + 1) % 16)
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": other}}
+    caches["default"].clear()
+    try:
+        miss = api.get(JOBS, {"q": "kopi"})
+        with redis_commands() as sent:
+            hit = api.get(JOBS, {"q": "kopi"})
+    finally:
+        caches["default"].clear()
+
+    assert (xcache(miss), xcache(hit), sent) == ("MISS", "HIT", ["EVALSHA", "MGET"])
+
+
+@pytest.mark.redis
+def test_an_entry_read_along_that_cannot_be_decoded_is_a_miss(api, job, caplog):
+    from django_redis import get_redis_connection
+
+    assert xcache(api.get(JOBS, {"q": "kopi"})) == "MISS"
+    connection = get_redis_connection("default")
+    [entry] = _search_entries(connection)
+    connection.set(entry, b"\x80not a pickle")
+
+    response = api.get(JOBS, {"q": "kopi"})
+
+    assert (response.status_code, xcache(response), titles(response)) == (200, "MISS", ["Desain Logo Kedai Kopi"])
+    assert "could not be decoded" in caplog.text
+    assert xcache(api.get(JOBS, {"q": "kopi"})) == "HIT"
 
 
 # --- Redis down ---------------------------------------------------------------------------------------------------
