@@ -26,10 +26,10 @@ def message_json(message: Message) -> dict:
     return dict(MessageSerializer(message).data)
 
 
-class MessageSendSerializer(StrictSerializer):
+class MessageSendSerializer(FieldsBuiltOnceMixin, StrictSerializer):
     body = serializers.CharField(max_length=MAX_BODY, trim_whitespace=True)
     client_id = serializers.UUIDField(help_text="A UUID made by the client; resending it stores nothing new.")
 
 
-class ReadSerializer(StrictSerializer):
+class ReadSerializer(FieldsBuiltOnceMixin, StrictSerializer):
     message = serializers.UUIDField(required=False, help_text="Read up to this message (default: the latest).")
