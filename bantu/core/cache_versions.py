@@ -8,11 +8,14 @@ see the old rows, rebuild the old answer and cache it under the new version, whe
 With the cache down, reads miss and bumps do nothing: responses are simply uncached.
 """
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -27,10 +30,15 @@ def get_or_compute(key: str, names: Sequence[str], compute: Callable[[], T], *, 
     as get_many answers), so that a hit costs no round trip of its own: the search reads it in its throttle's
     round trip (`bantu.core.throttling`). The versions are read before `compute()` runs, so an answer computed
     while a write commits is stored under the older versions and never served after the bump. `compute`'s
-    exceptions propagate and nothing is stored. With the cache down, every read is a miss."""
+    exceptions propagate and nothing is stored. With the cache down, every read is a miss; so is an entry that
+    cannot be read back (unpickling fails), which is then overwritten."""
     keys = read_keys(key, names)
     if found is None:
-        found = cache.get_many(keys)
+        try:
+            found = cache.get_many(keys)
+        except Exception:  # not the cache being down (ignored by the backend): an entry that cannot be read back
+            logger.warning("Cache entry %s or its versions could not be read back; computing it again", key)
+            found = {}  # stored again under versions 0: the next read finds them moved on and computes once more
     current = tuple(found.get(version_key, 0) for version_key in keys[1:])
     entry = found.get(key)
     if entry is not None and entry[0] == current:

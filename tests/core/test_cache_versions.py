@@ -60,3 +60,18 @@ def test_a_failing_computation_stores_nothing():
 def test_falsy_answers_are_cached_too():
     assert cache_versions.get_or_compute("k", ("a",), lambda: [], ttl=60) == ([], False)
     assert cache_versions.get_or_compute("k", ("a",), lambda: ["unused"], ttl=60) == ([], True)
+
+
+@pytest.mark.redis
+def test_an_entry_that_cannot_be_read_back_is_a_miss_and_is_overwritten(caplog):
+    from django_redis import get_redis_connection
+
+    calls = []
+    cache_versions.get_or_compute("k", ("a",), computed("first", calls), ttl=60)
+    cache_versions.bump("a")
+    get_redis_connection("default").set(cache.make_key("k"), b"\x80not a pickle")
+
+    answers = [cache_versions.get_or_compute("k", ("a",), computed(f"again {n}", calls), ttl=60) for n in range(3)]
+
+    assert answers == [("again 0", False), ("again 1", False), ("again 1", True)]
+    assert "could not be read back" in caplog.text
