@@ -549,9 +549,9 @@ def floor(args: argparse.Namespace, env: dict, inputs: dict, run_id: str, port: 
     reads = []
     original = cache_versions.get_or_compute
 
-    def spy(key, names, compute, *, ttl):
+    def spy(key, names, compute, *, ttl, found=None):
         reads.append(tuple(cache_versions.read_keys(key, names)))
-        return original(key, names, compute, ttl=ttl)
+        return original(key, names, compute, ttl=ttl, found=found)
 
     cache_versions.get_or_compute = spy
     try:
@@ -561,7 +561,7 @@ def floor(args: argparse.Namespace, env: dict, inputs: dict, run_id: str, port: 
         cache_versions.get_or_compute = original
     connection.close()
     reads = [keys for keys in dict.fromkeys(reads) if keys[0].startswith("jobs:search-json:")]
-    cache_reads = []  # the one round trip of a hit: the entry and its versions
+    cache_reads = []  # a hit's read of the entry and its versions (the server makes it in the throttle's call)
     for _ in range(max(1, args.floor_repeat)):
         for keys in reads:
             started = time.perf_counter()
@@ -683,7 +683,7 @@ def main() -> None:
     log_path = RESULTS_DIR / f"{run_id}-server.log"
     server = start_server(args, env, port, log_path)
     try:
-        print(f"uvicorn up on {HOST}:{port} (pid {server.pid}); warming the search mix", flush=True)
+        print(f"{args.server} up on {HOST}:{port} (pid {server.pid}); warming the search mix", flush=True)
         warmed = warm(port, inputs)
         print(f"  warm-up: {warmed}", flush=True)
         results = run_scenarios(args, port, server.pid, inputs, run_id)
