@@ -454,17 +454,17 @@ def test_a_search_miss_reads_nothing_more_than_the_throttle_did(api, job):
 
 
 @pytest.mark.redis
-def test_a_default_cache_on_another_redis_database_is_read_by_the_view(api, job, settings):
+def test_a_default_cache_on_another_redis_is_read_by_the_view(api, job, settings):
+    # Another name for the same server (this worker's database): the throttle cannot tell it is the same Redis.
     location = settings.CACHES["default"]["LOCATION"]
-    other = location.rsplit("/", 1)[0] + "/" + str((int(location.rsplit("/", 1)[1] or 0) + 1) % 16)
+    other = location.replace("127.0.0.1", "localhost") if "127.0.0.1" in location else location.replace(
+        "localhost", "127.0.0.1")
+    assert other != location
     settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": other}}
-    caches["default"].clear()
-    try:
-        miss = api.get(JOBS, {"q": "kopi"})
-        with redis_commands() as sent:
-            hit = api.get(JOBS, {"q": "kopi"})
-    finally:
-        caches["default"].clear()
+
+    miss = api.get(JOBS, {"q": "kopi"})
+    with redis_commands() as sent:
+        hit = api.get(JOBS, {"q": "kopi"})
 
     assert (xcache(miss), xcache(hit), sent) == ("MISS", "HIT", ["EVALSHA", "MGET"])
 
