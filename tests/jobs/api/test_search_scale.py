@@ -435,6 +435,33 @@ def test_a_correction_costs_two_queries_more(api, committed_job, owner, django_a
     assert titles(response) == ["Desainer Grafis untuk Logo UMKM"]
 
 
+def test_a_correction_under_filters_costs_three_queries_more(api, committed_job, owner, django_assert_num_queries):
+    committed_job(owner, title="Desainer Grafis untuk Logo UMKM", category="logo-brand-identity")
+
+    # The category's ids; the count that found nothing; the vocabulary; the words' own count, without the
+    # filters (nothing: a typo); the corrected count; the page and its skills.
+    with django_assert_num_queries(7):
+        response = api.get(JOBS, {"q": "desiner", "category": "logo-brand-identity"})
+
+    assert titles(response) == ["Desainer Grafis untuk Logo UMKM"]
+
+
+def test_words_that_match_are_not_corrected_when_the_filters_leave_nothing(api, committed_job, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    committed_job(owner, title="Website Toko Online", category="backend-development")
+    assert titles(api.get(JOBS, {"q": "websit toko onlin"})) == ["Website Toko Online"]  # not vocabulary words
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(JOBS, {"q": "websit toko onlin", "category": "logo-brand-identity"})
+
+    sql = [query["sql"].lower() for query in queries.captured_queries]
+    assert (titles(response), response.json()["count"]) == ([], 0)
+    assert sum("jobs_searchword" in query for query in sql) == 1  # a correction was found: `website toko online`
+    assert not any("website" in query for query in sql)  # and not counted: the words themselves find jobs
+
+
 def test_searches_do_not_share_a_lock_for_their_count():
     """functools.cached_property (Python < 3.12) locks one RLock for every instance of a class: under load each
     request held its pooled connection while waiting for another search's count, until the pool timed out (503)."""
