@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from bantu.core import indonesia
 from bantu.core.indonesia import PROVINCES
-from bantu.core.serializers import StrictSerializer
+from bantu.core.serializers import FieldsBuiltOnceMixin, StrictSerializer
 from jobs.models import MAX_BUDGET, MAX_SKILLS_PER_JOB, Job
 from jobs.services import API_SETTABLE_STATUSES
 from taxonomy.models import Category, Skill
@@ -35,7 +35,7 @@ class JobSkillSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class JobListSerializer(serializers.ModelSerializer):
+class JobListSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     company = JobCompanySerializer(read_only=True)
     category = JobCategorySerializer(read_only=True)
     skills = JobSkillSerializer(many=True, read_only=True)
