@@ -1,5 +1,5 @@
-"""`make bench` judges its own run against PRODUCT.md §5 and the search work's finer figures (bench/run.py,
-`verdicts`): one line per target the run measured."""
+"""`make bench` judges its own run against the targets of docs/architecture.md and the search work's finer
+figures (bench/run.py, `verdicts`): one line per target the run measured."""
 
 from bench.run import verdicts
 
@@ -20,9 +20,9 @@ RESULTS = {
 
 def test_each_measured_target_gets_a_verdict():
     assert verdicts(RESULTS, {"search": {"p95_ms": 31.0}}) == [
-        "PRODUCT.md §5: uncached search p95 48.5 ms at one client meets <= 50 ms",
-        "PRODUCT.md §5: cached search at 32 clients 0.90x the bare endpoint's throughput meets >= 0.85x",
-        "PRODUCT.md §5: 3 failed requests under load ({'ceiling': 0, 'healthz': 0, 'search_cached': 0, "
+        "target: uncached search p95 48.5 ms at one client meets <= 50 ms",
+        "target: cached search at 32 clients 0.90x the bare endpoint's throughput meets >= 0.85x",
+        "target: 3 failed requests under load ({'ceiling': 0, 'healthz': 0, 'search_cached': 0, "
         "'search_uncached': 3}) MISSES none",
         "the mix's SQL alone: p95 31.0 ms MISSES <= 30 ms",
         "cached search at one client: p95 2.00x /healthz's MISSES <= 1.5x",
@@ -31,4 +31,4 @@ def test_each_measured_target_gets_a_verdict():
 
 def test_targets_of_scenarios_not_run_are_left_out():
     assert verdicts({"ceiling": RESULTS["ceiling"]}, None) == [
-        "PRODUCT.md §5: 0 failed requests under load ({'ceiling': 0}) meets none"]
+        "target: 0 failed requests under load ({'ceiling': 0}) meets none"]
