@@ -296,6 +296,48 @@ def summary(name, values, expected):
             f"mean {statistics.fmean(ms):7.1f} ms")
 
 
+# The WebSocket targets of docs/architecture.md: one worker, 1,000 sockets open.
+TARGET_SOCKETS = 1000
+PAIRS_RATE = 300.0  # messages a second, asked for with --rate
+PAIRS_P95_MS = 100.0
+ROOM_P95_MS = 500.0
+
+
+def _close_failures(close: dict, server_log: dict) -> int:
+    left = close["left"]
+    return close["client_errors"] + left["channels_in_groups"] + left["present_users"] + sum(server_log.values())
+
+
+def verdicts(sockets: int, rate: float, latencies: dict, expected: dict, report: dict) -> list[str]:
+    """One line per target of docs/architecture.md the run can judge: the delivery targets at 1,000 sockets or
+    more (pairs: every message delivered, p95 <= 100 ms, at --rate 300 or more; room: every delivery, p95 <=
+    500 ms), and at any size that sockets closing, or connecting and closing, at once fail nothing and leave
+    nothing behind. `latencies` and `expected` are by scenario (seconds; deliveries due)."""
+    def line(figure: str, met: bool, target: str) -> str:
+        return f"target: {figure} {'meets' if met else 'MISSES'} {target}"
+
+    lines = []
+    if sockets >= TARGET_SOCKETS:
+        for name, target_ms in (("pairs", PAIRS_P95_MS), ("room", ROOM_P95_MS)):
+            ms = [value * 1000 for value in latencies[name]]
+            p95 = percentile(ms, .95) if ms else float("inf")
+            met = len(ms) == expected[name] and p95 <= target_ms
+            figure = f"{name} p95 {p95:.1f} ms, {len(ms)}/{expected[name]} delivered"
+            target = f"<= {target_ms:g} ms, every one delivered"
+            if name == "pairs":
+                met = met and rate >= PAIRS_RATE
+                figure += f", at {rate:g} messages/s (achieved {report['pairs']['achieved_rate']:.0f})"
+                target += f", at >= {PAIRS_RATE:g}/s"
+            lines.append(line(figure, met, target))
+    storm = report["storm"]
+    failures = {"close": _close_failures(report["close"], report["close"]["server_log"]),
+                "storm": storm["connect_errors"] + storm["closed_by_server"]
+                + _close_failures(storm["close"], storm["server_log"])}  # the storm's log covers its close
+    lines.append(line(f"{sum(failures.values())} failed or left behind when sockets close at once ({failures})",
+                      not any(failures.values()), "none"))
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sockets", type=int, nargs="+", default=[100, 1000])
@@ -352,6 +394,9 @@ def main():
     for name in ("close", "storm"):
         print(f"  {name:6} {json.dumps(report[name], default=str, separators=(', ', ': '))}")
     print(f"  server log: {log_path}")
+    expected = {"pairs": expected_pairs, "room": args.rounds * (sockets - 1)}
+    for verdict in verdicts(sockets, args.rate, latencies, expected, report):
+        print("  " + verdict)
 
 
 if __name__ == "__main__":
