@@ -37,7 +37,8 @@ def get_or_compute(key: str, names: Sequence[str], compute: Callable[[], T], *, 
         try:
             found = cache.get_many(keys)
         except Exception:  # not the cache being down (ignored by the backend): an entry that cannot be read back
-            logger.warning("Cache entry %s or its versions could not be read back; computing it again", key)
+            logger.warning("Cache entry %s or its versions could not be read back; computing it again", key,
+                           exc_info=True)
             found = {}  # stored again under versions 0: the next read finds them moved on and computes once more
     current = tuple(found.get(version_key, 0) for version_key in keys[1:])
     entry = found.get(key)

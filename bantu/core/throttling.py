@@ -164,7 +164,7 @@ def _decoded(keys: list[str], values: list) -> dict[str, object]:
         try:
             found[key] = client.decode(value)
         except Exception:
-            logger.warning("Cache entry %s read with the throttle could not be decoded", key)
+            logger.warning("Cache entry %s read with the throttle could not be decoded", key, exc_info=True)
     return found
 
 
