@@ -351,4 +351,3 @@ def lib_doc_excludes() -> list[type]:
     from .serializers import FieldsBuiltOnceMixin, StrictSerializer
 
     return [*get_lib_doc_excludes(), StrictSerializer, FieldsBuiltOnceMixin]
-
