@@ -1,30 +1,33 @@
-"""The Redis channel layer of Bantu: channels-redis's, with a connection pool sized on purpose and a send to many
-groups in two round trips.
+"""The Redis channel layer of Bantu: channels-redis's, with a connection pool sized on purpose, a send to many
+groups in one round trip, and a receive in one.
 
 **Connections.** channels-redis keeps one redis-py pool per event loop, so one per server process, shared by
 everything the process does with the layer: the receive loop of all its sockets (one connection, held through
-each 5 s blocking read), the clean-up after every received message, every socket's `group_add` and
-`group_discard`, and every broadcast. redis-py's default pool opens up to 100 connections and then raises
-`MaxConnectionsError`: when a thousand sockets closed at once, 134 `group_discard`s failed that way and their
-clean-up never ran. Here the pool is a `BlockingConnectionPool`: at most `max_connections` (default 32) per
-process, and a caller finding them all busy waits up to `pool_timeout` seconds (default 5) for one to come back
-instead of failing. Redis answers each command in microseconds, so 32 connections carry thousands of commands
-a second; W server processes hold at most 32·W connections to Redis (its default limit is 10,000).
+each 5 s blocking read), every socket's `group_add` and `group_discard`, and every broadcast. redis-py's default
+pool opens up to 100 connections and then raises `MaxConnectionsError`: when a thousand sockets closed at once,
+134 `group_discard`s failed that way and their clean-up never ran. Here the pool is a `BlockingConnectionPool`: at
+most `max_connections` (default 32) per process, and a caller finding them all busy waits up to `pool_timeout`
+seconds (default 5) for one to come back instead of failing. Redis answers each command in microseconds, so 32
+connections carry thousands of commands a second; W server processes hold at most 32·W connections to Redis (its
+default limit is 10,000).
 
 **Broadcasts.** `group_send_many(groups, message)` sends one message to the members of many groups (a chat
-room: the user groups of all its participants) in two round trips whatever the number of groups: one pipeline
-reads every group's members, one Lua script queues the message once per receiving process, naming all of that
-process's channels. A channel in two of the groups receives the message once. `group_send` of channels-redis
-makes four round trips per group.
+room: the user groups of all its participants) in one round trip whatever the number of groups: one Lua script
+reads every group's members and queues the message once per receiving process, naming all of that process's
+channels. A channel in two of the groups receives the message once. `group_send` of channels-redis makes four
+round trips per group.
 
 **Receiving.** All sockets of a process receive through one Redis key. channels-redis takes each message off it
-in three round trips (and a fourth once it is processed); `_brpop_with_clean` takes a waiting one in one.
+in three round trips, then fires a task that removes it from the backup queue in a fourth, and holds the next
+receive until that is done. Here a waiting message is taken in one round trip, and the backup of the message
+received before it is removed in the same one (`_brpop_with_clean`).
 """
 
 import collections
 import time
 
 from channels_redis.core import RedisChannelLayer
+from channels_redis.serializers import MsgPackSerializer
 from redis.asyncio import BlockingConnectionPool
 
 DEFAULT_MAX_CONNECTIONS = 32
@@ -49,9 +52,62 @@ return over_capacity
 """
 
 
-# A receive without blocking: put back what an interrupted receive left in the backup queue (as channels-redis
-# does before every blocking pop), then pop the oldest message and back it up. KEYS: the channel key, its backup.
+# Everything of a broadcast in one call: read the members of every group (dropping memberships older than the
+# group expiry, as channels-redis's group_send does), then queue the message once per receiving process's channel
+# key (dropping its expired messages first; not when the key is full), naming that process's channels.
+# KEYS: the group keys. ARGV: the oldest membership kept, the layer's key prefix, the time, the message expiry, the
+# capacity of every channel, and the message: channels-redis's serialized form of a msgpack map whose last entry
+# is `__asgi_channel__` with a nil placeholder, which the script replaces with the array of channel names (what
+# channels-redis's own group_send writes there). The channel keys are derived in the script, not passed in KEYS:
+# channels-redis shards by client-side hashing over standalone servers (never a Redis Cluster), and
+# `group_send_many` uses this script only with a single server. Returns {channels sent to, keys over capacity}.
+_GROUP_SEND_ONE_TRIP = """
+local prefix = ARGV[2]
+local now = tonumber(ARGV[3])
+local expiry = tonumber(ARGV[4])
+local capacity = tonumber(ARGV[5])
+local head = string.sub(ARGV[6], 1, -2)
+local channels_by_key, keys, seen, sent = {}, {}, {}, 0
+for i = 1, #KEYS do
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, ARGV[1])
+    for _, channel in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
+        if not seen[channel] then
+            seen[channel] = true
+            sent = sent + 1
+            local bang = string.find(channel, '!', 1, true)
+            local key = prefix .. (bang and string.sub(channel, 1, bang) or channel)
+            local channels = channels_by_key[key]
+            if not channels then
+                channels = {}
+                channels_by_key[key] = channels
+                keys[#keys + 1] = key
+            end
+            channels[#channels + 1] = channel
+        end
+    end
+end
+local over_capacity = 0
+for _, key in ipairs(keys) do
+    redis.call('ZREMRANGEBYSCORE', key, 0, now - expiry)
+    if redis.call('ZCARD', key) < capacity then
+        redis.call('ZADD', key, now, head .. cmsgpack.pack(channels_by_key[key]))
+        redis.call('EXPIRE', key, expiry)
+    else
+        over_capacity = over_capacity + 1
+    end
+end
+return {sent, over_capacity}
+"""
+
+_CHANNELS_PLACEHOLDER = b"\xc0"  # msgpack's nil
+
+
+# A receive without blocking. First drop from the backup queue the message received last time (ARGV[1], when
+# given: it was processed), then put back what an interrupted receive left there (as channels-redis does before
+# every blocking pop), then pop the oldest message and back it up until the next receive. KEYS: the channel key,
+# its backup. ARGV: the message received last time (optional), the backup's expiry in seconds.
 _RECEIVE_READY = """
+if ARGV[1] ~= '' then redis.call('ZREM', KEYS[2], ARGV[1]) end
 local backed_up = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
 for i = #backed_up, 1, -2 do
     redis.call('ZADD', KEYS[1], backed_up[i], backed_up[i - 1])
@@ -60,6 +116,7 @@ redis.call('DEL', KEYS[2])
 local popped = redis.call('ZPOPMIN', KEYS[1])
 if popped[1] then
     redis.call('ZADD', KEYS[2], popped[2], popped[1])
+    redis.call('EXPIRE', KEYS[2], ARGV[2])
     return popped[1]
 end
 return false
@@ -77,15 +134,20 @@ class BantuChannelLayer(RedisChannelLayer):
         timeout = host.pop("pool_timeout", DEFAULT_POOL_TIMEOUT)
         return BlockingConnectionPool.from_url(address, max_connections=max_connections, timeout=timeout, **host)
 
-    async def _brpop_with_clean(self, index, channel, timeout):
-        """channels-redis's receive step (a message moved to the channel's backup queue until it is processed,
-        so that a cancelled receive loses nothing), in one round trip when a message is waiting: it made three
-        (put back the backup, pop, back up), for every message of a busy process. With nothing waiting, the
-        blocking pop and the backup follow, as in channels-redis. Returns the message (bytes) or None after
-        `timeout` seconds."""
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Per process channel key: the message received last, still in the backup queue until the next receive.
+        self._received_last: dict[str, bytes] = {}
+
+    async def _brpop_with_clean(self, index, channel, timeout, processed: bytes = b""):
+        """channels-redis's receive step (a message moved to the channel's backup queue, so that a cancelled
+        receive loses nothing), in one round trip when a message is waiting: it made three (put back the backup,
+        pop, back up), for every message of a busy process. `processed` (a message this process received before)
+        is removed from the backup in the same call. With nothing waiting, the blocking pop and the backup follow,
+        as in channels-redis. Returns the message (bytes) or None after `timeout` seconds."""
         backup_queue = self._backup_channel_name(channel)
         connection = self.connection(index)
-        member = await connection.eval(_RECEIVE_READY, 2, channel, backup_queue)
+        member = await connection.eval(_RECEIVE_READY, 2, channel, backup_queue, processed, self.expiry)
         if member is not None:
             return member
         result = await connection.bzpopmin(channel, timeout=timeout)
@@ -93,17 +155,50 @@ class BantuChannelLayer(RedisChannelLayer):
             return None
         _, member, timestamp = result
         await connection.zadd(backup_queue, {member: float(timestamp)})
+        await connection.expire(backup_queue, self.expiry)
         return member
+
+    async def receive_single(self, channel):
+        """A message off a process's channel key (`specific.<process>!`), as channels-redis's `receive_single`
+        returns it, without its clean-up task: the message stays in the backup queue until this process's next
+        receive removes it, in the same round trip as that receive (`_brpop_with_clean`). A cancelled receive
+        leaves it there, and the next one removes it all the same (ZREM of the stored bytes), so nothing is
+        received twice. `receive` calls this under its receive lock: one at a time per process. Other channels
+        (shared by processes, where a message backed up until the next receive could be put back by another
+        process) keep channels-redis's way."""
+        if not channel.endswith("!"):
+            return await super().receive_single(channel)
+        assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
+        index = self.consistent_hash(channel)
+        channel_key = self.prefix + channel
+        content = None
+        while content is None:
+            content = await self._brpop_with_clean(index, channel_key, self.brpop_timeout,
+                                                   processed=self._received_last.get(channel_key, b""))
+        self._received_last[channel_key] = content
+        message = self.deserialize(content)
+        return message.pop("__asgi_channel__", channel), message
+
+    def _one_trip(self) -> bool:
+        """Whether `group_send_many` can run as one script: a single Redis server (the channel keys are derived in
+        it), one capacity for every channel, and messages not encrypted (the script edits the msgpack bytes)."""
+        return (self.ring_size == 1 and not self.channel_capacity and isinstance(self._serializer, MsgPackSerializer)
+                and self._serializer.crypter is None)
 
     async def group_send_many(self, groups, message: dict) -> int:
         """Send `message` to every channel in any of `groups` (names as for `group_send`), once per channel.
 
-        Two Redis round trips per shard holding the groups, whatever their number. Returns how many channels it
-        went to. Raises what redis-py raises (ConnectionError, TimeoutError…) when Redis cannot be reached or no
-        pooled connection frees up within `pool_timeout`; nothing is queued then for the groups of that shard."""
+        One Redis round trip on a single server (`_GROUP_SEND_ONE_TRIP`); with several servers (sharding), two per
+        shard holding the groups. Returns how many channels it went to. Raises what redis-py raises
+        (ConnectionError, TimeoutError…) when Redis cannot be reached or no pooled connection frees up within
+        `pool_timeout`; nothing is queued then for the groups of that shard."""
         groups = list(dict.fromkeys(groups))
         for group in groups:
             assert self.require_valid_group_name(group), "Group name not valid"
+        if not groups:
+            return 0
+        if self._one_trip():
+            return await self._group_send_one_trip(groups, message)
         by_shard = collections.defaultdict(list)
         for group in groups:
             by_shard[self.consistent_hash(group)].append(group)
@@ -126,3 +221,13 @@ class BantuChannelLayer(RedisChannelLayer):
                     + [time.time(), self.expiry])
             await self.connection(index).eval(_GROUP_SEND_MANY, len(keys), *keys, *args)
         return len(channel_names)
+
+    async def _group_send_one_trip(self, groups: list[str], message: dict) -> int:
+        body = {key: value for key, value in message.items() if key != "__asgi_channel__"}
+        body["__asgi_channel__"] = None  # last, so its packed nil is the final byte the script replaces
+        serialized = self.serialize(body)
+        assert serialized.endswith(_CHANNELS_PLACEHOLDER)
+        sent, _over_capacity = await self.connection(0).eval(
+            _GROUP_SEND_ONE_TRIP, len(groups), *(self._group_key(group) for group in groups),
+            int(time.time()) - self.group_expiry, self.prefix, time.time(), self.expiry, self.capacity, serialized)
+        return int(sent)

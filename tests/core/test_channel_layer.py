@@ -117,15 +117,6 @@ async def test_a_send_that_outlasts_the_socket_timeout_is_a_redis_timeout_and_cl
 # --- the pool and the broadcast of bantu.core.channel_layer ------------------------------------------------------
 
 
-def _layer(**host):
-    """A BantuChannelLayer like the settings' one, with its own prefix and `host` overrides."""
-    from bantu.core.channel_layer import BantuChannelLayer
-
-    config = get_channel_layer()
-    hosts = [{**config.hosts[0], **host}]
-    return BantuChannelLayer(hosts=hosts, prefix=f"test-{uuid.uuid4().hex[:8]}")
-
-
 @pytest.mark.redis
 async def test_a_burst_larger_than_the_pool_waits_for_connections_instead_of_failing():
     """Two hundred group_add then group_discard at once on a pool of three: redis-py's default pool would raise
@@ -158,25 +149,102 @@ async def test_a_pool_busy_longer_than_its_timeout_raises_a_connection_error():
         await layer.flush()
 
 
+def _layer(**host):
+    """A BantuChannelLayer like the settings' one, with its own prefix and `host` overrides."""
+    return _layer_with(hosts=[host])
+
+
+def _layer_with(*, hosts=({},), prefix=None, **options):
+    """A BantuChannelLayer on the settings' Redis (one host per dict of `hosts`, each with its overrides), with its
+    own prefix unless given one, and `options`."""
+    from bantu.core.channel_layer import BantuChannelLayer
+
+    config = get_channel_layer()
+    return BantuChannelLayer(hosts=[{**config.hosts[0], **host} for host in hosts],
+                             prefix=prefix or f"test-{uuid.uuid4().hex[:8]}", **options)
+
+
+def _commands(layer) -> list:
+    """The Redis commands the layer's connection sends from now on, a pipeline as "PIPELINE" (a list that fills
+    as they are sent)."""
+    calls = []
+    connection = layer.connection(0)
+    real = connection.execute_command
+
+    async def counted(*args, **options):
+        calls.append(args[0])
+        return await real(*args, **options)
+
+    connection.execute_command = counted
+    real_pipeline = connection.pipeline
+
+    def pipeline(*args, **options):
+        calls.append("PIPELINE")
+        return real_pipeline(*args, **options)
+
+    connection.pipeline = pipeline
+    return calls
+
+
+async def _nothing_more(layer, channel) -> bool:
+    try:
+        await asyncio.wait_for(layer.receive(channel), 0.3)
+    except TimeoutError:
+        return True
+    return False
+
+
 @pytest.mark.redis
-async def test_group_send_many_reaches_every_member_of_every_group_once():
-    layer = _layer()
+@pytest.mark.parametrize("options", [{}, {"channel_capacity": {"other.*": 5}}], ids=["one-trip", "two-trips"])
+async def test_group_send_many_reaches_every_member_of_every_group_once(options):
+    # Given two processes (layers with their own channel prefix) on one Redis, with channels in three groups
+    # (one channel in two of them) and a group the message is not sent to
+    layer = _layer_with(**options)
+    other_process = _layer_with(prefix=layer.prefix, **options)
     alone, shared, elsewhere = [await layer.new_channel() for _ in range(3)]
+    remote = await other_process.new_channel()
     await layer.group_add("user.a", alone)
     await layer.group_add("user.a", shared)
     await layer.group_add("user.b", shared)
+    await layer.group_add("user.b", remote)
     await layer.group_add("user.c", elsewhere)
+    calls = _commands(layer)
 
+    # When a message is sent to two of the groups and one without members
     sent = await layer.group_send_many(["user.a", "user.b", "user.nobody"], {"type": "relay", "n": 1})
-    received = [await asyncio.wait_for(layer.receive(channel), 2) for channel in (alone, shared)]
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(layer.receive(shared), 0.3)  # once, though in two of the groups
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(layer.receive(elsewhere), 0.3)
-    await layer.flush()
+    sent_with = list(calls)
 
-    assert sent == 2
-    assert received == [{"type": "relay", "n": 1}] * 2
+    # Then every member receives it once, in either process, and no one else
+    received = [await asyncio.wait_for(layer.receive(channel), 2) for channel in (alone, shared)]
+    received.append(await asyncio.wait_for(other_process.receive(remote), 2))
+    assert await _nothing_more(layer, shared)  # once, though in two of the groups
+    assert await _nothing_more(layer, elsewhere)
+    await layer.flush()
+    assert sent == 3
+    assert received == [{"type": "relay", "n": 1}] * 3
+    # in one round trip on one server with one capacity for all; else a pipeline and a script
+    assert sent_with == (["EVAL"] if not options else ["PIPELINE", "EVAL"])
+
+
+@pytest.mark.redis
+async def test_group_send_many_leaves_out_a_process_whose_channel_key_is_full():
+    # Given two processes' channels in a group, the first one's key already holding as many messages as the
+    # capacity allows
+    layer = _layer_with(capacity=1)
+    other_process = _layer_with(prefix=layer.prefix, capacity=1)
+    full, free = await layer.new_channel(), await other_process.new_channel()
+    await layer.send(full, {"type": "relay", "n": 0})
+    await layer.group_add("user.a", full)
+    await layer.group_add("user.a", free)
+
+    # When a message is sent to the group
+    await layer.group_send_many(["user.a"], {"type": "relay", "n": 1})
+
+    # Then the full key keeps what it had, and the other process receives the message
+    assert (await asyncio.wait_for(layer.receive(full), 2))["n"] == 0
+    assert await _nothing_more(layer, full)
+    assert (await asyncio.wait_for(other_process.receive(free), 2))["n"] == 1
+    await layer.flush()
 
 
 @pytest.mark.redis
@@ -194,24 +262,46 @@ async def test_waiting_messages_are_received_in_order_in_one_round_trip_each():
     channel = await layer.new_channel()
     for n in range(3):
         await layer.send(channel, {"type": "relay", "n": n})
-    calls = []
-    connection = layer.connection(0)
-    real = connection.execute_command
-
-    async def counted(*args, **options):
-        calls.append(args[0])
-        return await real(*args, **options)
-
-    connection.execute_command = counted
+    calls = _commands(layer)
+    key = layer.prefix + layer.non_local_name(channel)
+    backup = layer._backup_channel_name(key)
 
     # When they are received
     received = [await asyncio.wait_for(layer.receive(channel), 2) for _ in range(3)]
-    await asyncio.sleep(0.1)  # the clean-up of the last one's backup
+    await asyncio.sleep(0.1)  # a clean-up task, had one been started
 
-    # Then in order, each with one script call and one clean-up of the backup queue (no blocking pop)
+    # Then in order, each with one script call (which also drops the backup of the one before): no blocking pop,
+    # no clean-up of its own; the last one stays backed up, for a while, until the next receive
     assert [message["n"] for message in received] == [0, 1, 2]
-    assert calls == ["EVAL", "ZPOPMIN"] * 3
-    connection.execute_command = real
+    assert calls == ["EVAL"] * 3
+    connection = layer.connection(0)
+    [(last, _score)] = await connection.zrange(backup, 0, -1, withscores=True)
+    assert layer.deserialize(last)["n"] == 2
+    assert 0 < await connection.ttl(backup) <= layer.expiry
+    await layer.flush()
+
+
+@pytest.mark.redis
+async def test_a_received_message_is_not_received_again_after_a_cancelled_receive():
+    # Given a message received (still in the backup queue until the next receive), then a receive that waits on
+    # the empty channel and is cancelled
+    layer = _layer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "relay", "n": 1})
+    first = await asyncio.wait_for(layer.receive(channel), 2)
+    waiting = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(0.2)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+
+    # When another message comes and is received
+    await layer.send(channel, {"type": "relay", "n": 2})
+    second = await asyncio.wait_for(layer.receive(channel), 2)
+
+    # Then the first is not put back and received twice
+    assert [first["n"], second["n"]] == [1, 2]
+    assert await _nothing_more(layer, channel)
     await layer.flush()
 
 
