@@ -154,8 +154,10 @@ if REDIS_URL:
                 # The connection class keeps a consumer's cancelled receive from reading on at shutdown.
                 # One blocking pool per server process, shared by all its sockets: a burst (a thousand sockets
                 # closing at once) waits up to pool_timeout seconds for a connection instead of failing
-                # (bantu/core/channel_layer.py says how it is sized).
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5,
+                # (bantu/core/channel_layer.py says how it is sized). RESP2: redis-py 8.1 with RESP3 skips its
+                # pool's check for a connection the server closed while it sat idle (after a Redis restart, say),
+                # and the next command on it fails (redis-py#4252, fixed after 8.1.0).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5, "protocol": 2,
                            "connection_class": CancellableSendConnection,
                            "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=32),
                            "pool_timeout": env.float("CHANNELS_REDIS_POOL_TIMEOUT", default=5.0)}],

@@ -20,15 +20,24 @@ round trips per group.
 **Receiving.** All sockets of a process receive through one Redis key. channels-redis takes each message off it
 in three round trips, then fires a task that removes it from the backup queue in a fourth, and holds the next
 receive until that is done. Here a waiting message is taken in one round trip, and the backup of the message
-received before it is removed in the same one (`_brpop_with_clean`).
+received before it is removed in the same one (`_brpop_with_clean`). channels-redis lets the waiting sockets take
+turns reading that key: each wait is two tasks (for the read lock and for the socket's buffer), one of them
+cancelled when the other finishes, so every delivery to a socket cost two new tasks and a cancellation. Here one
+reader task per process reads the key while any socket waits and puts each message in its sockets' buffers; a
+socket waits on its buffer alone (`receive`).
 """
 
+import asyncio
 import collections
+import logging
 import time
+import weakref
 
 from channels_redis.core import RedisChannelLayer
 from channels_redis.serializers import MsgPackSerializer
 from redis.asyncio import BlockingConnectionPool
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONNECTIONS = 32
 DEFAULT_POOL_TIMEOUT = 5.0
@@ -123,6 +132,21 @@ return false
 """
 
 
+def _count_out(counter: collections.Counter, key) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]
+
+
+class _ReceiveFailed:
+    """Put in a waiting channel's buffer when the process's reader failed: its receive raises `error`."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+
 class BantuChannelLayer(RedisChannelLayer):
     """channels-redis's `RedisChannelLayer`; each host may also say `max_connections` and `pool_timeout`
     (seconds) for its blocking pool. Everything else in the host dict goes to redis-py's connections."""
@@ -138,6 +162,68 @@ class BantuChannelLayer(RedisChannelLayer):
         super().__init__(*args, **kwargs)
         # Per process channel key: the message received last, still in the backup queue until the next receive.
         self._received_last: dict[str, bytes] = {}
+        # Per event loop and process channel key (`specific.<process>!`, `readyz..<process>!`…), the task reading
+        # it (`_read`); how many receives wait, per process-local channel and per process channel key.
+        self._readers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._waiting: collections.Counter = collections.Counter()
+        self._waiting_on: collections.Counter = collections.Counter()
+
+    async def receive(self, channel):
+        """The next message for `channel`. A process-local channel (`specific.<process>!<socket>`, what every
+        consumer has) waits on its buffer, which the reader task of its process channel key fills (`_read`,
+        started here when it is not running); other channels receive as in channels-redis. Raises what the
+        reader's Redis call raised (redis-py's ConnectionError, TimeoutError…) when it failed while this receive
+        waited: every socket then waiting on that key hears of it, and closes (1011, `bantu.core.consumers`)."""
+        if "!" not in channel:
+            return await super().receive(channel)
+        assert self.require_valid_channel_name(channel)
+        real_channel = self.non_local_name(channel)
+        assert real_channel.endswith(self.client_prefix + "!"), "Wrong client prefix"
+        buffer = self.receive_buffer[channel]
+        try:
+            if buffer.empty():
+                self._waiting[channel] += 1
+                self._waiting_on[real_channel] += 1
+                try:
+                    self._start_reader(real_channel)
+                    message = await buffer.get()
+                finally:
+                    _count_out(self._waiting, channel)
+                    _count_out(self._waiting_on, real_channel)
+            else:
+                message = buffer.get_nowait()
+        except asyncio.CancelledError:  # the socket is going away: so does its buffer, as in channels-redis
+            if channel not in self._waiting and self.receive_buffer.get(channel) is buffer:
+                del self.receive_buffer[channel]
+            raise
+        if buffer.empty() and channel not in self._waiting and self.receive_buffer.get(channel) is buffer:
+            del self.receive_buffer[channel]
+        if isinstance(message, _ReceiveFailed):
+            raise message.error
+        return message
+
+    def _start_reader(self, real_channel: str) -> None:
+        readers = self._readers.setdefault(asyncio.get_running_loop(), {})
+        reader = readers.get(real_channel)
+        if reader is None or reader.done():
+            readers[real_channel] = asyncio.get_running_loop().create_task(
+                self._read(real_channel), name=f"channel-layer-reader {real_channel}")
+
+    async def _read(self, real_channel: str) -> None:
+        """Read the process channel key `real_channel` while any receive waits on it, putting each message in
+        the buffer of every channel it names. When a read fails, every receive waiting on the key gets the error
+        and the task ends; the next receive starts another."""
+        try:
+            while self._waiting_on[real_channel]:
+                channels, message = await self.receive_single(real_channel)
+                for channel in channels if isinstance(channels, list) else [channels]:
+                    self.receive_buffer[channel].put_nowait(message)
+        except Exception as error:
+            waiting = [channel for channel in self._waiting if channel.startswith(real_channel)]
+            for channel in waiting:
+                self.receive_buffer[channel].put_nowait(_ReceiveFailed(error))
+            if not waiting:
+                logger.warning("Channel layer: a receive failed with no socket waiting (%r)", error)
 
     async def _brpop_with_clean(self, index, channel, timeout, processed: bytes = b""):
         """channels-redis's receive step (a message moved to the channel's backup queue, so that a cancelled
