@@ -5,7 +5,7 @@ consumers/test_consumer.py and api/test_api.py."""
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from bantu.core.exceptions import NotFound
@@ -15,14 +15,50 @@ from companies.models import Membership
 from tests.factories import MembershipFactory
 
 
-def test_a_send_by_a_participant_takes_four_statements_and_the_commit(conversation, owner):
-    """Lock, access check and numbering in one UPDATE; the insert; the sender's read position; the recipients."""
+def test_a_send_by_a_participant_is_one_statement_on_postgresql_and_four_elsewhere(conversation, owner):
+    """Lock, access check and numbering in one UPDATE; the insert; the sender's read position; the recipients. On
+    PostgreSQL all four are one statement (data-modifying CTEs)."""
     with CaptureQueriesContext(connection) as queries:
         services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo", client_id=uuid.uuid4())
 
     statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
-    assert [verb for verb in statements if verb not in ("SAVEPOINT", "RELEASE")] == [
-        "UPDATE", "INSERT", "UPDATE", "SELECT"]
+    assert [verb for verb in statements if verb not in ("SAVEPOINT", "RELEASE")] == (
+        ["WITH"] if connection.vendor == "postgresql" else ["UPDATE", "INSERT", "UPDATE", "SELECT"])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_send_outside_a_transaction_stores_it_whole_and_a_resend_stores_nothing(conversation, owner, freelancer):
+    """Where no transaction is open (a socket's command, a REST request), PostgreSQL's one statement is its own
+    transaction: no savepoint, and a resend's unique violation leaves nothing behind."""
+    client_id = uuid.uuid4()
+    with CaptureQueriesContext(connection) as queries:
+        message, created = services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo",
+                                                 client_id=client_id)
+    again, created_again = services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo",
+                                                 client_id=client_id)
+
+    conversation.refresh_from_db()
+    stored = Message.objects.get(pk=message.pk)
+    assert (created, created_again, again.pk) == (True, False, message.pk)
+    assert (stored.seq, stored.body, stored.client_id, stored.sender_id) == (1, "Halo", client_id, owner.pk)
+    assert stored.created_at == stored.updated_at == message.created_at == conversation.last_message_at
+    assert (conversation.last_seq, conversation.last_message_id, Message.objects.count()) == (1, message.pk, 1)
+    assert Participant.objects.get(conversation=conversation, user=owner).last_read_message_id == message.pk
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    if connection.vendor == "postgresql":  # then the recipient's notification (offline), after the commit
+        assert statements[0] == "WITH" and "SAVEPOINT" not in statements
+
+
+def test_a_resend_inside_a_callers_transaction_leaves_it_usable(conversation, owner):
+    client_id = uuid.uuid4()
+    with transaction.atomic():
+        first, _ = services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo",
+                                         client_id=client_id)
+        again, created = services.message_send(conversation_id=conversation.pk, sender=owner, body="Halo",
+                                               client_id=client_id)
+        count = Message.objects.count()
+
+    assert (created, again.pk, count) == (False, first.pk, 1)
 
 
 def test_a_send_numbers_the_message_and_makes_it_the_last(conversation, owner, freelancer):
@@ -64,15 +100,20 @@ def test_an_outsider_or_an_unknown_conversation_is_not_found_and_nothing_changes
     assert (conversation.last_seq, conversation.last_message_id, Message.objects.count()) == (0, None, 0)
 
 
-def test_a_member_who_joined_the_company_later_takes_part_from_their_first_message(conversation, company):
+def test_a_member_who_joined_the_company_later_takes_part_from_their_first_message(conversation, company, owner,
+                                                                                   freelancer, monkeypatch):
     newcomer = MembershipFactory(company=company, role=Membership.Role.RECRUITER).user
     assert not Participant.objects.filter(conversation=conversation, user=newcomer).exists()
+
+    heard = []
+    monkeypatch.setattr(services.events, "message_created", lambda message, user_ids: heard.extend(user_ids))
 
     message, _ = services.message_send(conversation_id=conversation.pk, sender=newcomer, body="Halo",
                                        client_id=uuid.uuid4())
 
     participant = Participant.objects.get(conversation=conversation, user=newcomer)
     assert (participant.last_read_seq, participant.last_read_message_id) == (1, message.pk)
+    assert sorted(map(str, heard)) == sorted(map(str, [owner.pk, freelancer.pk, newcomer.pk]))
 
 
 def test_a_member_who_left_the_company_can_no_longer_send(conversation, company, owner):
