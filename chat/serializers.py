@@ -22,8 +22,13 @@ class MessageSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
 
 def message_json(message: Message) -> dict:
-    """The message as every channel carries it (a plain dict of JSON values: strings, numbers)."""
-    return dict(MessageSerializer(message).data)
+    """The message as every channel carries it (a plain dict of JSON values: strings, numbers). Made once per
+    instance (45 µs): a stored message never changes, and a send's broadcast and its acknowledgement carry the same
+    dict, which callers therefore must not modify."""
+    data = message.__dict__.get("_json")
+    if data is None:
+        data = message.__dict__["_json"] = dict(MessageSerializer(message).data)
+    return data
 
 
 class MessageSendSerializer(FieldsBuiltOnceMixin, StrictSerializer):

@@ -69,3 +69,14 @@ async def test_the_shapes_hold_plain_json_values_as_the_redis_layer_needs(conver
 
     for shape in (message_json(message), notification_json(stored)):
         assert json.loads(json.dumps(shape)) == shape  # no encoder needed: strings, numbers, None, dicts
+
+
+async def test_a_messages_shape_is_made_once_and_is_the_serializers(conversation, freelancer):
+    """The broadcast and the sender's acknowledgement of a send share one dict (a stored message never changes)."""
+    from chat.serializers import MessageSerializer, message_json
+    from tests.chat.helpers import send
+
+    message = await sync_to_async(send)(freelancer, conversation, "Halo")
+
+    assert message_json(message) is message_json(message)
+    assert message_json(message) == MessageSerializer(message).data
