@@ -16,9 +16,8 @@ def message_created(message, recipient_ids: list) -> None:
     preview = message.body[:140]
 
     def announce():
-        realtime.send_to_users(recipient_ids, payload)
         others = [uid for uid in recipient_ids if uid != sender_id]
-        online = realtime.online_among(others)
+        online = realtime.send_to_users(recipient_ids, payload, presence_of=others)  # read along on Redis
         offline = [uid for uid in others if uid not in online]
         notify(user_ids=offline, kind=Notification.Kind.MESSAGE_RECEIVED, title="New message", body=preview,
                data={"conversation": payload["conversation"], "message": payload["message"]["id"]})

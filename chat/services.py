@@ -2,6 +2,7 @@
 because the WebSocket consumer calls these functions too."""
 
 import contextlib
+import functools
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -146,51 +147,59 @@ def _claim_seq(*, conversation_id, sender: User, message: Message) -> int | None
     return row[0] if row else None
 
 
-def _store_in_one_statement(*, conversation_id, sender: User, message: Message) -> list | None:
-    """PostgreSQL: what `_claim_seq`, the message's insert, `_read_up_to` and `_audience` do, as one statement (data-
-    modifying CTEs): one round trip instead of four, and in autocommit no BEGIN or COMMIT of its own (a statement is
-    its own transaction; the deferred foreign keys are checked as it ends). The sender's read position is an
-    upsert, so a company member who joined after the conversation started gets their Participant row in the same
-    statement. The message is inserted with every concrete field of the model, prepared as the ORM prepares them.
-
-    Sets `message.seq`. Returns the audience's user ids (as `_audience`; the sender among them), or None when there
-    is no such conversation for `sender` (nothing written). Raises IntegrityError when (sender, client_id) is
-    stored already (nothing written). Locks the conversation row until the statement's transaction ends."""
-    conversation, participant = table(Conversation), table(Participant)
+@functools.cache
+def _one_statement_send_sql(vendor: str) -> str:
+    """The statement of `_store_in_one_statement`, built once per database backend (building it cost as much CPU as
+    running it). The message's columns are the model's concrete fields in `_meta` order: `seq` is taken from the
+    claim, the others are parameters."""
+    conversation, participant, membership = table(Conversation), table(Participant), table(Membership)
     seq, user = column(Conversation, "last_seq"), column(Participant, "user")
+    read_seq, read_message = column(Participant, "last_read_seq"), column(Participant, "last_read_message")
+    member_company, member_user = column(Membership, "company"), column(Membership, "user")
     fields = Message._meta.concrete_fields
     message_columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     message_values = ", ".join("c.last_seq" if field.attname == "seq" else "%s" for field in fields)
-    message_params = [field.get_db_prep_save(getattr(message, field.attname), connection)
-                      for field in fields if field.attname != "seq"]
-    message_id, conversation_pk = db_value(Message, "id", message.pk), db_value(Conversation, "id", conversation_id)
-    sender_pk = db_value(User, "id", sender.pk)
     # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
-    statement = (
+    return (
         f"WITH claim AS (UPDATE {conversation} SET {seq} = {seq} + 1, "  # noqa: S608
         f"{column(Conversation, 'last_message')} = %s, {column(Conversation, 'last_message_at')} = %s "
         f"WHERE {column(Conversation, 'id')} = %s AND ({column(Conversation, 'freelancer')} = %s "
-        f"OR {column(Conversation, 'company')} IN (SELECT {column(Membership, 'company')} "
-        f"FROM {table(Membership)} WHERE {column(Membership, 'user')} = %s)) "
+        f"OR {column(Conversation, 'company')} IN (SELECT {member_company} FROM {membership} "
+        f"WHERE {member_user} = %s)) "
         f"RETURNING {seq} AS last_seq, {column(Conversation, 'freelancer')} AS freelancer, "
         f"{column(Conversation, 'company')} AS company), "
         f"stored AS (INSERT INTO {table(Message)} ({message_columns}) SELECT {message_values} FROM claim c "
         f"RETURNING {column(Message, 'seq')} AS seq), "
-        f"position AS (INSERT INTO {participant} ({column(Participant, 'conversation')}, {user}, "
-        f"{column(Participant, 'last_read_seq')}, {column(Participant, 'last_read_message')}, "
-        f"{column(Participant, 'joined_at')}) SELECT %s, %s, s.seq, %s, %s FROM stored s "
+        f"position AS (INSERT INTO {participant} ({column(Participant, 'conversation')}, {user}, {read_seq}, "
+        f"{read_message}, {column(Participant, 'joined_at')}) SELECT %s, %s, s.seq, %s, %s FROM stored s "
         f"ON CONFLICT ({column(Participant, 'conversation')}, {user}) DO UPDATE SET "
-        f"{column(Participant, 'last_read_seq')} = EXCLUDED.{column(Participant, 'last_read_seq')}, "
-        f"{column(Participant, 'last_read_message')} = EXCLUDED.{column(Participant, 'last_read_message')}) "
+        f"{read_seq} = EXCLUDED.{read_seq}, {read_message} = EXCLUDED.{read_message}) "
         f"SELECT s.seq, p.{user} FROM stored s CROSS JOIN claim c "
         f"LEFT JOIN {participant} p ON p.{column(Participant, 'conversation')} = %s AND (p.{user} = c.freelancer "
-        f"OR EXISTS (SELECT 1 FROM {table(Membership)} m WHERE m.{column(Membership, 'company')} = c.company "
-        f"AND m.{column(Membership, 'user')} = p.{user}))")
+        f"OR EXISTS (SELECT 1 FROM {membership} m WHERE m.{member_company} = c.company "
+        f"AND m.{member_user} = p.{user}))")
+
+
+def _store_in_one_statement(*, conversation_id, sender: User, message: Message) -> list | None:
+    """PostgreSQL: what `_claim_seq`, the message's insert, `_read_up_to` and `_audience` do, as one statement (data-
+    modifying CTEs, `_one_statement_send_sql`): one round trip instead of four, and in autocommit no BEGIN or
+    COMMIT of its own (a statement is its own transaction; the deferred foreign keys are checked as it ends). The
+    sender's read position is an upsert, so a company member who joined after the conversation started gets their
+    Participant row in the same statement. The message is inserted with every concrete field of the model,
+    prepared as the ORM prepares them.
+
+    Sets `message.seq`. Returns the audience's user ids (as `_audience`; the sender among them), or None when there
+    is no such conversation for `sender` (nothing written). Raises IntegrityError when (sender, client_id) is
+    stored already (nothing written). Locks the conversation row until the statement's transaction ends."""
+    message_params = [field.get_db_prep_save(getattr(message, field.attname), connection)
+                      for field in Message._meta.concrete_fields if field.attname != "seq"]
+    message_id, conversation_pk = db_value(Message, "id", message.pk), db_value(Conversation, "id", conversation_id)
+    sender_pk = db_value(User, "id", sender.pk)
     params = [message_id, db_value(Conversation, "last_message_at", message.created_at), conversation_pk, sender_pk,
               sender_pk, *message_params, conversation_pk, sender_pk, message_id,
               db_value(Participant, "joined_at", message.created_at), conversation_pk]
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(_one_statement_send_sql(connection.vendor), params)
         rows = cursor.fetchall()
     if not rows:
         return None

@@ -69,8 +69,11 @@ return over_capacity
 # is `__asgi_channel__` with a nil placeholder, which the script replaces with the array of channel names (what
 # channels-redis's own group_send writes there). The channel keys are derived in the script, not passed in KEYS:
 # channels-redis shards by client-side hashing over standalone servers (never a Redis Cluster), and
-# `group_send_many` uses this script only with a single server. Returns {channels sent to, keys over capacity}.
+# `group_send_many` uses this script only with a single server. ARGV[7…], when given, are keys the caller reads
+# along (`group_send_many`'s `read_keys`). Returns {channels sent to, keys over capacity, the read keys' values}.
 _GROUP_SEND_ONE_TRIP = """
+local reads = {}
+if #ARGV > 6 then reads = redis.call('MGET', unpack(ARGV, 7)) end
 local prefix = ARGV[2]
 local now = tonumber(ARGV[3])
 local expiry = tonumber(ARGV[4])
@@ -105,7 +108,7 @@ for _, key in ipairs(keys) do
         over_capacity = over_capacity + 1
     end
 end
-return {sent, over_capacity}
+return {sent, over_capacity, reads}
 """
 
 _CHANNELS_PLACEHOLDER = b"\xc0"  # msgpack's nil
@@ -265,26 +268,35 @@ class BantuChannelLayer(RedisChannelLayer):
         message = self.deserialize(content)
         return message.pop("__asgi_channel__", channel), message
 
+    def can_read_along(self) -> bool:
+        """Whether `group_send_many` takes `read_keys`: when it runs as one script on one server."""
+        return self._one_trip()
+
     def _one_trip(self) -> bool:
         """Whether `group_send_many` can run as one script: a single Redis server (the channel keys are derived in
         it), one capacity for every channel, and messages not encrypted (the script edits the msgpack bytes)."""
         return (self.ring_size == 1 and not self.channel_capacity and isinstance(self._serializer, MsgPackSerializer)
                 and self._serializer.crypter is None)
 
-    async def group_send_many(self, groups, message: dict) -> int:
+    async def group_send_many(self, groups, message: dict, *, read_keys: list[str] | None = None):
         """Send `message` to every channel in any of `groups` (names as for `group_send`), once per channel.
 
         One Redis round trip on a single server (`_GROUP_SEND_ONE_TRIP`); with several servers (sharding), two per
-        shard holding the groups. Returns how many channels it went to. Raises what redis-py raises
-        (ConnectionError, TimeoutError…) when Redis cannot be reached or no pooled connection frees up within
-        `pool_timeout`; nothing is queued then for the groups of that shard."""
+        shard holding the groups. Returns how many channels it went to. With `read_keys` (keys of other data on
+        the same Redis server, which only the caller can know: `can_read_along`), returns (channels, the keys'
+        values, None where missing), read in the same round trip. Raises what redis-py raises (ConnectionError,
+        TimeoutError…) when Redis cannot be reached or no pooled connection frees up within `pool_timeout`;
+        nothing is queued then for the groups of that shard; ValueError for `read_keys` when `can_read_along` is
+        false."""
+        if read_keys is not None and not self.can_read_along():
+            raise ValueError("read_keys needs a layer on a single Redis server (can_read_along)")
         groups = list(dict.fromkeys(groups))
         for group in groups:
             assert self.require_valid_group_name(group), "Group name not valid"
+        if self._one_trip():
+            return await self._group_send_one_trip(groups, message, read_keys)
         if not groups:
             return 0
-        if self._one_trip():
-            return await self._group_send_one_trip(groups, message)
         by_shard = collections.defaultdict(list)
         for group in groups:
             by_shard[self.consistent_hash(group)].append(group)
@@ -308,12 +320,13 @@ class BantuChannelLayer(RedisChannelLayer):
             await self.connection(index).eval(_GROUP_SEND_MANY, len(keys), *keys, *args)
         return len(channel_names)
 
-    async def _group_send_one_trip(self, groups: list[str], message: dict) -> int:
+    async def _group_send_one_trip(self, groups: list[str], message: dict, read_keys: list[str] | None):
         body = {key: value for key, value in message.items() if key != "__asgi_channel__"}
         body["__asgi_channel__"] = None  # last, so its packed nil is the final byte the script replaces
         serialized = self.serialize(body)
         assert serialized.endswith(_CHANNELS_PLACEHOLDER)
-        sent, _over_capacity = await self.connection(0).eval(
+        sent, _over_capacity, values = await self.connection(0).eval(
             _GROUP_SEND_ONE_TRIP, len(groups), *(self._group_key(group) for group in groups),
-            int(time.time()) - self.group_expiry, self.prefix, time.time(), self.expiry, self.capacity, serialized)
-        return int(sent)
+            int(time.time()) - self.group_expiry, self.prefix, time.time(), self.expiry, self.capacity, serialized,
+            *(read_keys or ()))
+        return int(sent) if read_keys is None else (int(sent), list(values))

@@ -36,15 +36,19 @@ def user_group(user_id) -> str:
 MAX_CONCURRENT_SENDS = 20
 
 
-async def _send_all(layer, user_ids, payload) -> None:
+async def _send_all(layer, user_ids, payload, read_keys=None):
+    """Send to every user's group; with `read_keys`, also read those keys in the same round trip and return their
+    values (None when the send failed)."""
     message = {"type": "relay", "payload": payload}
     groups = [user_group(user_id) for user_id in user_ids]
     if hasattr(layer, "group_send_many"):
         try:
+            if read_keys is not None:
+                return (await layer.group_send_many(groups, message, read_keys=read_keys))[1]
             await layer.group_send_many(groups, message)
         except Exception as exc:
             logger.error("Realtime send to %d users failed: %r", len(groups), exc)
-        return
+        return None
     gate = asyncio.Semaphore(MAX_CONCURRENT_SENDS)
 
     async def send(group):
@@ -55,20 +59,52 @@ async def _send_all(layer, user_ids, payload) -> None:
     for user_id, result in zip(user_ids, results, strict=True):
         if isinstance(result, Exception):
             logger.error("Realtime send to user %s failed: %r", user_id, result)
+    return None
 
 
-def send_to_users(user_ids, payload: dict) -> None:
-    """One hop to the event loop for all recipients: one `group_send_many` (two Redis round trips however many
+def _presence_reads_along(layer) -> bool:
+    """Whether the layer can read the cache's presence keys in its broadcast's round trip: it sends in one script
+    on one server, and the cache is django-redis on that same server and database."""
+    location = getattr(cache, "_server", None)
+    return (getattr(layer, "can_read_along", lambda: False)() and hasattr(cache, "client")
+            and location == layer.hosts[0].get("address"))
+
+
+def send_to_users(user_ids, payload: dict, *, presence_of=None) -> set | None:
+    """One hop to the event loop for all recipients: one `group_send_many` (one Redis round trip however many
     recipients), or concurrent `group_send`s on a layer without it. Best effort: a channel layer failure is
-    logged, never raised into the caller's request."""
+    logged, never raised into the caller's request.
+
+    With `presence_of` (user ids), returns those of them with a socket open, as `online_among` answers: read in the
+    broadcast's own round trip when the layer and the cache share the Redis server (`_presence_reads_along`),
+    else (or when the broadcast failed) by `online_among` afterwards."""
     layer = get_channel_layer()
     recipients = list(dict.fromkeys(user_ids))
-    if layer is None or not recipients:
-        return
+    among = None if presence_of is None else list(dict.fromkeys(presence_of))
+    if layer is not None and recipients:
+        keys = None
+        if among and _presence_reads_along(layer):
+            keys = [cache.make_key(_presence_key(user_id)) for user_id in among]
+        try:
+            values = call_async(_send_all, layer, recipients, payload, keys)
+        except Exception:
+            logger.exception("Realtime send to %d users failed", len(recipients))
+            values = None
+        if values is not None:
+            return {user_id for user_id, value in zip(among, values, strict=True) if _count(value)}
+    return None if among is None else online_among(among)
+
+
+def _count(value) -> int:
+    """A presence counter as the cache stored it (django-redis keeps integers as plain digits), 0 when missing or
+    unreadable."""
+    if value is None:
+        return 0
     try:
-        call_async(_send_all, layer, recipients, payload)
+        return int(cache.client.decode(value))
     except Exception:
-        logger.exception("Realtime send to %d users failed", len(recipients))
+        logger.warning("Presence counter %r could not be read: taken as offline", value)
+        return 0
 
 
 def close_user_sockets(user_id, code: int, session_id=None) -> None:

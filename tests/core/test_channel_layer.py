@@ -344,3 +344,30 @@ async def test_a_pooled_connection_the_server_closed_while_idle_is_replaced():
 
     assert await layer.group_send_many(["user.idle"], {"type": "relay"}) == 2
     await layer.flush()
+
+
+@pytest.mark.redis
+async def test_group_send_many_reads_keys_along_in_its_round_trip():
+    layer = _layer()
+    channel = await layer.new_channel()
+    await layer.group_add("user.a", channel)
+    connection = layer.connection(0)
+    await connection.set("along:present", b"2")
+    calls = _commands(layer)
+
+    sent, values = await layer.group_send_many(["user.a"], {"type": "relay"}, read_keys=["along:present",
+                                                                                       "along:absent"])
+
+    assert (sent, values, calls) == (1, [b"2", None], ["EVAL"])
+    assert (await asyncio.wait_for(layer.receive(channel), 2))["type"] == "relay"
+    await connection.delete("along:present")
+    await layer.flush()
+
+
+@pytest.mark.redis
+async def test_a_layer_that_cannot_read_along_refuses_keys_to_read():
+    layer = _layer_with(channel_capacity={"other.*": 5})  # two round trips: no script to read in
+
+    assert layer.can_read_along() is False
+    with pytest.raises(ValueError):
+        await layer.group_send_many(["user.a"], {"type": "relay"}, read_keys=["along:present"])

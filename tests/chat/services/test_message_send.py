@@ -133,9 +133,11 @@ def test_a_member_who_left_the_company_hears_nothing_more(conversation, company,
     services.message_send(conversation_id=conversation.pk, sender=recruiter, body="Halo", client_id=uuid.uuid4())
     Membership.objects.filter(company=company, user=recruiter).delete()
     heard = []
-    monkeypatch.setattr(services.events.realtime, "send_to_users", lambda user_ids, payload: heard.append(
-        (payload["type"], sorted(map(str, user_ids)))))
-    monkeypatch.setattr(services.events.realtime, "online_among", lambda user_ids: set())
+    def send_to_users(user_ids, payload, presence_of=None):
+        heard.append((payload["type"], sorted(map(str, user_ids))))
+        return None if presence_of is None else set()  # everyone offline
+
+    monkeypatch.setattr(services.events.realtime, "send_to_users", send_to_users)
     notified = []
     monkeypatch.setattr(services.events, "notify",
                         lambda *, user_ids, **kwargs: notified.append(sorted(map(str, user_ids))))
