@@ -10,6 +10,7 @@ django_asgi_app = get_asgi_application()  # before importing anything that touch
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.websocket import JWTQueryAuthMiddleware  # noqa: E402
+from bantu.core.gc_tuning import settle_after_startup  # noqa: E402
 from bantu.core.websocket import SocketOriginValidator, redact_access_log  # noqa: E402
 from bantu.routing import websocket_urlpatterns  # noqa: E402
 
@@ -21,3 +22,4 @@ application = ProtocolTypeRouter(
         "websocket": SocketOriginValidator(JWTQueryAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+settle_after_startup()  # once everything is imported (bantu/core/gc_tuning.py)

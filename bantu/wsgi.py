@@ -8,3 +8,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bantu.settings")
 application = get_wsgi_application()
+
+from bantu.core.gc_tuning import settle_after_startup  # noqa: E402
+
+settle_after_startup()  # once the application is loaded (bantu/core/gc_tuning.py)
