@@ -11,35 +11,31 @@ from channels.layers import get_channel_layer
 from bantu.core import realtime
 
 
-def _broadcast_with_presence(online, offline, recipients_socket_user):
-    """`send_to_users` to both users, asking which is online; returns (its answer, the event a socket of
-    `recipients_socket_user` received)."""
-
-    async def run():
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(realtime.user_group(recipients_socket_user), channel)
-        try:
-            loop = asyncio.get_running_loop()
-            answer = await loop.run_in_executor(None, lambda: realtime.send_to_users(
-                [online, offline], {"type": "hello"}, presence_of=[online, offline]))
-            event = await asyncio.wait_for(layer.receive(channel), 2)
-        finally:
-            await layer.group_discard(realtime.user_group(recipients_socket_user), channel)
-        return answer, event
-
-    return asyncio.run(run())
+def _send_with_presence(online, offline):
+    """`send_to_users` to both users, `online` with a socket counted open, asking which of them is online."""
+    realtime.socket_opened(online)
+    try:
+        return realtime.send_to_users([online, offline], {"type": "hello"}, presence_of=[online, offline])
+    finally:
+        realtime.socket_closed(online)
 
 
 @pytest.mark.redis
 def test_presence_is_read_along_with_the_broadcast_when_the_cache_shares_the_layers_redis(monkeypatch):
     online, offline = uuid.uuid4(), uuid.uuid4()
-    realtime.socket_opened(online)
     monkeypatch.setattr(realtime, "online_among", lambda user_ids: pytest.fail("read apart from the broadcast"))
-    try:
-        answer, event = _broadcast_with_presence(online, offline, online)
-    finally:
-        realtime.socket_closed(online)
+
+    async def run():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(realtime.user_group(online), channel)
+        try:
+            answer = await asyncio.get_running_loop().run_in_executor(None, _send_with_presence, online, offline)
+            return answer, await asyncio.wait_for(layer.receive(channel), 2)
+        finally:
+            await layer.group_discard(realtime.user_group(online), channel)
+
+    answer, event = asyncio.run(run())
 
     assert answer == {online}
     assert event == {"type": "relay", "payload": {"type": "hello"}}
@@ -59,22 +55,12 @@ def test_presence_is_read_apart_when_the_layer_is_on_another_redis(monkeypatch):
     real_online_among = realtime.online_among
     monkeypatch.setattr(realtime, "online_among", lambda user_ids: asked.append(user_ids) or real_online_among(
         user_ids))
-    realtime.socket_opened(online)
-    try:
-        answer = realtime.send_to_users([online, offline], {"type": "hello"}, presence_of=[online, offline])
-    finally:
-        realtime.socket_closed(online)
 
-    assert answer == {online}
+    assert _send_with_presence(online, offline) == {online}
     assert asked == [[online, offline]]
 
 
 def test_presence_without_redis_is_online_among():
     online, offline = uuid.uuid4(), uuid.uuid4()
-    realtime.socket_opened(online)
-    try:
-        answer = realtime.send_to_users([online, offline], {"type": "hello"}, presence_of=[online, offline])
-    finally:
-        realtime.socket_closed(online)
 
-    assert answer == {online}
+    assert _send_with_presence(online, offline) == {online}
