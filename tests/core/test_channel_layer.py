@@ -371,3 +371,30 @@ async def test_a_layer_that_cannot_read_along_refuses_keys_to_read():
     assert layer.can_read_along() is False
     with pytest.raises(ValueError):
         await layer.group_send_many(["user.a"], {"type": "relay"}, read_keys=["along:present"])
+
+
+@pytest.mark.redis
+async def test_when_the_processs_reader_fails_every_waiting_receive_raises_and_the_next_one_reads_again(monkeypatch):
+    # Given two sockets' receives waiting on a process key whose next read fails once (Redis went away)
+    layer = _layer()
+    first, second = await layer.new_channel(), await layer.new_channel()
+    real = layer.receive_single
+    failures = [RedisConnectionError("gone")]
+
+    async def failing_once(channel):
+        if failures:
+            await asyncio.sleep(0.1)
+            raise failures.pop()
+        return await real(channel)
+
+    monkeypatch.setattr(layer, "receive_single", failing_once)
+    waiting = [asyncio.create_task(layer.receive(channel)) for channel in (first, second)]
+
+    # Then both hear of the failure (their sockets close with 1011)
+    results = await asyncio.gather(*waiting, return_exceptions=True)
+    assert [type(result) for result in results] == [RedisConnectionError, RedisConnectionError]
+
+    # And a later receive starts a new reader, which delivers
+    await layer.send(first, {"type": "relay", "n": 1})
+    assert (await asyncio.wait_for(layer.receive(first), 2))["n"] == 1
+    await layer.flush()
