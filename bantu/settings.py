@@ -413,6 +413,9 @@ BANTU = {
     # numbers reach this far. Relevance ranks the newest this-many matches (the rest follow newest first). ---
     "SEARCH_COUNT_CAP": 1000,
     "SEARCH_RANKED_CANDIDATES": 500,
+    # PostgreSQL: milliseconds an ordered text search may walk its order's index before the matches are sorted
+    # instead (jobs.search._walk_or_sort); 0 always walks.
+    "SEARCH_WALK_TIMEOUT_MS": env.int("SEARCH_WALK_TIMEOUT_MS", default=15),
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
     "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),

@@ -19,6 +19,11 @@ The cost of a search must not grow with the table, so:
 - **Deep browsing** newest first has keyset positions (`after`), which cost the same on page 1 and page 10,000.
 - **Budget orders of a category** walk that category's budget index; a parent category's, each child's first
   jobs (`JobSearch._ordered`), since budgets follow the category.
+- **Text in an order** (budget, newest, oldest), past the count cap: PostgreSQL walks the
+  order's index checking the text, which is fast when matches are spread through the order and slow when they
+  gather at its far end (`kemasan produk` by highest budget: 124 ms), or sorts all the matches, which costs about
+  2 µs each (`desain`'s 82,000: 238 ms). No statistic tells which in advance, so the walk gets
+  `BANTU["SEARCH_WALK_TIMEOUT_MS"]` (15 ms) and the sort runs when it times out (`_walk_or_sort`).
 
 On SQLite (the embedded default) every word of `q` must appear in the title, skills or description, and title
 matches rank first; typos are corrected against the same vocabulary with difflib. Filters, the count cap, the
@@ -34,8 +39,21 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection, transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db import OperationalError, connection, transaction
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 from bantu.core.permissions import company_roles, is_platform_admin
@@ -233,7 +251,12 @@ class JobSearch:
         candidates first (one query), then the newest-first rest (a second query only for a page that straddles
         both)."""
         if not self.ranked:
-            return list(self._ordered(self.ordering, offset + limit)[offset:offset + limit])
+            depth = offset + limit
+            ordered = self._ordered(self.ordering, depth)[offset:depth]
+            if not self._raced:
+                return list(ordered)
+            return _walk_or_sort(ordered, self._ordered(self.ordering, depth, sort=True).values_list(
+                "pk", flat=True)[offset:depth])
         bound = settings.BANTU["SEARCH_RANKED_CANDIDATES"]
         rows = []
         if offset < bound:
@@ -242,7 +265,14 @@ class JobSearch:
             rows += list(self._bounded.order_by(*self._order_by("newest"))[max(offset, bound):offset + limit])
         return rows
 
-    def _ordered(self, ordering: str, depth: int) -> QuerySet[Job]:
+    @property
+    def _raced(self) -> bool:
+        """Whether a page walks its order's index under a time limit, then sorts (`_walk_or_sort`): text in an order
+        other than relevance (whose walk reads 500 candidates: sorting instead made the mix slower), past the count
+        cap (up to it `_bounded` reads the few matches directly), in a public search. Call after `count`."""
+        return bool(self.text) and not self.ranked and self.count_capped and not self.private
+
+    def _ordered(self, ordering: str, depth: int, *, sort: bool = False) -> QuerySet[Job]:
         """The matches in `ordering`, of which the first `depth` will be read (call after `count`).
 
         Budget orders of a parent category without text, when more than the cap match (PostgreSQL): the first
@@ -259,7 +289,7 @@ class JobSearch:
                 and connection.features.supports_slicing_ordering_in_compound):
             parts = [queryset.filter(category_id=child).order_by(*order).values("pk")[:depth] for child in children]
             queryset = _rows().filter(pk__in=parts[0].union(*parts[1:], all=True))
-        return queryset.order_by(*order)
+        return queryset.order_by(*(_unindexed(order) if sort else order))
 
     def after(self, position: Position | None, limit: int) -> list[Job]:
         """Up to `limit` jobs in newest-first order after `position` (from the start when None), or, for a
@@ -303,6 +333,57 @@ class JobSearch:
         text = self.corrected_text or self.text
         return _rows().filter(pk__in=candidates).annotate(relevance=_relevance(text)).order_by(
             F("relevance").desc(), F("published_at").desc(nulls_last=True), "-pk")
+
+
+def _unindexed(order) -> tuple:
+    """`order` (field names, `-` for descending) with its first key wrapped so that no index provides it:
+    `COALESCE(col, col)` sorts as the column does (the same NULLs), but PostgreSQL cannot walk an index for it, and
+    sorts the matches it finds through the text index instead."""
+    first, *rest = order
+    column = first.lstrip("-")
+    key = Coalesce(F(column), F(column))
+    return (key.desc() if first.startswith("-") else key.asc(), *rest)
+
+
+# The walk's time limit for its transaction (or savepoint), and the limit in force before it, in one statement.
+_LIMIT_WALK = ("SELECT before.setting, set_config('statement_timeout', %s, true) "
+               "FROM (SELECT current_setting('statement_timeout') AS setting) before")
+
+
+def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet) -> list[Job]:
+    """The rows of `walk` (a page in an index's order), or, when it takes PostgreSQL longer than
+    `BANTU["SEARCH_WALK_TIMEOUT_MS"]`, the jobs whose ids `sort` gives (the same page in the same order, every match
+    sorted: ids only, so that the joins are made for the page's rows alone), read in one more query. The walk runs
+    in a transaction of its own (a savepoint inside a caller's) under `statement_timeout`, which ends with it; a walk
+    cancelled by the limit rolls back and leaves nothing behind. Prefetches (the skills) run after, without the
+    limit. Elsewhere than PostgreSQL, or with the limit 0, the walk. Raises what the queries raise, but the walk's
+    timeout."""
+    timeout = settings.BANTU["SEARCH_WALK_TIMEOUT_MS"]
+    if connection.vendor != "postgresql" or not timeout:
+        return list(walk)
+    lookups = walk._prefetch_related_lookups
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(_LIMIT_WALK, [f"{timeout}ms"])
+                before = cursor.fetchone()[0]
+            rows = list(walk.prefetch_related(None))
+            if nested:  # a savepoint's SET LOCAL lasts until the caller's transaction ends: put it back
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != _QUERY_CANCELED:
+            raise
+        ids = list(sort)
+        position = {job_id: index for index, job_id in enumerate(ids)}
+        rows = sorted(_rows().filter(pk__in=ids).prefetch_related(None), key=lambda job: position[job.pk])
+    if lookups:
+        prefetch_related_objects(rows, *lookups)
+    return rows
+
+
+_QUERY_CANCELED = "57014"  # PostgreSQL's error for a statement cancelled by statement_timeout
 
 
 def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:

@@ -207,6 +207,65 @@ def test_a_parent_categorys_budget_order_reads_each_child_on_postgresql(api, des
     assert not any("UNION" in query["sql"] for query in child.captured_queries + text.captured_queries)
 
 
+# --- text in an order: the walk, or the sort when it is too slow -----------------------------------------------
+
+@pytest.mark.parametrize("ordering", ["budget", "-budget", "newest", "oldest"])
+def test_the_sorted_pages_of_a_text_search_are_its_walked_pages(design_budgets, settings, ordering):
+    """The two plans of `_walk_or_sort` answer the same jobs in the same order (ties included), page after page."""
+    _bantu(settings, SEARCH_COUNT_CAP=3)
+    found = search.job_search(user=None, params=search.SearchParams(q="desain", ordering=ordering))
+    assert found.count_capped and found._raced
+
+    for offset in range(0, 10, 2):
+        walked = [job.pk for job in found._ordered(ordering, offset + 2)[offset:offset + 2]]
+        sorted_ = list(found._ordered(ordering, offset + 2, sort=True).values_list("pk", flat=True)[offset:offset + 2])
+        assert sorted_ == walked
+
+
+@pytest.mark.postgres  # statement_timeout: elsewhere the walk always answers
+def test_a_walk_past_its_time_limit_is_answered_by_the_sort_and_the_limit_ends_with_it(design_budgets, settings):
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    _bantu(settings, SEARCH_WALK_TIMEOUT_MS=20)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (before,) = cursor.fetchone()
+    expected = list(Job.objects.order_by("-budget_max", "-pk")[:3])
+    # The slow walk would answer another order: what comes back is the sort's.
+    walk = search._rows().annotate(nap=RawSQL("pg_sleep(0.2)", [])).order_by("budget_max", "pk")[:3]
+    sort = search._rows().order_by(*search._unindexed(("-budget_max", "-pk"))).values_list("pk", flat=True)[:3]
+
+    jobs = search._walk_or_sort(walk, sort)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (after,) = cursor.fetchone()
+    assert [job.pk for job in jobs] == [job.pk for job in expected]
+    assert [skill.slug for skill in jobs[0].skills.all()] == [skill.slug for skill in expected[0].skills.all()]
+    assert after == before  # the caller's transaction goes on without the walk's limit
+
+
+@pytest.mark.postgres
+def test_a_walk_within_its_time_limit_answers_and_leaves_no_limit_behind(design_budgets, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _bantu(settings, SEARCH_WALK_TIMEOUT_MS=5_000)
+    walk = search._rows().order_by("-budget_max", "-pk")[:3]
+    sort = search._rows().none().values_list("pk", flat=True)  # never asked
+
+    with CaptureQueriesContext(connection) as queries:
+        jobs = search._walk_or_sort(walk, sort)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (after,) = cursor.fetchone()
+
+    assert [job.title for job in jobs] == ["Backend", "Desain 1", "Desain 0"]
+    assert after == "0"
+    assert "statement_timeout" in queries.captured_queries[1]["sql"]  # after the savepoint, before the walk
+
+
 # --- relevance over the newest candidates ---------------------------------------------------------------------
 
 @pytest.fixture
