@@ -476,11 +476,20 @@ def warm(port: int, inputs: dict) -> dict:
 # --- Floor --------------------------------------------------------------------------------------------------------
 
 def _sql_time(cursor, statement: str) -> float:
+    """Milliseconds to run `statement` and fetch its rows. A statement cancelled by the statement_timeout its
+    request set (a search's walk, jobs.search._walk_or_sort) counts the time until it was cancelled, as in the
+    request; the ROLLBACK captured after it ends the transaction."""
     started = time.perf_counter()
-    cursor.execute(statement)
-    if cursor.description is not None:
-        cursor.fetchall()
+    try:
+        cursor.execute(statement)
+        if cursor.description is not None:
+            cursor.fetchall()
+    except psycopg.errors.QueryCanceled:
+        pass
     return (time.perf_counter() - started) * 1000
+
+
+_NOT_EXPLAINED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 def _capture(client, connection, inputs: dict, run_id: str) -> list[tuple[str, str, list[str]]]:
@@ -523,7 +532,8 @@ def _replay(args: argparse.Namespace, options: str, captured: list) -> dict:
         statements_by_path = {path: statements for _, path, statements in captured}
         for path in slowest:
             statements = statements_by_path[path]
-            ranked = sorted(range(len(statements)), key=lambda i: -percentile(per_statement[(path, i)], 0.5))
+            ranked = sorted((i for i in range(len(statements)) if not statements[i].startswith(_NOT_EXPLAINED)),
+                            key=lambda i: -percentile(per_statement[(path, i)], 0.5))
             for position in ranked[:2]:
                 rows = cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statements[position]}").fetchall()
                 plans.append({"path": path, "statement": statements[position],
