@@ -1,0 +1,24 @@
+"""`make bench`'s SQL floor replays what each search ran (bench/run.py, `_sql_time`): a walk cancelled by the
+statement_timeout its request set counts until its cancellation, and the replay goes on."""
+
+import os
+
+import psycopg
+import pytest
+
+from bench.run import _sql_time
+
+
+@pytest.mark.postgres
+def test_a_statement_cancelled_by_its_time_limit_counts_until_then_and_the_replay_goes_on():
+    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(url, autocommit=True) as connection, connection.cursor() as cursor:
+        _sql_time(cursor, "BEGIN")
+        _sql_time(cursor, "SELECT set_config('statement_timeout', '20ms', true)")
+
+        cancelled = _sql_time(cursor, "SELECT pg_sleep(1)")
+        _sql_time(cursor, "SELECT 1")  # what the request did next: not in a failed transaction
+        _sql_time(cursor, "COMMIT")  # captured after a walk that finished: only a warning now
+
+        assert 20 <= cancelled < 500
+        assert cursor.execute("SHOW statement_timeout").fetchone() == ("0",)
