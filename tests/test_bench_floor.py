@@ -1,18 +1,21 @@
 """`make bench`'s SQL floor replays what each search ran (bench/run.py, `_sql_time`): a walk cancelled by the
 statement_timeout its request set counts until its cancellation, and the replay goes on."""
 
-import os
-
 import psycopg
 import pytest
+from django.db import connection as django_connection
 
 from bench.run import _sql_time
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db
 def test_a_statement_cancelled_by_its_time_limit_counts_until_then_and_the_replay_goes_on():
-    url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(url, autocommit=True) as connection, connection.cursor() as cursor:
+    # A connection of its own to the test database, in autocommit, as the floor's replay has.
+    database = django_connection.settings_dict
+    with psycopg.connect(dbname=database["NAME"], user=database["USER"], password=database["PASSWORD"],
+                         host=database["HOST"], port=database["PORT"], autocommit=True) as connection, \
+            connection.cursor() as cursor:
         _sql_time(cursor, "BEGIN")
         _sql_time(cursor, "SELECT set_config('statement_timeout', '20ms', true)")
 

@@ -46,8 +46,9 @@ def test_presence_is_read_apart_when_the_layer_is_on_another_redis(monkeypatch):
     from bantu.core.channel_layer import BantuChannelLayer
 
     shared = get_channel_layer()
-    address = shared.hosts[0]["address"]
-    elsewhere = BantuChannelLayer(hosts=[{**shared.hosts[0], "address": f"{address.rsplit('/', 1)[0]}/15"}],
+    server, database = shared.hosts[0]["address"].rsplit("/", 1)
+    other_database = (int(database or 0) + 1) % 16  # not the cache's, whichever the test process has
+    elsewhere = BantuChannelLayer(hosts=[{**shared.hosts[0], "address": f"{server}/{other_database}"}],
                                   prefix=shared.prefix)
     monkeypatch.setattr(realtime, "get_channel_layer", lambda: elsewhere)
     online, offline = uuid.uuid4(), uuid.uuid4()
