@@ -18,6 +18,7 @@ import logging
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 
+from . import read_along
 from .loop_thread import call_async
 
 logger = logging.getLogger(__name__)
@@ -65,9 +66,8 @@ async def _send_all(layer, user_ids, payload, read_keys=None):
 def _presence_reads_along(layer) -> bool:
     """Whether the layer can read the cache's presence keys in its broadcast's round trip: it sends in one script
     on one server, and the cache is django-redis on that same server and database."""
-    location = getattr(cache, "_server", None)
-    return (getattr(layer, "can_read_along", lambda: False)() and hasattr(cache, "client")
-            and location == layer.hosts[0].get("address"))
+    return getattr(layer, "can_read_along", lambda: False)() and read_along.default_cache_at(
+        layer.hosts[0].get("address"))
 
 
 def send_to_users(user_ids, payload: dict, *, presence_of=None) -> set | None:
@@ -91,20 +91,9 @@ def send_to_users(user_ids, payload: dict, *, presence_of=None) -> set | None:
             logger.exception("Realtime send to %d users failed", len(recipients))
             values = None
         if values is not None:
-            return {user_id for user_id, value in zip(among, values, strict=True) if _count(value)}
+            found = read_along.decoded(keys, values)
+            return {user_id for user_id, key in zip(among, keys, strict=True) if found.get(key)}
     return None if among is None else online_among(among)
-
-
-def _count(value) -> int:
-    """A presence counter as the cache stored it (django-redis keeps integers as plain digits), 0 when missing or
-    unreadable."""
-    if value is None:
-        return 0
-    try:
-        return int(cache.client.decode(value))
-    except Exception:
-        logger.warning("Presence counter %r could not be read: taken as offline", value)
-        return 0
 
 
 def close_user_sockets(user_id, code: int, session_id=None) -> None:
@@ -134,10 +123,9 @@ _CLOSED = "local n = redis.call('DECR', KEYS[1]) if n <= 0 then redis.call('DEL'
 
 def _redis_presence(script: str, user_id) -> bool:
     """Run `script` on the user's presence key when the cache is django-redis; False on another cache."""
-    client = getattr(cache, "client", None)
-    if client is None or not hasattr(client, "get_client"):
+    if not read_along.is_redis(cache):
         return False
-    client.get_client(write=True).eval(script, 1, cache.make_key(_presence_key(user_id)), PRESENCE_TTL)
+    cache.client.get_client(write=True).eval(script, 1, cache.make_key(_presence_key(user_id)), PRESENCE_TTL)
     return True
 
 

@@ -14,6 +14,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from . import read_along
+
 logger = logging.getLogger(__name__)
 
 
@@ -61,24 +63,13 @@ return {0, count, oldest, reads}
 def _redis_sliding_log():
     """The registered script on the `throttle` cache's Redis client, or None when that cache is not Redis."""
     backend = caches["throttle"]
-    if not _is_redis(backend):
+    if not read_along.is_redis(backend):
         return None
     client = backend.client.get_client(write=True)
     script = getattr(client, "_bantu_sliding_log", None)
     if script is None:  # once per client (process): registering hashes the script
         script = client._bantu_sliding_log = client.register_script(_SLIDING_LOG)
     return backend, script
-
-
-def _is_redis(backend) -> bool:
-    return hasattr(backend, "client") and hasattr(backend.client, "get_client")
-
-
-def _default_cache_shares(backend) -> bool:
-    """Whether the default cache is a Redis cache on the same server and database as `backend` (the same
-    LOCATION), so that its keys can be read in `backend`'s round trip."""
-    default = caches["default"]
-    return _is_redis(default) and getattr(default, "_server", None) == getattr(backend, "_server", object())
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -131,7 +122,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
             self.cache = _DegradingCache.fallback  # straight to this process's cache: Redis was just tried
             return super().allow_request(request, view)
         if reads:
-            request.throttle_reads = _decoded(reads, values)
+            request.throttle_reads = read_along.decoded(reads, values)
         self._logged = (int(count), float(oldest) if oldest else None)
         return bool(allowed) or self.throttle_failure()
 
@@ -139,7 +130,8 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     def _read_keys(request, view, backend) -> list[str]:
         """The view's keys to read along (see the class), once per request and only from the same Redis."""
         named = getattr(view, "throttle_read_keys", None)
-        if named is None or hasattr(request, "throttle_reads") or not _default_cache_shares(backend):
+        if (named is None or hasattr(request, "throttle_reads")
+                or not read_along.default_cache_at(getattr(backend, "_server", None))):
             return []
         return list(named(request))
 
@@ -151,21 +143,6 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         remaining = self.duration - (self.now - oldest) if oldest is not None else self.duration
         available = self.num_requests - count + 1
         return remaining / float(available) if available > 0 else None
-
-
-def _decoded(keys: list[str], values: list) -> dict[str, object]:
-    """The default cache's values of `keys` as `cache.get_many` answers: decoded by its client, missing or
-    undecodable ones left out (a miss, computed again)."""
-    client = caches["default"].client
-    found = {}
-    for key, value in zip(keys, values, strict=True):
-        if value is None:
-            continue
-        try:
-            found[key] = client.decode(value)
-        except Exception:
-            logger.warning("Cache entry %s read with the throttle could not be decoded", key, exc_info=True)
-    return found
 
 
 class _IPThrottle(_SettingsRateThrottle):
