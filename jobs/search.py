@@ -55,6 +55,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
+from psycopg.errors import QueryCanceled
 
 from bantu.core.permissions import company_roles, is_platform_admin
 from taxonomy.models import Category, Skill
@@ -373,7 +374,7 @@ def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet) -> list[Job]:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
     except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != _QUERY_CANCELED:
+        if not isinstance(error.__cause__, QueryCanceled):
             raise
         ids = list(sort)
         position = {job_id: index for index, job_id in enumerate(ids)}
@@ -381,9 +382,6 @@ def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet) -> list[Job]:
     if lookups:
         prefetch_related_objects(rows, *lookups)
     return rows
-
-
-_QUERY_CANCELED = "57014"  # PostgreSQL's error for a statement cancelled by statement_timeout
 
 
 def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:
