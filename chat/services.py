@@ -46,21 +46,41 @@ def _join_both_sides(conversation: Conversation) -> None:
                                     ignore_conflicts=True)
 
 
+def _hears_sql(user: str, *, freelancer: str, company: str) -> str:
+    """The SQL condition that the user `user` (an SQL expression) hears a conversation whose freelancer and company
+    are the expressions `freelancer` and `company`: they are its freelancer or a current member of its company
+    (`_audience`, and the send's one statement)."""
+    # Only model table and column names, quoted by the backend, are formatted in.
+    return (f"({user} = {freelancer} OR EXISTS (SELECT 1 FROM {table(Membership)} m "  # noqa: S608
+            f"WHERE m.{column(Membership, 'company')} = {company} AND m.{column(Membership, 'user')} = {user}))")
+
+
+def _claim_sql(returning: str) -> str:
+    """`_claim_seq`'s UPDATE, returning `returning` (SQL): its parameters are the message's id and time, the
+    conversation's id, and the sender's id twice. Only model table and column names are formatted in."""
+    seq = column(Conversation, "last_seq")
+    return (
+        f"UPDATE {table(Conversation)} SET {seq} = {seq} + 1, "  # noqa: S608
+        f"{column(Conversation, 'last_message')} = %s, {column(Conversation, 'last_message_at')} = %s "
+        f"WHERE {column(Conversation, 'id')} = %s AND ({column(Conversation, 'freelancer')} = %s "
+        f"OR {column(Conversation, 'company')} IN (SELECT {column(Membership, 'company')} "
+        f"FROM {table(Membership)} WHERE {column(Membership, 'user')} = %s)) RETURNING {returning}")
+
+
 def _audience(conversation_id) -> list:
     """The user ids that hear conversation `conversation_id`'s events (messages, reads, typing): its participants
     who still take part, the freelancer and the company's current members. A member who left the company keeps a
     Participant row (their read position, should they return) but hears nothing more, in one statement (SQL, as
     in `_claim_seq`: it runs on every send)."""
     user = column(Participant, "user")
+    hears = _hears_sql(f"p.{user}", freelancer=f"c.{column(Conversation, 'freelancer')}",
+                       company=f"c.{column(Conversation, 'company')}")
     # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
     statement = (
         f"SELECT p.{user} FROM {table(Participant)} p "  # noqa: S608
         f"INNER JOIN {table(Conversation)} c ON c.{column(Conversation, 'id')} = "
         f"p.{column(Participant, 'conversation')} "
-        f"WHERE p.{column(Participant, 'conversation')} = %s AND (p.{user} = c.{column(Conversation, 'freelancer')} "
-        f"OR EXISTS (SELECT 1 FROM {table(Membership)} m "
-        f"WHERE m.{column(Membership, 'company')} = c.{column(Conversation, 'company')} "
-        f"AND m.{column(Membership, 'user')} = p.{user}))")
+        f"WHERE p.{column(Participant, 'conversation')} = %s AND {hears}")
     user_field = Participant._meta.get_field("user")
     with connection.cursor() as cursor:
         cursor.execute(statement, [db_value(Conversation, "id", conversation_id)])
@@ -130,14 +150,7 @@ def _claim_seq(*, conversation_id, sender: User, message: Message) -> int | None
     makes it the conversation's last. Returns the message's seq, or None when there is no such conversation for
     `sender`. Expects a transaction; the message row is inserted after it in the same transaction (foreign keys
     are checked at commit: Django creates them deferred)."""
-    seq = column(Conversation, "last_seq")
-    # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
-    statement = (
-        f"UPDATE {table(Conversation)} SET {seq} = {seq} + 1, "  # noqa: S608
-        f"{column(Conversation, 'last_message')} = %s, {column(Conversation, 'last_message_at')} = %s "
-        f"WHERE {column(Conversation, 'id')} = %s AND ({column(Conversation, 'freelancer')} = %s "
-        f"OR {column(Conversation, 'company')} IN (SELECT {column(Membership, 'company')} "
-        f"FROM {table(Membership)} WHERE {column(Membership, 'user')} = %s)) RETURNING {seq}")
+    statement = _claim_sql(column(Conversation, "last_seq"))
     params = [db_value(Message, "id", message.pk), db_value(Conversation, "last_message_at", message.created_at),
               db_value(Conversation, "id", conversation_id), db_value(User, "id", sender.pk),
               db_value(User, "id", sender.pk)]
@@ -152,22 +165,16 @@ def _one_statement_send_sql(vendor: str) -> str:
     """The statement of `_store_in_one_statement`, built once per database backend (building it cost as much CPU as
     running it). The message's columns are the model's concrete fields in `_meta` order: `seq` is taken from the
     claim, the others are parameters."""
-    conversation, participant, membership = table(Conversation), table(Participant), table(Membership)
-    seq, user = column(Conversation, "last_seq"), column(Participant, "user")
+    participant, user = table(Participant), column(Participant, "user")
     read_seq, read_message = column(Participant, "last_read_seq"), column(Participant, "last_read_message")
-    member_company, member_user = column(Membership, "company"), column(Membership, "user")
     fields = Message._meta.concrete_fields
     message_columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     message_values = ", ".join("c.last_seq" if field.attname == "seq" else "%s" for field in fields)
+    claim = _claim_sql(f"{column(Conversation, 'last_seq')} AS last_seq, {column(Conversation, 'freelancer')} AS "
+                       f"freelancer, {column(Conversation, 'company')} AS company")
     # Only model table and column names, quoted by the backend, are formatted in; values are parameters.
     return (
-        f"WITH claim AS (UPDATE {conversation} SET {seq} = {seq} + 1, "  # noqa: S608
-        f"{column(Conversation, 'last_message')} = %s, {column(Conversation, 'last_message_at')} = %s "
-        f"WHERE {column(Conversation, 'id')} = %s AND ({column(Conversation, 'freelancer')} = %s "
-        f"OR {column(Conversation, 'company')} IN (SELECT {member_company} FROM {membership} "
-        f"WHERE {member_user} = %s)) "
-        f"RETURNING {seq} AS last_seq, {column(Conversation, 'freelancer')} AS freelancer, "
-        f"{column(Conversation, 'company')} AS company), "
+        f"WITH claim AS ({claim}), "  # noqa: S608
         f"stored AS (INSERT INTO {table(Message)} ({message_columns}) SELECT {message_values} FROM claim c "
         f"RETURNING {column(Message, 'seq')} AS seq), "
         f"position AS (INSERT INTO {participant} ({column(Participant, 'conversation')}, {user}, {read_seq}, "
@@ -175,9 +182,8 @@ def _one_statement_send_sql(vendor: str) -> str:
         f"ON CONFLICT ({column(Participant, 'conversation')}, {user}) DO UPDATE SET "
         f"{read_seq} = EXCLUDED.{read_seq}, {read_message} = EXCLUDED.{read_message}) "
         f"SELECT s.seq, p.{user} FROM stored s CROSS JOIN claim c "
-        f"LEFT JOIN {participant} p ON p.{column(Participant, 'conversation')} = %s AND (p.{user} = c.freelancer "
-        f"OR EXISTS (SELECT 1 FROM {membership} m WHERE m.{member_company} = c.company "
-        f"AND m.{member_user} = p.{user}))")
+        f"LEFT JOIN {participant} p ON p.{column(Participant, 'conversation')} = %s "
+        f"AND {_hears_sql(f'p.{user}', freelancer='c.freelancer', company='c.company')}")
 
 
 def _store_in_one_statement(*, conversation_id, sender: User, message: Message) -> list | None:
