@@ -32,3 +32,12 @@ def test_each_measured_target_gets_a_verdict():
 def test_targets_of_scenarios_not_run_are_left_out():
     assert verdicts({"ceiling": RESULTS["ceiling"]}, None) == [
         "target: 0 failed requests under load ({'ceiling': 0}) meets none"]
+
+
+def test_the_throttled_endpoint_is_judged_as_the_floor_of_a_cached_search():
+    results = {**RESULTS, "throttled": [_phase("load", 32, 1600.0, 25.0), _phase("latency", 1, 900.0, 1.1)]}
+    assert verdicts(results, None)[-2:] == [
+        "the floor of a cached search (bench/throttled/): 0.80x the bare endpoint's throughput at 32 clients "
+        "MISSES >= 0.85x",
+        "the floor of a cached search at one client: p95 1.38x /healthz's meets <= 1.5x",
+    ]
