@@ -24,6 +24,8 @@ The cost of a search must not grow with the table, so:
   gather at its far end (`kemasan produk` by highest budget: 124 ms), or sorts all the matches, which costs about
   2 µs each (`desain`'s 82,000: 238 ms). No statistic tells which in advance, so the walk gets
   `BANTU["SEARCH_WALK_TIMEOUT_MS"]` (15 ms) and the sort runs when it times out (`_walk_or_sort`).
+- **Both languages, one query when they agree**: `q` is parsed with the Indonesian and the English configuration
+  and a job matches either; when both read it alike (`python`), the plan sees one tsquery (`_EitherLanguage`).
 
 On SQLite (the embedded default) every word of `q` must appear in the title, skills or description, and title
 matches rank first; typos are corrected against the same vocabulary with difflib. Filters, the count cap, the
@@ -38,7 +40,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import CombinedSearchQuery, SearchQuery, SearchRank
 from django.db import OperationalError, connection, transaction
 from django.db.models import (
     Case,
@@ -397,9 +399,25 @@ def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:
 
 # --- text -------------------------------------------------------------------------------------------------------
 
-def _tsquery(text: str) -> SearchQuery:
-    return (SearchQuery(text, search_type="websearch", config="pg_catalog.indonesian")
-            | SearchQuery(text, search_type="websearch", config="pg_catalog.english"))
+class _EitherLanguage(CombinedSearchQuery):
+    """`indonesian || english`, or the one query when both configurations parse the text alike (`python`: both
+    `'python'`). PostgreSQL folds the CASE while planning, so the plan sees one constant tsquery: estimated like
+    one (`'python' | 'python'` was estimated twice as common, 17,869 jobs against 9,516) and checked once per
+    row a walk reads (the newest 500 matches of `python`: 56 against 45 ms at 1,000,000 jobs)."""
+
+    def __init__(self, indonesian: SearchQuery, english: SearchQuery):
+        super().__init__(indonesian, SearchQuery.BITOR, english, None)
+
+    def as_sql(self, compiler, connection):
+        indonesian, indonesian_params = compiler.compile(self.lhs)
+        english, english_params = compiler.compile(self.rhs)
+        return (f"(CASE WHEN {indonesian} = {english} THEN {english} ELSE ({indonesian} || {english}) END)",
+                [*indonesian_params, *english_params, *english_params, *indonesian_params, *english_params])
+
+
+def _tsquery(text: str) -> CombinedSearchQuery:
+    return _EitherLanguage(SearchQuery(text, search_type="websearch", config="pg_catalog.indonesian"),
+                           SearchQuery(text, search_type="websearch", config="pg_catalog.english"))
 
 
 def _text_match(queryset: QuerySet[Job], text: str) -> QuerySet[Job]:

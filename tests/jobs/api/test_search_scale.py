@@ -282,6 +282,24 @@ def test_the_walk_is_planned_without_bitmap_scans(design_budgets, settings):
     assert _walk_settings()[1] == "on"
 
 
+# --- the text's query ---------------------------------------------------------------------------------------------
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("q", "planned"), [("python", "'python'"), ("input data", "'input' & 'data'"),
+                                             ("toko online", "'toko' & 'online' | 'toko' & 'onlin'")])
+def test_the_text_is_planned_as_one_query_when_both_languages_read_it_alike(q, planned):
+    """`'python' | 'python'` was estimated twice as common as `'python'` and checked twice on every row walked."""
+    from django.db import connection
+
+    matches = search._text_match(Job.objects.all(), q).values("pk")
+    sql, params = matches.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert f"@@ '{planned}'::tsquery" in plan.replace("''", "'")
+
+
 # --- relevance over the newest candidates ---------------------------------------------------------------------
 
 @pytest.fixture
