@@ -13,6 +13,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = 75  # seconds; longer than the proxy's upstream keep-alive so the proxy closes first
+# Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections over them. With one
+# shared socket, whichever worker woke first could accept a whole burst of keep-alive connections: in about one
+# load phase in three of `make bench`, all 32 clients sat on one of the two workers and the phase ran on one core
+# (979 against 1,965-2,045 req/s, docs/benchmarks.md). The price: connections waiting in the queue of a worker
+# that dies are reset, not taken by another worker.
+reuse_port = True
 graceful_timeout = 5
 timeout = 30  # a worker silent for this long (stuck, not just busy) is restarted
 max_requests = 0
