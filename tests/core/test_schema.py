@@ -150,3 +150,10 @@ def test_every_query_parameter_says_what_it_does(schema):
                    if parameter["in"] == "query" and not parameter.get("description")]
 
     assert undescribed == []
+
+
+def test_no_two_routes_share_a_path():
+    """bantu/urls.py puts the job search first for speed: that is safe only while no route shadows another, which
+    would make the order decide which view answers."""
+    routes = [operation_key("get", route)[1] for route, _ in http_routes()]
+    assert sorted(route for route in set(routes) if routes.count(route) > 1) == []
