@@ -61,11 +61,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, the CSRF check, Django's request.user and messages on the admin's paths only (the API uses JWTs).
+    "bantu.core.middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "bantu.core.middleware.AdminCsrfViewMiddleware",
+    "bantu.core.middleware.AdminAuthenticationMiddleware",
+    "bantu.core.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bantu.core.middleware.OperatorTimeZoneMiddleware",
     "bantu.core.middleware.SyncChainMiddleware",  # last: see its docstring
