@@ -659,15 +659,26 @@ def verdicts(results: dict, floor_result: dict | None) -> list[str]:
     def line(source: str, figure: str, met: bool, target: str) -> str:
         return f"{source}: {figure} {'meets' if met else 'MISSES'} {target}"
 
+    def throughput(name: str) -> tuple[dict, float] | None:
+        """The scenario's load phase and its req/s over the ceiling's, when both ran."""
+        load, ceiling = phase(name, "load"), phase("ceiling", "load")
+        return (load, load["rps"] / ceiling["rps"]) if load and ceiling and ceiling["rps"] else None
+
+    def p95_per_healthz(name: str) -> float | None:
+        """The scenario's p95 at one client over /healthz's, when both ran."""
+        latency, healthz = phase(name, "latency"), phase("healthz", "latency")
+        if latency and healthz and latency["p95_ms"] and healthz["p95_ms"]:
+            return latency["p95_ms"] / healthz["p95_ms"]
+        return None
+
     lines = []
     uncached = phase("search_uncached", "latency")
     if uncached and uncached["p95_ms"] is not None:
         lines.append(line("target", f"uncached search p95 {uncached['p95_ms']:.1f} ms at one client",
                           uncached["p95_ms"] <= UNCACHED_SEARCH_P95_MS, f"<= {UNCACHED_SEARCH_P95_MS:g} ms"))
-    cached, ceiling = phase("search_cached", "load"), phase("ceiling", "load")
-    if cached and ceiling and ceiling["rps"]:
-        ratio = cached["rps"] / ceiling["rps"]
-        lines.append(line("target", f"cached search at {cached['concurrency']} clients "
+    if cached := throughput("search_cached"):
+        load, ratio = cached
+        lines.append(line("target", f"cached search at {load['concurrency']} clients "
                           f"{ratio:.2f}x the bare endpoint's throughput", ratio >= CACHED_SEARCH_THROUGHPUT,
                           f">= {CACHED_SEARCH_THROUGHPUT:g}x"))
     loaded = {name: p for name, phases in results.items() for p in phases if p["phase"] == "load"}
@@ -679,22 +690,17 @@ def verdicts(results: dict, floor_result: dict | None) -> list[str]:
     if search_sql.get("p95_ms") is not None:
         lines.append(line("the mix's SQL alone", f"p95 {search_sql['p95_ms']:.1f} ms",
                           search_sql["p95_ms"] <= SQL_FLOOR_P95_MS, f"<= {SQL_FLOOR_P95_MS:g} ms"))
-    cached, healthz = phase("search_cached", "latency"), phase("healthz", "latency")
-    if cached and healthz and cached["p95_ms"] and healthz["p95_ms"]:
-        ratio = cached["p95_ms"] / healthz["p95_ms"]
+    if (ratio := p95_per_healthz("search_cached")) is not None:
         lines.append(line("cached search at one client", f"p95 {ratio:.2f}x /healthz's",
                           ratio <= CACHED_SEARCH_P95_PER_HEALTHZ, f"<= {CACHED_SEARCH_P95_PER_HEALTHZ:g}x"))
     # The same two figures for the throttled endpoint, which does only what a cached search cannot skip: where it
     # misses, no cached search through DRF and the throttle meets the target either.
-    throttled = phase("throttled", "load")
-    if throttled and ceiling and ceiling["rps"]:
-        ratio = throttled["rps"] / ceiling["rps"]
+    if throttled := throughput("throttled"):
+        load, ratio = throttled
         lines.append(line("the floor of a cached search (bench/throttled/)", f"{ratio:.2f}x the bare endpoint's "
-                          f"throughput at {throttled['concurrency']} clients", ratio >= CACHED_SEARCH_THROUGHPUT,
+                          f"throughput at {load['concurrency']} clients", ratio >= CACHED_SEARCH_THROUGHPUT,
                           f">= {CACHED_SEARCH_THROUGHPUT:g}x"))
-    throttled = phase("throttled", "latency")
-    if throttled and healthz and throttled["p95_ms"] and healthz["p95_ms"]:
-        ratio = throttled["p95_ms"] / healthz["p95_ms"]
+    if (ratio := p95_per_healthz("throttled")) is not None:
         lines.append(line("the floor of a cached search at one client", f"p95 {ratio:.2f}x /healthz's",
                           ratio <= CACHED_SEARCH_P95_PER_HEALTHZ, f"<= {CACHED_SEARCH_P95_PER_HEALTHZ:g}x"))
     return lines
