@@ -252,9 +252,9 @@ class BantuChannelLayer(RedisChannelLayer):
         returns it, without its clean-up task: the message stays in the backup queue until this process's next
         receive removes it, in the same round trip as that receive (`_brpop_with_clean`). A cancelled receive
         leaves it there, and the next one removes it all the same (ZREM of the stored bytes), so nothing is
-        received twice. `receive` calls this under its receive lock: one at a time per process. Other channels
-        (shared by processes, where a message backed up until the next receive could be put back by another
-        process) keep channels-redis's way."""
+        received twice. Only the process's reader task calls this (`_read`, one per key and event loop): one at a
+        time per process. Other channels (shared by processes, where a message backed up until the next receive
+        could be put back by another process) keep channels-redis's way."""
         if not channel.endswith("!"):
             return await super().receive_single(channel)
         assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
