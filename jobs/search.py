@@ -386,7 +386,7 @@ def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet) -> list[Job]:
             raise
         ids = list(sort)
         position = {job_id: index for index, job_id in enumerate(ids)}
-        rows = sorted(_rows().filter(pk__in=ids).prefetch_related(None), key=lambda job: position[job.pk])
+        rows = sorted(_rows().filter(pk__in=ids).order_by().prefetch_related(None), key=lambda job: position[job.pk])
     if lookups:
         prefetch_related_objects(rows, *lookups)
     return rows
