@@ -267,16 +267,25 @@ async def test_waiting_messages_are_received_in_order_in_one_round_trip_each():
     key = layer.prefix + layer.non_local_name(channel)
     backup = layer._backup_channel_name(key)
 
-    # When they are received
+    # When they are received, and a fourth receive waits for more (the process's reader, which otherwise stops or
+    # reads on depending on which task the loop runs first, then surely reads on until it blocks)
     received = [await asyncio.wait_for(layer.receive(channel), 2) for _ in range(3)]
+    waiting = asyncio.create_task(layer.receive(channel))
+    for _ in range(100):  # at most 2 s
+        if "BZPOPMIN" in calls:
+            break
+        await asyncio.sleep(0.02)
     await asyncio.sleep(0.1)  # a clean-up task, had one been started
 
     # Then in order, each with one script call (which also drops the backup of the one before): no blocking pop,
-    # no clean-up of its own; the process's reader then waits for more (a script call, which drops the last one's
-    # backup, and a blocking pop)
+    # no clean-up of its own; the reader then waits for more (a script call, which drops the last one's backup,
+    # and a blocking pop)
     assert [message["n"] for message in received] == [0, 1, 2]
     assert calls == ["EVAL"] * 4 + ["BZPOPMIN"]
     assert await layer.connection(0).zcard(backup) == 0
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
     await layer.flush()
 
 
