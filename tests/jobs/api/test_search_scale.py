@@ -282,6 +282,36 @@ def test_the_walk_is_planned_without_bitmap_scans(design_budgets, settings):
     assert _walk_settings()[1] == "on"
 
 
+# --- the text's storage -------------------------------------------------------------------------------------------
+
+@pytest.mark.postgres
+def test_a_long_jobs_search_vector_stays_in_its_row(make_job, owner):
+    """Walks and ranks read `search_vector` on every row they pass: in the TOAST table it cost a lookup each time
+    (jobs.0007). A row over 2 kB moves its other text there instead."""
+    import random
+    import string
+
+    from django.db import connection
+
+    words = random.Random(7)
+    description = " ".join("".join(words.choices(string.ascii_lowercase, k=7)) for _ in range(150))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'jobs_job'")
+        toast = cursor.fetchone()[0]
+        stored = f"SELECT coalesce(sum(length(chunk_data)), 0) FROM {toast}"
+        cursor.execute(stored)
+        before = cursor.fetchone()[0]
+
+        job = make_job(owner, title="Penerjemah dokumen legal", description=description)
+
+        cursor.execute("SELECT pg_column_size(search_vector) FROM jobs_job WHERE id = %s", [job.pk])
+        vector = cursor.fetchone()[0]
+        cursor.execute(stored)
+        moved_out = cursor.fetchone()[0] - before
+    assert vector > 2100  # over the 2 kB a row may take before PostgreSQL moves values out
+    assert 0 < moved_out < vector  # the description went, the vector stayed
+
+
 # --- the text's query ---------------------------------------------------------------------------------------------
 
 @pytest.mark.postgres
