@@ -330,6 +330,17 @@ def test_a_long_jobs_search_vector_stays_in_its_row(make_job, owner):
     assert 0 < moved_out < vector  # the description went, the vector stayed
 
 
+def test_the_skills_filter_finds_job_ids_in_one_index():
+    """`skills` asks which jobs have any of the skills: (skill_id, job_id) answers from the index alone, where
+    skill_id's own index read a table page per row (jobs.0008)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Job.skills.through._meta.db_table)
+
+    assert indexes["jobs_job_skills_skill_job_idx"]["columns"] == ["skill_id", "job_id"]
+
+
 # --- the text's query ---------------------------------------------------------------------------------------------
 
 @pytest.mark.postgres
