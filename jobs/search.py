@@ -159,21 +159,10 @@ def job_search(*, user, params: SearchParams) -> "JobSearch":
 def _filtered(queryset: QuerySet[Job], params: SearchParams) -> QuerySet[Job]:
     """`queryset` with the filters of `params`; `queryset` itself when there are none."""
     if params.category_ids is not None:
-        if params.q.strip() and len(params.category_ids) > 1:
-            # A parent category with text: checked on each job the text matches, not read from the category index
-            # (`category_id + 0` has no index). A parent's bitmap holds a seventh of all jobs (20 ms to build at
-            # 1,000,000 jobs, in the count and again in the page), and PostgreSQL, taking the text and the
-            # category for independent, expects it to remove six matches in seven where the text usually belongs
-            # to the category (`q=desain&category=design-creative`: 152 against 43 ms; 15 such searches, 932
-            # against 634 ms in all; text foreign to the category, 78 against 168 ms; docs/benchmarks.md,
-            # "Seventh round"). A child category's bitmap is small and stays.
-            queryset = queryset.alias(category_checked=F("category_id") + 0).filter(
-                category_checked__in=params.category_ids)
-        else:
-            # Ids, not a subquery: PostgreSQL then combines one bitmap of the categories with the text's, instead of
-            # scanning the text index once per category in a nested loop (203 against 49 ms at 1,000,000 jobs for
-            # `q=web developer&category=engineering-architecture&ordering=budget`, docs/benchmarks.md).
-            queryset = queryset.filter(category_id__in=params.category_ids)
+        # Ids, not a subquery: PostgreSQL then combines one bitmap of the categories with the text's, instead of
+        # scanning the text index once per category in a nested loop (203 against 49 ms at 1,000,000 jobs for
+        # `q=web developer&category=engineering-architecture&ordering=budget`, docs/benchmarks.md).
+        queryset = queryset.filter(category_id__in=params.category_ids)
     if params.skill_ids:
         queryset = queryset.filter(Exists(Job.skills.through.objects.filter(job_id=OuterRef("pk"),
                                                                          skill_id__in=params.skill_ids)))

@@ -207,24 +207,6 @@ def test_a_parent_categorys_budget_order_reads_each_child_on_postgresql(api, des
     assert not any("UNION" in query["sql"] for query in child.captured_queries + text.captured_queries)
 
 
-@pytest.mark.parametrize(("category", "by_index"), [("design-creative", False), ("illustration", True)])
-def test_a_parent_category_with_text_is_checked_on_the_texts_matches(api, design_budgets, category, by_index):
-    """A parent's bitmap is large, and PostgreSQL expects it to remove most of the text's matches, which usually
-    belong to it (jobs.search._filtered): with text, its ids are compared with `category_id + 0`, which no index
-    serves. A child category keeps its index. The same jobs either way."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        response = api.get(JOBS, {"category": category, "q": "desain", "page_size": 100})
-
-    expected = {job.title for job in design_budgets if category in ("design-creative", job.category.slug)}
-    assert {job["title"] for job in response.json()["results"]} == expected
-    count = next(query["sql"] for query in queries.captured_queries if "COUNT(*)" in query["sql"])
-    assert ('"jobs_job"."category_id" IN' in count) is by_index
-    assert ('("jobs_job"."category_id" + 0) IN' in count) is not by_index
-
-
 # --- text in an order: the walk, or the sort when it is too slow -----------------------------------------------
 
 @pytest.mark.parametrize("ordering", ["budget", "-budget", "newest", "oldest"])
