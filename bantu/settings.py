@@ -414,6 +414,9 @@ BANTU = {
     # numbers reach this far. Relevance ranks the newest this-many matches (the rest follow newest first). ---
     "SEARCH_COUNT_CAP": 1000,
     "SEARCH_RANKED_CANDIDATES": 500,
+    # With text and a parent category, the count first reads at most this many of the text's matches and counts
+    # those in the category: whether they lie in it decides how the category is checked (jobs.search).
+    "SEARCH_CATEGORY_PROBE": 2000,
     # PostgreSQL: milliseconds an ordered text search may walk its order's index before the matches are sorted
     # instead (jobs.search._walk_or_sort); 0 always walks.
     "SEARCH_WALK_TIMEOUT_MS": env.int("SEARCH_WALK_TIMEOUT_MS", default=15),

@@ -207,6 +207,40 @@ def test_a_parent_categorys_budget_order_reads_each_child_on_postgresql(api, des
     assert not any("UNION" in query["sql"] for query in child.captured_queries + text.captured_queries)
 
 
+@pytest.mark.parametrize(("probe", "cap", "count", "capped", "checked", "counts"), [
+    (20, 100, 9, False, True, 1),  # the probe read every match of the text: its count is the count
+    (8, 3, 3, True, True, 1),  # more than the cap of the probe's matches are in the category: capped
+    (8, 100, 9, False, False, 2),  # the probe cannot tell: the count ANDs the category's bitmap
+])
+def test_a_parent_category_with_text_is_probed_before_it_is_counted(api, design_budgets, make_job, owner, settings,
+                                                                   probe, cap, count, capped, checked, counts):
+    """jobs.search.JobSearch._count_matches: the text's first matches say whether they lie in the parent category;
+    if they do, the category is checked on the matches (`category_id + 0`, no index), else its bitmap is read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # At most two matches outside the category (this one, and the fixture's backend job: "desainer" in its text):
+    # any 8 of the 11 matches hold more than 3 design jobs, whatever order the probe reads them in.
+    make_job(owner, title="Desain API", category="backend-development")
+    _bantu(settings, SEARCH_CATEGORY_PROBE=probe, SEARCH_COUNT_CAP=cap)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(JOBS, {"category": "design-creative", "q": "desain", "page_size": 100})
+
+    body = response.json()
+    assert (body["count"], body["count_capped"]) == (count, capped)
+    assert {job["title"] for job in body["results"]} == {job.title for job in design_budgets}
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len([statement for statement in sql if "COUNT(" in statement]) == counts
+    assert any('"category_id" + 0) IN' in statement for statement in sql) is checked
+
+
+def test_a_child_category_with_text_is_not_probed(api, design_budgets, django_assert_num_queries):
+    with django_assert_num_queries(4):  # the category's ids, the capped count, the page, its skills
+        response = api.get(JOBS, {"category": "illustration", "q": "desain"})
+    assert response.json()["count"] == 4
+
+
 # --- text in an order: the walk, or the sort when it is too slow -----------------------------------------------
 
 @pytest.mark.parametrize("ordering", ["budget", "-budget", "newest", "oldest"])
