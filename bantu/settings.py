@@ -415,7 +415,8 @@ BANTU = {
     "SEARCH_COUNT_CAP": 1000,
     "SEARCH_RANKED_CANDIDATES": 500,
     # With text and a parent category, the count first reads at most this many of the text's matches and counts
-    # those in the category: whether they lie in it decides how the category is checked (jobs.search).
+    # those in the category: whether they lie in it decides how the category is checked (jobs.search). Twice the
+    # cap: 1,000 and 4,000 were slower over 25 such searches (docs/benchmarks.md, "Seventh round").
     "SEARCH_CATEGORY_PROBE": 2000,
     # PostgreSQL: milliseconds an ordered text search may walk its order's index before the matches are sorted
     # instead (jobs.search._walk_or_sort); 0 always walks.
