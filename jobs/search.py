@@ -421,12 +421,17 @@ def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet) -> list[Job]:
     except OperationalError as error:
         if not isinstance(error.__cause__, QueryCanceled):
             raise
-        ids = list(sort)
-        position = {job_id: index for index, job_id in enumerate(ids)}
-        rows = sorted(_rows().filter(pk__in=ids).order_by().prefetch_related(None), key=lambda job: position[job.pk])
+        rows = rows_in_order(list(sort))
     if lookups:
         prefetch_related_objects(rows, *lookups)
     return rows
+
+
+def rows_in_order(ids: list) -> list[Job]:
+    """The jobs whose ids are `ids`, in that order, with their joins but not their prefetches (the skills). One
+    query, without an ORDER BY: the order is put in Python."""
+    position = {job_id: index for index, job_id in enumerate(ids)}
+    return sorted(_rows().filter(pk__in=ids).order_by().prefetch_related(None), key=lambda job: position[job.pk])
 
 
 def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:
