@@ -7,7 +7,7 @@ from bantu.core.migration_operations import PostgresOnlySQL, SQLiteOnlySQL
 # skills, 14 of the count's 37 ms at 1,000,000 jobs; docs/benchmarks.md, "Seventh round"). Built concurrently on
 # PostgreSQL, so that writers to the table are not blocked while it builds (about a second at 2.4 million rows).
 NAME = "jobs_job_skills_skill_job_idx"
-CREATE = "ON jobs_job_skills (skill_id, job_id);"
+TARGET = "ON jobs_job_skills (skill_id, job_id);"
 
 
 class Migration(migrations.Migration):
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [("jobs", "0007_search_vector_inline")]
 
     operations = [
-        PostgresOnlySQL(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} {CREATE}",
+        PostgresOnlySQL(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} {TARGET}",
                         f"DROP INDEX CONCURRENTLY IF EXISTS {NAME};"),
-        SQLiteOnlySQL(f"CREATE INDEX IF NOT EXISTS {NAME} {CREATE}", f"DROP INDEX IF EXISTS {NAME};"),
+        SQLiteOnlySQL(f"CREATE INDEX IF NOT EXISTS {NAME} {TARGET}", f"DROP INDEX IF EXISTS {NAME};"),
     ]
