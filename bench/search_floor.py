@@ -31,7 +31,7 @@ django.setup()
 
 from django.core.cache import cache, caches  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import F, prefetch_related_objects  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.run import load_mix  # noqa: E402
@@ -54,9 +54,7 @@ def _sorted_candidates(found, bound):
 
 
 def _sorted_page(walk, sort):
-    rows = search.rows_in_order(list(sort))
-    prefetch_related_objects(rows, *walk._prefetch_related_lookups)
-    return rows
+    return search.rows_in_order(list(sort))
 
 
 def _walked_page(found, offset, limit):

@@ -52,12 +52,10 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
@@ -129,9 +127,24 @@ class Position:
 
 
 def _rows() -> QuerySet[Job]:
-    return Job.objects.select_related("company", "category", "category__parent").prefetch_related(
-        Prefetch("skills", queryset=Skill.objects.only("id", "slug", "name").order_by("name"))
-    )
+    # The skills are read for a page's rows by `with_skills`.
+    return Job.objects.select_related("company", "category", "category__parent")
+
+
+def with_skills(jobs: list[Job]) -> list[Job]:
+    """`jobs`, each given `listed_skills`: its skills as (slug, name) pairs, by name (what
+    `jobs.api.serializers.JobListSerializer` shows). One query, none for no jobs: a values query rather than
+    Django's prefetch, which builds a manager and a queryset per job and a Skill per skill (20 jobs: 1.2 against
+    2.4 ms on a 2-core machine; docs/benchmarks.md, "Eighth round")."""
+    if not jobs:
+        return jobs
+    skills = {job.pk: [] for job in jobs}
+    for job_id, slug, name in Job.skills.through.objects.filter(job_id__in=list(skills)).order_by(
+            "skill__name", "skill_id").values_list("job_id", "skill__slug", "skill__name"):
+        skills[job_id].append((slug, name))
+    for job in jobs:
+        job.listed_skills = skills[job.pk]
+    return jobs
 
 
 def category_ids_of(slug: str) -> tuple[int, ...]:
@@ -193,7 +206,7 @@ class JobSearch:
     """One search. `count` and `count_capped` (one capped count query, after a probe with text and a parent
     category; when it found nothing, a vocabulary lookup, and when that corrects a word, the corrected count,
     after, with filters, the text's own capped count says the words themselves find nothing), then
-    `page(offset, limit)` or `after(position, limit)` (each a page query plus the skills prefetch)."""
+    `page(offset, limit)` or `after(position, limit)` (each a page query plus its skills, `with_skills`)."""
 
     filtered: QuerySet[Job]
     text: str
@@ -287,23 +300,23 @@ class JobSearch:
         return _rows().filter(pk__in=self.matches.order_by().values("pk")[:cap + 1])
 
     def page(self, offset: int, limit: int) -> list[Job]:
-        """Jobs `offset` to `offset + limit` in this search's order (call after `count`). Relevance: the ranked
-        candidates first (one query), then the newest-first rest (a second query only for a page that straddles
-        both)."""
+        """Jobs `offset` to `offset + limit` in this search's order (call after `count`), with their skills
+        (`with_skills`). Relevance: the ranked candidates first (one query), then the newest-first rest (a second
+        query only for a page that straddles both)."""
         if not self.ranked:
             depth = offset + limit
             ordered = self._ordered(self.ordering, depth)[offset:depth]
             if not self._raced:
-                return list(ordered)
-            return _walk_or_sort(ordered, self._ordered(self.ordering, depth, sort=True).values_list(
-                "pk", flat=True)[offset:depth])
+                return with_skills(list(ordered))
+            return with_skills(_walk_or_sort(ordered, self._ordered(self.ordering, depth, sort=True).values_list(
+                "pk", flat=True)[offset:depth]))
         bound = settings.BANTU["SEARCH_RANKED_CANDIDATES"]
         rows = []
         if offset < bound:
             rows += list(self._ranked_candidates(bound)[offset:min(offset + limit, bound)])
         if offset + limit > bound:
             rows += list(self._bounded.order_by(*self._order_by("newest"))[max(offset, bound):offset + limit])
-        return rows
+        return with_skills(rows)
 
     @property
     def _raced(self) -> bool:
@@ -335,13 +348,13 @@ class JobSearch:
         """Up to `limit` jobs in newest-first order after `position` (from the start when None), or, for a
         `backwards` position, the `limit` jobs just before it (still newest first). Only for newest-first
         searches (`ordering` newest, or no `q`): the caller checks; call after `count`. Keyset: the cost does not
-        grow with the depth (an index range on published_at, id)."""
+        grow with the depth (an index range on published_at, id). With their skills (`with_skills`)."""
         queryset = self._bounded
         forwards = position is None or not position.backwards
         if position is not None:
             queryset = queryset.filter(self._beyond(position))
         order = self._order_by("newest") if forwards else self._order_by("oldest")
-        rows = list(queryset.order_by(*order)[:limit])
+        rows = with_skills(list(queryset.order_by(*order)[:limit]))
         return rows if forwards else rows[::-1]
 
     def _order_by(self, ordering: str):
@@ -401,19 +414,18 @@ def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet) -> list[Job]:
     sorted: ids only, so that the joins are made for the page's rows alone), read in one more query. The walk runs
     in a transaction of its own (a savepoint inside a caller's) under `statement_timeout` and without bitmap scans
     (`_LIMIT_WALK`), which end with it; a walk cancelled by the limit rolls back and leaves nothing behind.
-    Prefetches (the skills) run after, without the limit. Elsewhere than PostgreSQL, or with the limit 0, the walk.
-    Raises what the queries raise, but the walk's timeout."""
+    Elsewhere than PostgreSQL, or with the limit 0, the walk. Raises what the queries raise, but the walk's
+    timeout."""
     timeout = settings.BANTU["SEARCH_WALK_TIMEOUT_MS"]
     if connection.vendor != "postgresql" or not timeout:
         return list(walk)
-    lookups = walk._prefetch_related_lookups
     nested = connection.in_atomic_block
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(_LIMIT_WALK, [f"{timeout}ms"])
                 before, bitmaps = cursor.fetchone()[:2]
-            rows = list(walk.prefetch_related(None))
+            rows = list(walk)
             if nested:  # a savepoint's SET LOCAL lasts until the caller's transaction ends: put it back
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('statement_timeout', %s, true), "
@@ -422,16 +434,14 @@ def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet) -> list[Job]:
         if not isinstance(error.__cause__, QueryCanceled):
             raise
         rows = rows_in_order(list(sort))
-    if lookups:
-        prefetch_related_objects(rows, *lookups)
     return rows
 
 
 def rows_in_order(ids: list) -> list[Job]:
-    """The jobs whose ids are `ids`, in that order, with their joins but not their prefetches (the skills). One
-    query, without an ORDER BY: the order is put in Python."""
+    """The jobs whose ids are `ids`, in that order, with their joins but not their skills. One query, without an
+    ORDER BY: the order is put in Python."""
     position = {job_id: index for index, job_id in enumerate(ids)}
-    return sorted(_rows().filter(pk__in=ids).order_by().prefetch_related(None), key=lambda job: position[job.pk])
+    return sorted(_rows().filter(pk__in=ids).order_by(), key=lambda job: position[job.pk])
 
 
 def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:
