@@ -81,6 +81,15 @@ class _CopiedFilterByFilter(dict):
         return copies
 
 
+class _CopiedFieldByField(dict):
+    """A filter form's fields whose deep copy (Django makes one for every form) is a shallow copy of each field:
+    parsing query parameters reads the fields (`clean`) and never changes them, their widgets or their choices,
+    which Django deep-copies one by one (the province filter's 38 choices, twice)."""
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(field) for name, field in self.items()}
+
+
 class StrictFilterSet(django_filters.rest_framework.FilterSet):
     """A FilterSet that does not quietly ignore what it cannot use (PRODUCT.md §3: bad input is a 400):
 
@@ -93,9 +102,9 @@ class StrictFilterSet(django_filters.rest_framework.FilterSet):
     Cheaper per request than django-filter's own: it deep-copies every filter, choices and help texts included,
     and builds a new form class on each request, 0.7 of the 1.2 ms that parsing the job search's parameters took
     on a 2-core machine (docs/benchmarks.md, "Eighth round"). Here the filters are copied one by one
-    (`_CopiedFilterByFilter`) and the form class is built once per FilterSet class, like any Django form class,
-    whose fields each form deep-copies for itself; not when a filter's choices depend on the request (a model
-    choice filter's queryset)."""
+    (`_CopiedFilterByFilter`), the form class is built once per FilterSet class, like any Django form class (not
+    when a filter's choices depend on the request: a model choice filter's queryset), and each form copies its
+    fields one by one (`_CopiedFieldByField`)."""
 
     @classmethod
     def get_filters(cls):
@@ -105,6 +114,7 @@ class StrictFilterSet(django_filters.rest_framework.FilterSet):
         form_class = type(self).__dict__.get("_form_class_built_once")
         if form_class is None:
             form_class = super().get_form_class()
+            form_class.base_fields = _CopiedFieldByField(form_class.base_fields)
             if not any(isinstance(filter_, QuerySetRequestMixin) for filter_ in self.filters.values()):
                 type(self)._form_class_built_once = form_class
         return form_class
