@@ -421,6 +421,10 @@ BANTU = {
     # PostgreSQL: milliseconds an ordered text search may walk its order's index before the matches are sorted
     # instead (jobs.search._walk_or_sort); 0 always walks.
     "SEARCH_WALK_TIMEOUT_MS": env.int("SEARCH_WALK_TIMEOUT_MS", default=15),
+    # PostgreSQL: a budget-ordered text search whose words match at most this many open jobs (before the other
+    # filters) sorts them without walking first: sorting 10,000 matches takes about what the walk may
+    # (docs/benchmarks.md, "Eighth round"). 0 never skips the walk.
+    "SEARCH_SORT_BOUND": 10_000,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
     "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),

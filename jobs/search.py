@@ -26,7 +26,10 @@ The cost of a search must not grow with the table, so:
   order's index checking the text, which is fast when matches are spread through the order and slow when they
   gather at its far end (`kemasan produk` by highest budget: 124 ms), or sorts all the matches, which costs about
   2 µs each (`desain`'s 82,000: 238 ms). No statistic tells which in advance, so the walk gets
-  `BANTU["SEARCH_WALK_TIMEOUT_MS"]` (15 ms) and the sort runs when it times out (`_walk_or_sort`).
+  `BANTU["SEARCH_WALK_TIMEOUT_MS"]` (15 ms) and the sort runs when it times out (`_walk_or_sort`). In a budget
+  order the words' matches often gather at a far end (budgets follow categories), and the count has just read
+  how many jobs the words match (`_count_and_text_matches`): at most `BANTU["SEARCH_SORT_BOUND"]` (10,000), the
+  sort costs about the walk's limit and runs without the walk.
 - **Both languages, one query when they agree**: `q` is parsed with the Indonesian and the English configuration
   and a job matches either; when both read it alike (`python`), the plan sees one tsquery (`_EitherLanguage`).
 
@@ -37,6 +40,7 @@ candidate bound and keyset positions are the same on both databases.
 
 import datetime
 import difflib
+import json
 import logging
 import re
 import uuid
@@ -240,6 +244,8 @@ class JobSearch:
     uncategorized: QuerySet[Job] | None = None
     corrected_text: str | None = field(default=None, init=False)
     category_checked: bool = field(default=False, init=False)
+    # PostgreSQL, text in a budget order: how many open jobs the words match, before the other filters (the count's).
+    text_matches: int | None = field(default=None, init=False)
 
     @property
     def ranked(self) -> bool:
@@ -282,12 +288,16 @@ class JobSearch:
         against 154 (docs/benchmarks.md, "Seventh round"). One query, two when the probe cannot tell."""
         cap = settings.BANTU["SEARCH_COUNT_CAP"]
         self.category_checked = False
+        self.text_matches = None
         if self.uncategorized is not None:
             examined, in_category = _probe(_text_match(self.uncategorized, self.corrected_text or self.text),
                                            self.category_ids, settings.BANTU["SEARCH_CATEGORY_PROBE"])
             if examined < settings.BANTU["SEARCH_CATEGORY_PROBE"] or in_category > cap:
                 self.category_checked = True
                 return min(in_category, cap + 1)
+        if self.ordering in ("budget", "-budget") and self.text and connection.vendor == "postgresql":
+            found, self.text_matches = _count_and_text_matches(self.matches, cap + 1)
+            return found
         return _count_at_most(self.matches, cap + 1)
 
     def _words_match_without_the_filters(self) -> bool:
@@ -330,8 +340,10 @@ class JobSearch:
             ordered = self._ordered(self.ordering, depth)[offset:depth]
             if not self._raced:
                 return with_skills(list(ordered))
-            return with_skills(_walk_or_sort(ordered, self._ordered(self.ordering, depth, sort=True).values_list(
-                "pk", flat=True)[offset:depth]))
+            sort = self._ordered(self.ordering, depth, sort=True).values_list("pk", flat=True)[offset:depth]
+            if self._few_to_sort:
+                return with_skills(rows_in_order(list(sort)))
+            return with_skills(_walk_or_sort(ordered, sort))
         bound = settings.BANTU["SEARCH_RANKED_CANDIDATES"]
         rows = []
         if offset < bound:
@@ -346,6 +358,15 @@ class JobSearch:
         other than relevance (whose walk reads 500 candidates: sorting instead made the mix slower), past the count
         cap (up to it `_bounded` reads the few matches directly), in a public search. Call after `count`."""
         return bool(self.text) and not self.ranked and self.count_capped and not self.private
+
+    @property
+    def _few_to_sort(self) -> bool:
+        """Whether a raced page sorts without walking first: its words match at most BANTU["SEARCH_SORT_BOUND"]
+        open jobs (known in budget orders only, `_count_matches`). Sorting them costs about the walk's time limit,
+        which words gathered at the far end of the order exhaust before the sort runs anyway (at 1,000,000 jobs:
+        `q=kemasan produk&ordering=-budget`, 8,320 matches, 48 ms with the walk and 31 without; docs/benchmarks.md,
+        "Eighth round"). Call after `count`."""
+        return self.text_matches is not None and self.text_matches <= settings.BANTU["SEARCH_SORT_BOUND"]
 
     def _ordered(self, ordering: str, depth: int, *, sort: bool = False) -> QuerySet[Job]:
         """The matches in `ordering`, of which the first `depth` will be read (call after `count`).
@@ -469,6 +490,31 @@ def rows_in_order(ids: list) -> list[Job]:
 def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:
     # No ORDER BY: the planner counts the bitmap of matches instead of walking an index in order.
     return queryset.order_by().values("pk")[:limit].count()
+
+
+TEXT_INDEX = "jobs_open_search_idx"  # jobs.0002: the GIN index of the open jobs' search vectors
+
+
+def _count_and_text_matches(queryset: QuerySet[Job], limit: int) -> tuple[int, int | None]:
+    """PostgreSQL: `_count_at_most(queryset, limit)`, and how many open jobs the text index matched, every one,
+    before the other conditions and the limit; None when the plan did not read TEXT_INDEX as a bitmap (a private
+    search, which that partial index does not cover, or a plan that walks another index). PostgreSQL builds the
+    whole bitmap of the text's matches before the count reads its first row, and says how large it was when the
+    query runs under EXPLAIN ANALYZE, here with row counts only (TIMING OFF), which costs nothing measurable
+    (`q=penerjemah inggris` at 1,000,000 jobs: 11.3-11.9 ms against 11.5-11.7; docs/benchmarks.md, "Eighth
+    round"). One statement; raises what it raises."""
+    sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]  # the LIMIT: its rows are the count
+    text_scans, nodes = [], [root]
+    while nodes:
+        node = nodes.pop()
+        nodes += node.get("Plans", ())
+        if node["Node Type"] == "Bitmap Index Scan" and node.get("Index Name") == TEXT_INDEX:
+            text_scans.append(node["Actual Rows"] * node["Actual Loops"])
+    return root["Actual Rows"] * root["Actual Loops"], text_scans[0] if len(text_scans) == 1 else None
 
 
 def _in_category(queryset: QuerySet[Job], category_ids: tuple[int, ...]) -> QuerySet[Job]:

@@ -316,6 +316,87 @@ def test_the_walk_is_planned_without_bitmap_scans(design_budgets, settings):
     assert _walk_settings()[1] == "on"
 
 
+def _bitmaps_only():
+    """Plans like those of a large table, for this test's transaction: the text index read as a bitmap (a few rows
+    are otherwise scanned, or read through another index with the text checked on each)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL cpu_operator_cost = 100")
+
+
+@pytest.mark.postgres  # EXPLAIN ANALYZE: the text index's matches
+def test_the_count_says_how_many_jobs_the_words_match_before_the_filters(design_budgets):
+    """The text index's matches, every one: the nine open `desain` jobs, and entries of rows that other tests'
+    transactions rolled back, which the index keeps until a vacuum (an upper bound, never fewer)."""
+    _bitmaps_only()
+
+    def counted(q="desain", **params):
+        return search._count_and_text_matches(search.job_search(user=None, params=search.SearchParams(
+            q=q, **params)).matches, 4)
+
+    found, matches = counted()
+    assert found == 4 and matches >= 9  # counted up to the limit
+    assert counted(province="Bali") == (0, matches)  # the filter is checked on the text's matches
+    assert counted(category_ids=search.category_ids_of("illustration")) == (4, matches)
+    assert counted(q="backend")[0] == 1 and 1 <= counted(q="backend")[1] < matches
+
+
+@pytest.mark.postgres
+def test_a_private_search_does_not_read_the_open_jobs_text_index(design_budgets, owner):
+    _bitmaps_only()
+    company_id = owner.company_memberships.get().company_id
+    found = search.job_search(user=owner, params=search.SearchParams(q="desain", company_id=company_id))
+
+    assert found.private
+    assert search._count_and_text_matches(found.matches, 4) == (4, None)
+
+
+def _statements(run) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def _budget_search(settings, ordering) -> search.JobSearch:
+    _bitmaps_only()
+    _bantu(settings, SEARCH_COUNT_CAP=3, SEARCH_WALK_TIMEOUT_MS=5_000)
+    found = search.job_search(user=None, params=search.SearchParams(q="desain", ordering=ordering))
+    statements = _statements(lambda: found.count)
+    assert found.count_capped and found._raced
+    assert len(statements) == 1 and statements[0].startswith("EXPLAIN (ANALYZE") == (ordering != "newest")
+    return found
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("ordering", ["budget", "-budget"])
+def test_words_matching_few_jobs_are_sorted_in_a_budget_order_without_a_walk(design_budgets, settings, ordering):
+    found = _budget_search(settings, ordering)
+    walked = [job.pk for job in found._ordered(ordering, 6)[2:6]]
+    _bantu(settings, SEARCH_SORT_BOUND=found.text_matches)
+
+    statements = _statements(lambda: found.page(2, 4))
+
+    assert found._few_to_sort
+    assert not any("statement_timeout" in statement for statement in statements)
+    assert [job.pk for job in found.page(2, 4)] == walked
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("ordering", "fewer"), [("-budget", 1), ("budget", 1), ("newest", 0)])
+def test_words_matching_more_jobs_or_another_order_walk_first(design_budgets, settings, ordering, fewer):
+    found = _budget_search(settings, ordering)
+    _bantu(settings, SEARCH_SORT_BOUND=(found.text_matches or 10_000) - fewer)
+
+    assert not found._few_to_sort and (found.text_matches is None) == (ordering == "newest")
+    assert any("statement_timeout" in statement for statement in _statements(lambda: found.page(0, 2)))
+
+
 # --- the text's storage -------------------------------------------------------------------------------------------
 
 @pytest.mark.postgres
