@@ -425,6 +425,12 @@ BANTU = {
     # filters) sorts them without walking first: sorting 10,000 matches takes about what the walk may
     # (docs/benchmarks.md, "Eighth round"). 0 never skips the walk.
     "SEARCH_SORT_BOUND": 10_000,
+    # PostgreSQL: relevance's candidates (the newest matches) are walked newest first when the walk would read at
+    # most this many jobs per match a sort would read, else every match is sorted (jobs.search.JobSearch.
+    # _candidates_way; docs/benchmarks.md, "Eighth round"); 0 leaves the choice to PostgreSQL. The walk may take
+    # this many milliseconds before the sort runs instead.
+    "SEARCH_WALKED_PER_SORTED": 1.65,
+    "SEARCH_CANDIDATES_WALK_TIMEOUT_MS": 60,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
     "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),

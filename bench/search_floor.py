@@ -32,14 +32,13 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache, caches  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.run import load_mix  # noqa: E402
 from jobs import search  # noqa: E402
 
 AS_BUILT = (search._walk_or_sort, search.JobSearch._ranked_candidates, search.JobSearch.page)
-SORT_BOUND = settings.BANTU["SEARCH_SORT_BOUND"]
+CHOICES = (settings.BANTU["SEARCH_SORT_BOUND"], settings.BANTU["SEARCH_WALKED_PER_SORTED"])
 
 
 def _without_bitmaps(run):
@@ -48,11 +47,8 @@ def _without_bitmaps(run):
         return run()
 
 
-def _sorted_candidates(found, bound):
-    text = found.corrected_text or found.text
-    candidates = found._bounded.order_by(*search._unindexed(found._order_by("newest"))).values("pk")[:bound]
-    return search._rows().filter(pk__in=candidates).annotate(relevance=search._relevance(text)).order_by(
-        F("relevance").desc(), F("published_at").desc(nulls_last=True), "-pk")
+def _sorted_candidates(found, bound, *, sort=False):
+    return AS_BUILT[1](found, bound, sort=True)
 
 
 def _sorted_page(walk, sort):
@@ -66,9 +62,12 @@ def _walked_page(found, offset, limit):
 
 
 def use(way: str) -> None:
-    """Patch jobs.search for `way`. Only the code as built sorts few matches without a walk (SEARCH_SORT_BOUND)."""
+    """Patch jobs.search for `way`. Only the code as built chooses from the count's plan (SEARCH_SORT_BOUND,
+    SEARCH_WALKED_PER_SORTED)."""
     search._walk_or_sort, search.JobSearch._ranked_candidates, search.JobSearch.page = AS_BUILT
-    settings.BANTU = {**settings.BANTU, "SEARCH_SORT_BOUND": SORT_BOUND if way == "as built" else 0}
+    built = way == "as built"
+    settings.BANTU = {**settings.BANTU, "SEARCH_SORT_BOUND": CHOICES[0] if built else 0,
+                      "SEARCH_WALKED_PER_SORTED": CHOICES[1] if built else 0}
     if way == "planned":
         search._walk_or_sort = lambda walk, sort: list(walk)
     elif way == "walked":

@@ -43,6 +43,7 @@ import difflib
 import json
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass, field, replace
 
@@ -244,8 +245,11 @@ class JobSearch:
     uncategorized: QuerySet[Job] | None = None
     corrected_text: str | None = field(default=None, init=False)
     category_checked: bool = field(default=False, init=False)
-    # PostgreSQL, text in a budget order: how many open jobs the words match, before the other filters (the count's).
+    # PostgreSQL, text ranked or in a budget order, from the count's plan (`_count_and_text_matches`): how many open
+    # jobs the words match, before the other filters, and about how many of them pass the filters too.
     text_matches: int | None = field(default=None, init=False)
+    matches_estimate: int | None = field(default=None, init=False)
+    text_estimate: int | None = field(default=None, init=False)  # PostgreSQL's own estimate of text_matches
 
     @property
     def ranked(self) -> bool:
@@ -288,16 +292,18 @@ class JobSearch:
         against 154 (docs/benchmarks.md, "Seventh round"). One query, two when the probe cannot tell."""
         cap = settings.BANTU["SEARCH_COUNT_CAP"]
         self.category_checked = False
-        self.text_matches = None
+        self.text_matches = self.matches_estimate = self.text_estimate = None
         if self.uncategorized is not None:
             examined, in_category = _probe(_text_match(self.uncategorized, self.corrected_text or self.text),
                                            self.category_ids, settings.BANTU["SEARCH_CATEGORY_PROBE"])
             if examined < settings.BANTU["SEARCH_CATEGORY_PROBE"] or in_category > cap:
                 self.category_checked = True
                 return min(in_category, cap + 1)
-        if self.ordering in ("budget", "-budget") and self.text and connection.vendor == "postgresql":
-            found, self.text_matches = _count_and_text_matches(self.matches, cap + 1)
-            return found
+        if self.ordering in ("relevance", "budget", "-budget") and self.text and connection.vendor == "postgresql":
+            counted = _count_and_text_matches(self.matches, cap + 1)
+            self.text_matches, self.matches_estimate = counted.text_matches, counted.matches_estimate
+            self.text_estimate = counted.text_estimate
+            return counted.found
         return _count_at_most(self.matches, cap + 1)
 
     def _words_match_without_the_filters(self) -> bool:
@@ -347,7 +353,7 @@ class JobSearch:
         bound = settings.BANTU["SEARCH_RANKED_CANDIDATES"]
         rows = []
         if offset < bound:
-            rows += list(self._ranked_candidates(bound)[offset:min(offset + limit, bound)])
+            rows += self._ranked_page(bound, offset, min(offset + limit, bound))
         if offset + limit > bound:
             rows += list(self._bounded.order_by(*self._order_by("newest"))[max(offset, bound):offset + limit])
         return with_skills(rows)
@@ -422,10 +428,50 @@ class JobSearch:
         earlier = Q(published_at__gt=published) | Q(published_at=published, pk__gt=job_id)
         return earlier if self.private else Q(published_at__gte=published) & earlier
 
-    def _ranked_candidates(self, bound: int) -> QuerySet[Job]:
+    def _ranked_page(self, bound: int, start: int, stop: int) -> list[Job]:
+        """Ranked jobs `start` to `stop` (< `bound`), their candidates found the way `_candidates_way` says."""
+        way = self._candidates_way
+        if way == "sort":
+            return list(self._ranked_candidates(bound, sort=True)[start:stop])
+        page = self._ranked_candidates(bound)[start:stop]
+        if way == "walk":
+            return _walk_or_sort(page, self._ranked_candidates(bound, sort=True).values_list("pk", flat=True)[
+                start:stop], timeout=settings.BANTU["SEARCH_CANDIDATES_WALK_TIMEOUT_MS"])
+        return list(page)
+
+    @property
+    def _candidates_way(self) -> str | None:
+        """How relevance's candidates, the newest `bound` = BANTU["SEARCH_RANKED_CANDIDATES"] (500) matches, are
+        found past the count cap when the count's plan measured the text's matches (`text_matches`, T) and
+        estimated those that pass the filters (`matches_estimate`, M), on PostgreSQL: "walk" the published_at
+        index checking the text and filters on each job, which reads about bound * open jobs / M jobs, when that is
+        at most BANTU["SEARCH_WALKED_PER_SORTED"] (1.65) * T, the jobs the walk reads in the time a sort of the T
+        matches takes; else "sort" them. None (as PostgreSQL plans it) otherwise. PostgreSQL's own choice rests on
+        its estimate of the matches, which multiplies the words' frequencies as if they were independent
+        (`penerjemah inggris`: 3,544 estimated, 16,994 found): it sorted those 16,994 where a walk was 9 ms faster,
+        and walked for `python` (9,516) where a sort was 16 ms faster. The 1.65 is where the two cost the same
+        between `edit video youtube` (13,869 matches, the sort 3 ms faster) and `business plan` (15,963, the walk
+        9 ms faster) at 1,000,000 jobs (docs/benchmarks.md, "Eighth round"). A walk is left to PostgreSQL when its
+        estimate of the words' matches is at least half of them (`website`, `logo`): it walks then, and making it
+        costs a statement and a savepoint. Call after `count`."""
+        ratio = settings.BANTU["SEARCH_WALKED_PER_SORTED"]
+        if not ratio or self.matches_estimate is None or not self.count_capped or self.private:
+            return None
+        open_jobs = _open_jobs_estimate()
+        if open_jobs is None:
+            return None
+        walked = settings.BANTU["SEARCH_RANKED_CANDIDATES"] * open_jobs / max(self.matches_estimate, 1)
+        if walked > ratio * self.text_matches:
+            return "sort"
+        if self.text_estimate is not None and self.text_estimate * 2 >= self.text_matches:
+            return None  # PostgreSQL knows the words are broad and walks: no need to make it (a statement less)
+        return "walk"
+
+    def _ranked_candidates(self, bound: int, *, sort: bool = False) -> QuerySet[Job]:
         # A subquery with LIMIT is planned on its own (like a materialized CTE): the newest `bound` matches come
-        # from the indexes, and only they are ranked.
-        candidates = self._bounded.order_by(*self._order_by("newest")).values("pk")[:bound]
+        # from the indexes, and only they are ranked; `sort`: every match sorted (`_unindexed`), never a walk.
+        newest = self._order_by("newest")
+        candidates = self._bounded.order_by(*(_unindexed(newest) if sort else newest)).values("pk")[:bound]
         text = self.corrected_text or self.text
         return _rows().filter(pk__in=candidates).annotate(relevance=_relevance(text)).order_by(
             F("relevance").desc(), F("published_at").desc(nulls_last=True), "-pk")
@@ -451,15 +497,17 @@ _LIMIT_WALK = ("SELECT before.setting, before.bitmaps, set_config('statement_tim
                "current_setting('enable_bitmapscan') AS bitmaps) before")
 
 
-def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet) -> list[Job]:
-    """The rows of `walk` (a page in an index's order), or, when it takes PostgreSQL longer than
-    `BANTU["SEARCH_WALK_TIMEOUT_MS"]`, the jobs whose ids `sort` gives (the same page in the same order, every match
-    sorted: ids only, so that the joins are made for the page's rows alone), read in one more query. The walk runs
+def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet, *, timeout: int | None = None) -> list[Job]:
+    """The rows of `walk` (a page in an index's order), or, when it takes PostgreSQL longer than `timeout` ms
+    (`BANTU["SEARCH_WALK_TIMEOUT_MS"]` by default), the jobs whose ids `sort` gives (the same page in the same
+    order, every match sorted: ids only, so that the joins are made for the page's rows alone), read in one more
+    query. The walk runs
     in a transaction of its own (a savepoint inside a caller's) under `statement_timeout` and without bitmap scans
     (`_LIMIT_WALK`), which end with it; a walk cancelled by the limit rolls back and leaves nothing behind.
     Elsewhere than PostgreSQL, or with the limit 0, the walk. Raises what the queries raise, but the walk's
     timeout."""
-    timeout = settings.BANTU["SEARCH_WALK_TIMEOUT_MS"]
+    if timeout is None:
+        timeout = settings.BANTU["SEARCH_WALK_TIMEOUT_MS"]
     if connection.vendor != "postgresql" or not timeout:
         return list(walk)
     nested = connection.in_atomic_block
@@ -493,28 +541,82 @@ def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:
 
 
 TEXT_INDEX = "jobs_open_search_idx"  # jobs.0002: the GIN index of the open jobs' search vectors
+OPEN_JOBS_INDEX = "jobs_open_published_idx"  # jobs.0001: the open jobs by published_at
 
 
-def _count_and_text_matches(queryset: QuerySet[Job], limit: int) -> tuple[int, int | None]:
-    """PostgreSQL: `_count_at_most(queryset, limit)`, and how many open jobs the text index matched, every one,
-    before the other conditions and the limit; None when the plan did not read TEXT_INDEX as a bitmap (a private
-    search, which that partial index does not cover, or a plan that walks another index). PostgreSQL builds the
-    whole bitmap of the text's matches before the count reads its first row, and says how large it was when the
-    query runs under EXPLAIN ANALYZE, here with row counts only (TIMING OFF), which costs nothing measurable
-    (`q=penerjemah inggris` at 1,000,000 jobs: 11.3-11.9 ms against 11.5-11.7; docs/benchmarks.md, "Eighth
-    round"). One statement; raises what it raises."""
+OPEN_JOBS_SECONDS = 60
+_open_jobs: dict[str, tuple[float, int | None]] = {}  # database alias: (when read, monotonic seconds; the estimate)
+
+
+def forget_open_jobs() -> None:
+    """Read the open jobs' estimate again on its next use (tests: each builds its own jobs)."""
+    _open_jobs.clear()
+
+
+def _open_jobs_estimate() -> int | None:
+    """PostgreSQL: about how many jobs are open, as its statistics last saw them (the rows of OPEN_JOBS_INDEX, which
+    VACUUM, ANALYZE and autovacuum keep current); None before any statistics. Read at most once a minute per
+    process and database (OPEN_JOBS_SECONDS): one statement then, none otherwise."""
+    now = time.monotonic()
+    read_at, estimate = _open_jobs.get(connection.alias, (None, None))
+    if read_at is None or now - read_at > OPEN_JOBS_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [OPEN_JOBS_INDEX])
+            row = cursor.fetchone()
+        estimate = int(row[0]) if row is not None and row[0] > 0 else None
+        _open_jobs[connection.alias] = (now, estimate)
+    return estimate
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A capped count, and what its plan read: `found`, the matches counted (at most the limit); `text_matches`,
+    how many open jobs TEXT_INDEX matched, every one, before the other conditions and the limit (None when the plan
+    did not read that index as a bitmap: a private search, which the partial index does not cover, or a plan that
+    walks another index); `matches_estimate`, about how many of them pass the other conditions too, at the rate
+    the count saw them pass (None when some of them were ANDed into the bitmap from another index, whose rows the
+    count does not see); `text_estimate`, PostgreSQL's own estimate of `text_matches` (which its plans rest on)."""
+
+    found: int
+    text_matches: int | None = None
+    matches_estimate: int | None = None
+    text_estimate: int | None = None
+
+
+def _count_and_text_matches(queryset: QuerySet[Job], limit: int) -> Counted:
+    """PostgreSQL: `_count_at_most(queryset, limit)`, with what its plan read (`Counted`). PostgreSQL builds the
+    whole bitmap of the text's matches before the count reads its first row, and says how large it was, and how
+    many of the rows it then read passed the filters, when the query runs under EXPLAIN ANALYZE, here with row
+    counts only (TIMING OFF), which costs nothing measurable (`q=penerjemah inggris` at 1,000,000 jobs: 11.3-11.9
+    ms against 11.5-11.7; docs/benchmarks.md, "Eighth round"). The index keeps entries of dead rows until a
+    vacuum: `text_matches` is never fewer than the matches. One statement; raises what it raises."""
     sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) {sql}", params)
+        cursor.execute(f"EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
-    root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]  # the LIMIT: its rows are the count
-    text_scans, nodes = [], [root]
+    return counted_from_plan((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
+
+
+def counted_from_plan(root: dict) -> Counted:
+    """`Counted` from the plan of a capped count's query (EXPLAIN's JSON, the "Plan" object), run with ANALYZE.
+    The root is the LIMIT: its rows are the count."""
+    found = root["Actual Rows"] * root["Actual Loops"]
+    text_scans, nodes = [], [(root, None)]
     while nodes:
-        node = nodes.pop()
-        nodes += node.get("Plans", ())
+        node, parent = nodes.pop()
+        nodes += [(child, node) for child in node.get("Plans", ())]
         if node["Node Type"] == "Bitmap Index Scan" and node.get("Index Name") == TEXT_INDEX:
-            text_scans.append(node["Actual Rows"] * node["Actual Loops"])
-    return root["Actual Rows"] * root["Actual Loops"], text_scans[0] if len(text_scans) == 1 else None
+            text_scans.append((node, parent))
+    if len(text_scans) != 1:
+        return Counted(found)
+    scan, heap = text_scans[0]
+    text_matches, text_estimate = scan["Actual Rows"] * scan["Actual Loops"], scan.get("Plan Rows")
+    if heap is None or heap["Node Type"] != "Bitmap Heap Scan":  # ANDed with another index's bitmap
+        return Counted(found, text_matches, text_estimate=text_estimate)
+    passed = heap["Actual Rows"] * heap["Actual Loops"]
+    read = passed + (heap.get("Rows Removed by Filter", 0) + heap.get("Rows Removed by Index Recheck", 0)) * heap[
+        "Actual Loops"]
+    return Counted(found, text_matches, round(text_matches * passed / read) if read else 0, text_estimate)
 
 
 def _in_category(queryset: QuerySet[Job], category_ids: tuple[int, ...]) -> QuerySet[Job]:

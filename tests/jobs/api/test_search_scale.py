@@ -3,6 +3,7 @@ against the vocabulary, the capped count, relevance over a bounded candidate set
 query counts that do not depend on the page size or the data."""
 
 import base64
+import dataclasses
 import datetime
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -231,7 +232,8 @@ def test_a_parent_category_with_text_is_probed_before_it_is_counted(api, design_
     assert (body["count"], body["count_capped"]) == (count, capped)
     assert {job["title"] for job in body["results"]} == {job.title for job in design_budgets}
     sql = [query["sql"] for query in queries.captured_queries]
-    assert len([statement for statement in sql if "COUNT(" in statement]) == counts
+    # Counts: a COUNT, or on PostgreSQL a ranked search's count under EXPLAIN ANALYZE (jobs.search.Counted).
+    assert len([statement for statement in sql if "COUNT(" in statement or "EXPLAIN (ANALYZE" in statement]) == counts
     assert any('"category_id" + 0) IN' in statement for statement in sql) is checked
 
 
@@ -334,14 +336,18 @@ def test_the_count_says_how_many_jobs_the_words_match_before_the_filters(design_
     _bitmaps_only()
 
     def counted(q="desain", **params):
-        return search._count_and_text_matches(search.job_search(user=None, params=search.SearchParams(
+        counted = search._count_and_text_matches(search.job_search(user=None, params=search.SearchParams(
             q=q, **params)).matches, 4)
+        return counted.found, counted.text_matches, counted.matches_estimate
 
-    found, matches = counted()
+    found, matches, estimate = counted()
     assert found == 4 and matches >= 9  # counted up to the limit
-    assert counted(province="Bali") == (0, matches)  # the filter is checked on the text's matches
-    assert counted(category_ids=search.category_ids_of("illustration")) == (4, matches)
-    assert counted(q="backend")[0] == 1 and 1 <= counted(q="backend")[1] < matches
+    assert estimate == matches  # no filter: every match read passed
+    assert counted(province="Bali") == (0, matches, 0)  # the filter is checked on the text's matches: none passed
+    found, in_category, estimate = counted(category_ids=search.category_ids_of("illustration"))
+    assert (found, in_category) == (4, matches) and 0 < estimate < matches  # 4 of the 9 are illustrations
+    backend = counted(q="backend")
+    assert backend[0] == 1 and 1 <= backend[1] < matches
 
 
 @pytest.mark.postgres
@@ -351,7 +357,7 @@ def test_a_private_search_does_not_read_the_open_jobs_text_index(design_budgets,
     found = search.job_search(user=owner, params=search.SearchParams(q="desain", company_id=company_id))
 
     assert found.private
-    assert search._count_and_text_matches(found.matches, 4) == (4, None)
+    assert search._count_and_text_matches(found.matches, 4) == search.Counted(4)
 
 
 def _statements(run) -> list[str]:
@@ -395,6 +401,34 @@ def test_words_matching_more_jobs_or_another_order_walk_first(design_budgets, se
 
     assert not found._few_to_sort and (found.text_matches is None) == (ordering == "newest")
     assert any("statement_timeout" in statement for statement in _statements(lambda: found.page(0, 2)))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("open_jobs", "way", "sign"), [(1, "walk", "enable_bitmapscan"), (10**9, "sort", "COALESCE")])
+def test_relevance_candidates_walked_or_sorted_are_those_postgresql_plans(design_budgets, settings, monkeypatch,
+                                                                          open_jobs, way, sign):
+    """The walk reads bound * open jobs / matches jobs: one open job makes it short, a billion long. (PostgreSQL's
+    own estimate of the words' matches, which can leave the walk to it, is set to none: tests/jobs/
+    test_search_plans.py.)"""
+    _bitmaps_only()
+    _bantu(settings, SEARCH_COUNT_CAP=3, SEARCH_RANKED_CANDIDATES=6)
+    monkeypatch.setattr(search, "_open_jobs_estimate", lambda: open_jobs)
+    read = search.counted_from_plan
+    monkeypatch.setattr(search, "counted_from_plan", lambda root: dataclasses.replace(read(root), text_estimate=0))
+
+    def pages(ratio):
+        _bantu(settings, SEARCH_WALKED_PER_SORTED=ratio)
+        found = search.job_search(user=None, params=search.SearchParams(q="desain"))
+        assert found.count_capped
+        statements = _statements(lambda: found.page(0, 2))
+        return found._candidates_way, statements, [[job.pk for job in found.page(offset, 2)] for offset in (0, 2, 4, 6)]
+
+    planned_way, _, planned = pages(0)
+    chosen_way, statements, chosen = pages(1.65)
+
+    assert (planned_way, chosen_way) == (None, way)
+    assert chosen == planned and len({pk for page in chosen for pk in page}) == 8
+    assert any(sign in statement for statement in statements)
 
 
 # --- the text's storage -------------------------------------------------------------------------------------------
