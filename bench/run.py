@@ -496,6 +496,13 @@ def _sql_time(cursor, statement: str) -> float:
 
 
 _NOT_EXPLAINED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+_EXPLAINED = re.compile(r"^EXPLAIN \([A-Z, ]+\) ")
+
+
+def explained(statement: str) -> str:
+    """What to EXPLAIN of a captured statement: the query of a count the search itself ran under EXPLAIN ANALYZE
+    (jobs.search.Counted), else the statement."""
+    return _EXPLAINED.sub("", statement, count=1)
 
 
 def _capture(client, connection, inputs: dict, run_id: str) -> list[tuple[str, str, list[str]]]:
@@ -541,7 +548,7 @@ def _replay(args: argparse.Namespace, options: str, captured: list) -> dict:
             ranked = sorted((i for i in range(len(statements)) if not statements[i].startswith(_NOT_EXPLAINED)),
                             key=lambda i: -percentile(per_statement[(path, i)], 0.5))
             for position in ranked[:2]:
-                rows = cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statements[position]}").fetchall()
+                rows = cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {explained(statements[position])}").fetchall()
                 plans.append({"path": path, "statement": statements[position],
                               "median_ms": round(percentile(per_statement[(path, position)], 0.5), 3),
                               "plan": "\n".join(row[0] for row in rows)})

@@ -5,7 +5,7 @@ import psycopg
 import pytest
 from django.db import connection as django_connection
 
-from bench.run import _sql_time
+from bench.run import _sql_time, explained
 
 
 @pytest.mark.postgres
@@ -25,3 +25,10 @@ def test_a_statement_cancelled_by_its_time_limit_counts_until_then_and_the_repla
 
         assert 20 <= cancelled < 500
         assert cursor.execute("SHOW statement_timeout").fetchone() == ("0",)
+
+
+def test_a_count_the_search_ran_under_explain_is_explained_as_its_query():
+    count = 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) SELECT "jobs_job"."id" FROM "jobs_job" LIMIT 1001'
+
+    assert explained(count) == 'SELECT "jobs_job"."id" FROM "jobs_job" LIMIT 1001'
+    assert explained("SELECT 1 AS explain") == "SELECT 1 AS explain"
