@@ -408,7 +408,7 @@ def test_words_matching_more_jobs_or_another_order_walk_first(design_budgets, se
 def test_relevance_candidates_walked_or_sorted_are_those_postgresql_plans(design_budgets, settings, monkeypatch,
                                                                           open_jobs, way, sign):
     """The walk reads bound * open jobs / matches jobs: one open job makes it short, a billion long. (PostgreSQL's
-    own estimate of the words' matches, which can leave the walk to it, is set to none: tests/jobs/
+    own estimate of the words' matches, which can leave the walk to it, is set to none: tests/jobs/api/
     test_search_plans.py.)"""
     _bitmaps_only()
     _bantu(settings, SEARCH_COUNT_CAP=3, SEARCH_RANKED_CANDIDATES=6)
