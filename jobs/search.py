@@ -250,6 +250,8 @@ class JobSearch:
     text_matches: int | None = field(default=None, init=False)
     matches_estimate: int | None = field(default=None, init=False)
     text_estimate: int | None = field(default=None, init=False)  # PostgreSQL's own estimate of text_matches
+    # When the count found every match (at most the cap) and read their ids (`_count_and_ids`): the ids.
+    match_ids: list | None = field(default=None, init=False)
 
     @property
     def ranked(self) -> bool:
@@ -292,7 +294,7 @@ class JobSearch:
         against 154 (docs/benchmarks.md, "Seventh round"). One query, two when the probe cannot tell."""
         cap = settings.BANTU["SEARCH_COUNT_CAP"]
         self.category_checked = False
-        self.text_matches = self.matches_estimate = self.text_estimate = None
+        self.text_matches = self.matches_estimate = self.text_estimate = self.match_ids = None
         if self.uncategorized is not None:
             examined, in_category = _probe(_text_match(self.uncategorized, self.corrected_text or self.text),
                                            self.category_ids, settings.BANTU["SEARCH_CATEGORY_PROBE"])
@@ -304,7 +306,8 @@ class JobSearch:
             self.text_matches, self.matches_estimate = counted.text_matches, counted.matches_estimate
             self.text_estimate = counted.text_estimate
             return counted.found
-        return _count_at_most(self.matches, cap + 1)
+        found, self.match_ids = _count_and_ids(self.matches, cap + 1)
+        return found
 
     def _words_match_without_the_filters(self) -> bool:
         """Whether the text finds jobs when the filters are left out, asked before a correction is counted: then
@@ -314,7 +317,7 @@ class JobSearch:
         like the count (so planned like it: an EXISTS walked the whole table for a word found nowhere, 0.8 s)."""
         if self.unfiltered is None:
             return False
-        return _count_at_most(_text_match(self.unfiltered, self.text), settings.BANTU["SEARCH_COUNT_CAP"] + 1) > 0
+        return _count_and_ids(_text_match(self.unfiltered, self.text), settings.BANTU["SEARCH_COUNT_CAP"] + 1)[0] > 0
 
     @property
     def count(self) -> int:
@@ -331,9 +334,13 @@ class JobSearch:
         """The matches, for a page query. When the count found them all (at most the cap), as `pk IN (the
         matches, LIMIT cap + 1)`: PostgreSQL then reads those few rows through the filters' indexes and sorts them,
         instead of walking an ordering index (budget, published_at) past thousands of rows that fail a selective
-        filter or the text. Call after `count`."""
+        filter or the text. With the ids the count read (`match_ids`), those ids: the matches are not looked for
+        again (`q=admin toko online&province=Sulawesi Tenggara&ordering=newest`, 40 of 7,284 text matches in the
+        province, cost 20 ms to find, in the count and again in the page). Call after `count`."""
         if self.count_capped:
             return self.matches
+        if self.match_ids is not None:
+            return _rows().filter(pk__in=self.match_ids)
         cap = settings.BANTU["SEARCH_COUNT_CAP"]
         return _rows().filter(pk__in=self.matches.order_by().values("pk")[:cap + 1])
 
@@ -535,9 +542,21 @@ def rows_in_order(ids: list) -> list[Job]:
     return sorted(_rows().filter(pk__in=ids).order_by(), key=lambda job: position[job.pk])
 
 
-def _count_at_most(queryset: QuerySet[Job], limit: int) -> int:
-    # No ORDER BY: the planner counts the bitmap of matches instead of walking an index in order.
-    return queryset.order_by().values("pk")[:limit].count()
+def _count_and_ids(queryset: QuerySet[Job], limit: int) -> tuple[int, list | None]:
+    """How many rows `queryset` has, counted up to `limit`, and their ids when there are fewer (else None), in one
+    statement: the ids are aggregated only then (a capped count sends none back). No ORDER BY: the planner counts
+    the bitmap of matches instead of walking an index in order."""
+    sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+    aggregate = "array_agg(found.pk)" if connection.vendor == "postgresql" else "json_group_array(found.pk)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), CASE WHEN COUNT(*) < %s THEN {aggregate} END "  # noqa: S608
+                       f"FROM ({sql}) found", [limit, *params])
+        found, ids = cursor.fetchone()
+    if found >= limit:
+        return found, None
+    if isinstance(ids, str):  # SQLite's JSON array of hex strings
+        ids = [Job._meta.pk.to_python(value) for value in json.loads(ids)]
+    return found, ids or []
 
 
 TEXT_INDEX = "jobs_open_search_idx"  # jobs.0002: the GIN index of the open jobs' search vectors
@@ -584,12 +603,12 @@ class Counted:
 
 
 def _count_and_text_matches(queryset: QuerySet[Job], limit: int) -> Counted:
-    """PostgreSQL: `_count_at_most(queryset, limit)`, with what its plan read (`Counted`). PostgreSQL builds the
-    whole bitmap of the text's matches before the count reads its first row, and says how large it was, and how
-    many of the rows it then read passed the filters, when the query runs under EXPLAIN ANALYZE, here with row
-    counts only (TIMING OFF), which costs nothing measurable (`q=penerjemah inggris` at 1,000,000 jobs: 11.3-11.9
-    ms against 11.5-11.7; docs/benchmarks.md, "Eighth round"). The index keeps entries of dead rows until a
-    vacuum: `text_matches` is never fewer than the matches. One statement; raises what it raises."""
+    """PostgreSQL: the count of `_count_and_ids(queryset, limit)`, with what its plan read (`Counted`). PostgreSQL
+    builds the whole bitmap of the text's matches before the count reads its first row, and says how large it was,
+    and how many of the rows it then read passed the filters, when the query runs under EXPLAIN ANALYZE, here with
+    row counts only (TIMING OFF), which costs nothing measurable (`q=penerjemah inggris` at 1,000,000 jobs:
+    11.3-11.9 ms against 11.5-11.7; docs/benchmarks.md, "Eighth round"). The index keeps entries of dead rows until
+    a vacuum: `text_matches` is never fewer than the matches. One statement; raises what it raises."""
     sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) {sql}", params)

@@ -155,6 +155,23 @@ def test_capped_count_with_text(api, make_job, owner, settings):
     assert (kopi["count"], kopi["count_capped"], kasir["count"], kasir["count_capped"]) == (2, True, 1, False)
 
 
+@pytest.mark.parametrize(("cap", "looked_for_again"), [(20, False), (3, True)])
+def test_a_page_reads_the_matches_the_count_found_by_their_ids(make_job, owner, settings, cap, looked_for_again):
+    """Up to the cap the count reads the matches' ids, and the page reads those jobs instead of looking for the
+    matches again (the text and the filters); past it, the page looks for them."""
+    _bantu(settings, SEARCH_COUNT_CAP=cap)
+    _jobs(make_job, owner, 5, description="Kedai kopi butuh menu baru.", province="Bali")
+    make_job(owner, title="Kopi di Jawa", description="Kedai kopi.", province="Jawa Barat")
+    found = search.job_search(user=None, params=search.SearchParams(q="kopi", province="Bali", ordering="newest"))
+
+    assert (found.count, found.count_capped) == (min(5, cap), looked_for_again)
+    statements = _statements(lambda: found.page(0, 2))
+    page = [job.title for job in found.page(0, 2)]
+
+    assert page == ["Lowongan 0", "Lowongan 1"]
+    assert any("kopi" in statement for statement in statements) == looked_for_again
+
+
 # --- budget order of a parent category -------------------------------------------------------------------------
 
 @pytest.fixture
