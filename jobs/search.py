@@ -508,11 +508,10 @@ def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet, *, timeout: int | None = 
     """The rows of `walk` (a page in an index's order), or, when it takes PostgreSQL longer than `timeout` ms
     (`BANTU["SEARCH_WALK_TIMEOUT_MS"]` by default), the jobs whose ids `sort` gives (the same page in the same
     order, every match sorted: ids only, so that the joins are made for the page's rows alone), read in one more
-    query. The walk runs
-    in a transaction of its own (a savepoint inside a caller's) under `statement_timeout` and without bitmap scans
-    (`_LIMIT_WALK`), which end with it; a walk cancelled by the limit rolls back and leaves nothing behind.
-    Elsewhere than PostgreSQL, or with the limit 0, the walk. Raises what the queries raise, but the walk's
-    timeout."""
+    query. The walk runs in a transaction of its own (a savepoint inside a caller's) under `statement_timeout` and
+    without bitmap scans (`_LIMIT_WALK`), which end with it; a walk cancelled by the limit rolls back and leaves
+    nothing behind. Elsewhere than PostgreSQL, or with the limit 0, the walk. Raises what the queries raise, but
+    the walk's timeout."""
     if timeout is None:
         timeout = settings.BANTU["SEARCH_WALK_TIMEOUT_MS"]
     if connection.vendor != "postgresql" or not timeout:
@@ -561,8 +560,6 @@ def _count_and_ids(queryset: QuerySet[Job], limit: int) -> tuple[int, list | Non
 
 TEXT_INDEX = "jobs_open_search_idx"  # jobs.0002: the GIN index of the open jobs' search vectors
 OPEN_JOBS_INDEX = "jobs_open_published_idx"  # jobs.0001: the open jobs by published_at
-
-
 OPEN_JOBS_SECONDS = 60
 _open_jobs: dict[str, tuple[float, int | None]] = {}  # database alias: (when read, monotonic seconds; the estimate)
 
@@ -580,7 +577,7 @@ def _open_jobs_estimate() -> int | None:
     read_at, estimate = _open_jobs.get(connection.alias, (None, None))
     if read_at is None or now - read_at > OPEN_JOBS_SECONDS:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [OPEN_JOBS_INDEX])
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [OPEN_JOBS_INDEX])
             row = cursor.fetchone()
         estimate = int(row[0]) if row is not None and row[0] > 0 else None
         _open_jobs[connection.alias] = (now, estimate)

@@ -448,6 +448,21 @@ def test_relevance_candidates_walked_or_sorted_are_those_postgresql_plans(design
     assert any(sign in statement for statement in statements)
 
 
+@pytest.mark.postgres
+def test_the_open_jobs_estimate_is_postgresqls_statistic_read_once_a_minute(design_budgets):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE jobs_job")
+    search.forget_open_jobs()
+
+    first = _statements(search._open_jobs_estimate)
+    estimate = search._open_jobs_estimate()
+
+    assert len(first) == 1 and _statements(search._open_jobs_estimate) == []  # the minute's value
+    assert estimate == Job.objects.filter(status="open", removed_at__isnull=True).count() == 10
+
+
 # --- the text's storage -------------------------------------------------------------------------------------------
 
 @pytest.mark.postgres
