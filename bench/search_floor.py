@@ -5,13 +5,14 @@ then the p95 over the mix of each search's fastest way, as if the best plan were
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bantu_bench_search_1m .venv/bin/python bench/search_floor.py
 
 The ways (jobs/search.py) apply where a search has a choice, past the count cap with text:
-- `as built`: the code as it is (relevance's candidates as PostgreSQL plans them; text in an order walked for at
-  most SEARCH_WALK_TIMEOUT_MS, then sorted);
+- `as built`: the code as it is (relevance's candidates walked or sorted as the count's plan says, else as
+  PostgreSQL plans them; text in a budget order sorted when its words match few jobs, else, like text in a date
+  order, walked for at most SEARCH_WALK_TIMEOUT_MS, then sorted);
 - `planned`: both as PostgreSQL plans them, without a time limit;
 - `walked`: both walked, without bitmap scans (the order's index, checking the text on each row);
 - `sorted`: both from the text index, every match sorted.
 Other searches (no text, under the cap) have one plan and are timed the same way in each pass. docs/benchmarks.md,
-"Seventh round", reads its output.
+"Seventh round" and "Eighth round", reads its output.
 """
 
 import argparse
