@@ -341,8 +341,7 @@ class JobSearch:
             return self.matches
         if self.match_ids is not None:
             return _rows().filter(pk__in=self.match_ids)
-        cap = settings.BANTU["SEARCH_COUNT_CAP"]
-        return _rows().filter(pk__in=self.matches.order_by().values("pk")[:cap + 1])
+        return _rows().filter(pk__in=_first_ids(self.matches, settings.BANTU["SEARCH_COUNT_CAP"] + 1))
 
     def page(self, offset: int, limit: int) -> list[Job]:
         """Jobs `offset` to `offset + limit` in this search's order (call after `count`), with their skills
@@ -350,13 +349,12 @@ class JobSearch:
         query only for a page that straddles both)."""
         if not self.ranked:
             depth = offset + limit
-            ordered = self._ordered(self.ordering, depth)[offset:depth]
             if not self._raced:
-                return with_skills(list(ordered))
+                return with_skills(list(self._ordered(self.ordering, depth)[offset:depth]))
             sort = self._ordered(self.ordering, depth, sort=True).values_list("pk", flat=True)[offset:depth]
             if self._few_to_sort:
                 return with_skills(rows_in_order(list(sort)))
-            return with_skills(_walk_or_sort(ordered, sort))
+            return with_skills(_walk_or_sort(self._ordered(self.ordering, depth)[offset:depth], sort))
         bound = settings.BANTU["SEARCH_RANKED_CANDIDATES"]
         rows = []
         if offset < bound:
@@ -541,11 +539,16 @@ def rows_in_order(ids: list) -> list[Job]:
     return sorted(_rows().filter(pk__in=ids).order_by(), key=lambda job: position[job.pk])
 
 
+def _first_ids(queryset: QuerySet[Job], limit: int) -> QuerySet:
+    """The ids of at most `limit` rows of `queryset`, in no order: without an ORDER BY the planner reads the
+    bitmap of matches instead of walking an index in order."""
+    return queryset.order_by().values("pk")[:limit]
+
+
 def _count_and_ids(queryset: QuerySet[Job], limit: int) -> tuple[int, list | None]:
     """How many rows `queryset` has, counted up to `limit`, and their ids when there are fewer (else None), in one
-    statement: the ids are aggregated only then (a capped count sends none back). No ORDER BY: the planner counts
-    the bitmap of matches instead of walking an index in order."""
-    sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+    statement: the ids are aggregated only then (a capped count sends none back)."""
+    sql, params = _first_ids(queryset, limit).query.sql_with_params()
     aggregate = "array_agg(found.pk)" if connection.vendor == "postgresql" else "json_group_array(found.pk)"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), CASE WHEN COUNT(*) < %s THEN {aggregate} END "  # noqa: S608
@@ -606,7 +609,7 @@ def _count_and_text_matches(queryset: QuerySet[Job], limit: int) -> Counted:
     row counts only (TIMING OFF), which costs nothing measurable (`q=penerjemah inggris` at 1,000,000 jobs:
     11.3-11.9 ms against 11.5-11.7; docs/benchmarks.md, "Eighth round"). The index keeps entries of dead rows until
     a vacuum: `text_matches` is never fewer than the matches. One statement; raises what it raises."""
-    sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+    sql, params = _first_ids(queryset, limit).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
