@@ -431,6 +431,10 @@ BANTU = {
     # this many milliseconds before the sort runs instead.
     "SEARCH_WALKED_PER_SORTED": 1.65,
     "SEARCH_CANDIDATES_WALK_TIMEOUT_MS": 60,
+    # PostgreSQL: relevance's candidates are first looked for among the jobs published since the time after which
+    # about this many times their number of matches were published, by PostgreSQL's statistics (jobs.search.
+    # JobSearch._candidates_since; docs/benchmarks.md, "Ninth round"); 0 never.
+    "SEARCH_CANDIDATES_MARGIN": 2,
     "PROBLEM_TYPE_BASE": env.str("PROBLEM_TYPE_BASE", default="https://docs.bantu.id/problems/"),
     # Web Push (VAPID) and FCM. With neither configured, push is skipped and logged.
     "VAPID_PUBLIC_KEY": env.str("VAPID_PUBLIC_KEY", default=""),

@@ -5,8 +5,8 @@ then the p95 over the mix of each search's fastest way, as if the best plan were
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bantu_bench_search_1m .venv/bin/python bench/search_floor.py
 
 The ways (jobs/search.py) apply where a search has a choice, past the count cap with text:
-- `as built`: the code as it is (relevance's candidates walked or sorted as the count's plan says, else as
-  PostgreSQL plans them; text in a budget order sorted when its words match few jobs, else, like text in a date
+- `as built`: the code as it is (relevance's candidates looked for among recent jobs, walked or sorted as the
+  count's plan says, else as PostgreSQL plans them; text in a budget order sorted when its words match few jobs, else, like text in a date
   order, walked for at most SEARCH_WALK_TIMEOUT_MS, then sorted);
 - `planned`: both as PostgreSQL plans them, without a time limit;
 - `walked`: both walked, without bitmap scans (the order's index, checking the text on each row);
@@ -39,7 +39,8 @@ from bench.run import load_mix  # noqa: E402
 from jobs import search  # noqa: E402
 
 AS_BUILT = (search._walk_or_sort, search.JobSearch._ranked_candidates, search.JobSearch.page)
-CHOICES = (settings.BANTU["SEARCH_SORT_BOUND"], settings.BANTU["SEARCH_WALKED_PER_SORTED"])
+CHOICES = {name: settings.BANTU[name] for name in ("SEARCH_SORT_BOUND", "SEARCH_WALKED_PER_SORTED",
+                                                    "SEARCH_CANDIDATES_MARGIN")}
 
 
 def _without_bitmaps(run):
@@ -48,7 +49,7 @@ def _without_bitmaps(run):
         return run()
 
 
-def _sorted_candidates(found, bound, *, sort=False):
+def _sorted_candidates(found, bound, *, sort=False, since=None):
     return AS_BUILT[1](found, bound, sort=True)
 
 
@@ -64,11 +65,10 @@ def _walked_page(found, offset, limit):
 
 def use(way: str) -> None:
     """Patch jobs.search for `way`. Only the code as built chooses from the count's plan (SEARCH_SORT_BOUND,
-    SEARCH_WALKED_PER_SORTED)."""
+    SEARCH_WALKED_PER_SORTED, SEARCH_CANDIDATES_MARGIN)."""
     search._walk_or_sort, search.JobSearch._ranked_candidates, search.JobSearch.page = AS_BUILT
     built = way == "as built"
-    settings.BANTU = {**settings.BANTU, "SEARCH_SORT_BOUND": CHOICES[0] if built else 0,
-                      "SEARCH_WALKED_PER_SORTED": CHOICES[1] if built else 0}
+    settings.BANTU = {**settings.BANTU, **{name: value if built else 0 for name, value in CHOICES.items()}}
     if way == "planned":
         search._walk_or_sort = lambda walk, sort: list(walk)
     elif way == "walked":

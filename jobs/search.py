@@ -61,6 +61,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
@@ -435,7 +436,15 @@ class JobSearch:
 
     def _ranked_page(self, bound: int, start: int, stop: int) -> list[Job]:
         """Ranked jobs `start` to `stop` (< `bound`), their candidates found the way `_candidates_way` says."""
-        way = self._candidates_way
+        way, since = self._candidates_way, self._candidates_since
+        if way == "recent":
+            page = self._ranked_candidates(bound, sort=True, since=since).annotate(candidates=Window(Count("pk")))
+            rows = _under(_HEAP_ROWS_COUNT, lambda: list(page[start:stop]))
+            if rows and rows[0].candidates == bound:
+                return rows
+            # Fewer matches were published since then than the candidates (or the page lay past them): these words'
+            # matches lie further back in time than most jobs, and all of them are sorted.
+            way = "sort"
         if way == "sort":
             return list(self._ranked_candidates(bound, sort=True)[start:stop])
         page = self._ranked_candidates(bound)[start:stop]
@@ -444,21 +453,44 @@ class JobSearch:
                 start:stop], timeout=settings.BANTU["SEARCH_CANDIDATES_WALK_TIMEOUT_MS"])
         return list(page)
 
+    @cached_property
+    def _candidates_since(self) -> datetime.datetime | None:
+        """PostgreSQL, when the count's plan estimated the matches (`matches_estimate`, M): the time (UTC) since
+        which about BANTU["SEARCH_CANDIDATES_MARGIN"] (2) times relevance's candidates (500) were published, if
+        the matches were published through time as jobs were (`_published_since`); None when that is more than
+        CANDIDATES_SHARE_MAX of the matches, or without the statistics or the index of published times. Call
+        after `count`."""
+        margin = settings.BANTU["SEARCH_CANDIDATES_MARGIN"]
+        if not margin or self.matches_estimate is None:
+            return None
+        share = margin * settings.BANTU["SEARCH_RANKED_CANDIDATES"] / max(self.matches_estimate, 1)
+        return _published_since(share) if share <= CANDIDATES_SHARE_MAX else None
+
     @property
     def _candidates_way(self) -> str | None:
         """How relevance's candidates, the newest `bound` = BANTU["SEARCH_RANKED_CANDIDATES"] (500) matches, are
         found past the count cap when the count's plan measured the text's matches (`text_matches`, T) and
-        estimated those that pass the filters (`matches_estimate`, M), on PostgreSQL: "walk" the published_at
-        index checking the text and filters on each job, which reads about bound * open jobs / M jobs, when that is
-        at most BANTU["SEARCH_WALKED_PER_SORTED"] (1.65) * T, the jobs the walk reads in the time a sort of the T
-        matches takes; else "sort" them. None (as PostgreSQL plans it) otherwise. PostgreSQL's own choice rests on
-        its estimate of the matches, which multiplies the words' frequencies as if they were independent
-        (`penerjemah inggris`: 3,544 estimated, 16,994 found): it sorted those 16,994 where a walk was 9 ms faster,
-        and walked for `python` (9,516) where a sort was 16 ms faster. The 1.65 is where the two cost the same
-        between `edit video youtube` (13,869 matches, the sort 3 ms faster) and `business plan` (15,963, the walk
-        9 ms faster) at 1,000,000 jobs (docs/benchmarks.md, "Eighth round"). A walk is left to PostgreSQL when its
-        estimate of the words' matches is at least half of them (`website`, `logo`): it walks then, and making it
-        costs a statement and a savepoint. Call after `count`."""
+        estimated those that pass the filters (`matches_estimate`, M), on PostgreSQL. A walk of the published_at
+        index, checking the text and filters on each job, reads about bound * open jobs / M jobs; a sort reads the
+        T matches; both find the newest `bound`.
+
+        - "recent" when `_candidates_since` gives a time and the walk would read more jobs than T: the newest
+          `bound` matches are looked for among the jobs published since then, the index of published times
+          (jobs.0009) ANDed with the text's bitmap, which reads the matches of the recent table pages only (all
+          the jobs of those pages are checked: about 5 * 2 * bound * T / M rows at 1,000,000 jobs). At 1,000,000
+          jobs: `q=social media manager`, T 10,276, 9.5 ms instead of a 15 ms sort; `q="video editor"` 12 instead
+          of 31 (docs/benchmarks.md, "Ninth round"). When fewer than `bound` were published since, "sort".
+        - "walk" when it reads at most BANTU["SEARCH_WALKED_PER_SORTED"] (1.65) * T jobs, the jobs the walk reads in
+          the time a sort of the T matches takes, and "sort" otherwise. The 1.65 is where the two cost the same
+          between `edit video youtube` (13,869 matches, the sort 3 ms faster) and `business plan` (15,963, the walk
+          9 ms faster) at 1,000,000 jobs (docs/benchmarks.md, "Eighth round").
+        - None (as PostgreSQL plans it) for a walk PostgreSQL makes on its own, when its estimate of the words'
+          matches is at least half of them (`website`, `logo`): making it costs a statement and a savepoint; and
+          without the count's figures. PostgreSQL's own choice rests on its estimate of the matches, which
+          multiplies the words' frequencies as if they were independent (`penerjemah inggris`: 3,544 estimated,
+          16,994 found).
+
+        Call after `count`."""
         ratio = settings.BANTU["SEARCH_WALKED_PER_SORTED"]
         if not ratio or self.matches_estimate is None or not self.count_capped or self.private:
             return None
@@ -466,17 +498,22 @@ class JobSearch:
         if open_jobs is None:
             return None
         walked = settings.BANTU["SEARCH_RANKED_CANDIDATES"] * open_jobs / max(self.matches_estimate, 1)
+        if walked > self.text_matches and self._candidates_since is not None:
+            return "recent"
         if walked > ratio * self.text_matches:
             return "sort"
         if self.text_estimate is not None and self.text_estimate * 2 >= self.text_matches:
             return None  # PostgreSQL knows the words are broad and walks: no need to make it (a statement less)
         return "walk"
 
-    def _ranked_candidates(self, bound: int, *, sort: bool = False) -> QuerySet[Job]:
+    def _ranked_candidates(self, bound: int, *, sort: bool = False,
+                           since: datetime.datetime | None = None) -> QuerySet[Job]:
         # A subquery with LIMIT is planned on its own (like a materialized CTE): the newest `bound` matches come
-        # from the indexes, and only they are ranked; `sort`: every match sorted (`_unindexed`), never a walk.
+        # from the indexes, and only they are ranked; `sort`: every match sorted (`_unindexed`), never a walk;
+        # `since`: only the matches published since then.
         newest = self._order_by("newest")
-        candidates = self._bounded.order_by(*(_unindexed(newest) if sort else newest)).values("pk")[:bound]
+        candidates = self._bounded if since is None else self._bounded.filter(published_at__gte=since)
+        candidates = candidates.order_by(*(_unindexed(newest) if sort else newest)).values("pk")[:bound]
         text = self.corrected_text or self.text
         return _rows().filter(pk__in=candidates).annotate(relevance=_relevance(text)).order_by(
             F("relevance").desc(), F("published_at").desc(nulls_last=True), "-pk")
@@ -492,44 +529,56 @@ def _unindexed(order) -> tuple:
     return (key.desc() if first.startswith("-") else key.asc(), *rest)
 
 
-# The walk's time limit and plan for its transaction (or savepoint), and the settings in force before, in one
-# statement. No bitmap scans: PostgreSQL multiplies the estimates of words that come together (`input data`:
+def _under(plan_settings: dict[str, str], run):
+    """What `run()` returns, run in a transaction of its own (a savepoint inside a caller's) under `plan_settings`
+    (PostgreSQL settings, as SET LOCAL: they end with it), set in one statement with the values in force before;
+    inside a caller's transaction they are put back afterwards (a savepoint's SET LOCAL lasts until the caller's
+    transaction ends; a rolled-back savepoint undoes them itself). Raises what `run` raises."""
+    names = list(plan_settings)
+    before = ", ".join(f"current_setting(%s) AS s{index}" for index in range(len(names)))
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT before.*, {', '.join(['set_config(%s, %s, true)'] * len(names))} "  # noqa: S608
+                           f"FROM (SELECT {before}) before",
+                           [*(item for name in names for item in (name, plan_settings[name])), *names])
+            previous = cursor.fetchone()[:len(names)]
+        result = run()
+        if nested:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {', '.join(['set_config(%s, %s, true)'] * len(names))}",
+                               [item for name, value in zip(names, previous, strict=True) for item in (name, value)])
+    return result
+
+
+# The walk's plan: no bitmap scans. PostgreSQL multiplies the estimates of words that come together (`input data`:
 # 1,437 jobs estimated, 15,543 found at 1,000,000 jobs) and would plan the walk as a sort of every match (65 ms
 # instead of 1.4); the sort is the other plan, run when the walk is too slow.
-_LIMIT_WALK = ("SELECT before.setting, before.bitmaps, set_config('statement_timeout', %s, true), "
-               "set_config('enable_bitmapscan', 'off', true) "
-               "FROM (SELECT current_setting('statement_timeout') AS setting, "
-               "current_setting('enable_bitmapscan') AS bitmaps) before")
+_WALK = {"enable_bitmapscan": "off"}
+# The plan of relevance's candidates among recent jobs: a row read from the table costs a hundred times
+# PostgreSQL's default (0.01), so that it ANDs the published times' ranges (jobs.0009) with the text's bitmap even
+# for words whose matches it underestimates (`social media manager`: 18 estimated, 10,276 found), where it would
+# read every match and check the time on each.
+_HEAP_ROWS_COUNT = {"cpu_tuple_cost": "1"}
 
 
 def _walk_or_sort(walk: QuerySet[Job], sort: QuerySet, *, timeout: int | None = None) -> list[Job]:
     """The rows of `walk` (a page in an index's order), or, when it takes PostgreSQL longer than `timeout` ms
     (`BANTU["SEARCH_WALK_TIMEOUT_MS"]` by default), the jobs whose ids `sort` gives (the same page in the same
     order, every match sorted: ids only, so that the joins are made for the page's rows alone), read in one more
-    query. The walk runs in a transaction of its own (a savepoint inside a caller's) under `statement_timeout` and
-    without bitmap scans (`_LIMIT_WALK`), which end with it; a walk cancelled by the limit rolls back and leaves
-    nothing behind. Elsewhere than PostgreSQL, or with the limit 0, the walk. Raises what the queries raise, but
-    the walk's timeout."""
+    query. The walk runs under `statement_timeout` and without bitmap scans (`_under`, `_WALK`); a walk cancelled
+    by the limit rolls back and leaves nothing behind. Elsewhere than PostgreSQL, or with the limit 0, the walk.
+    Raises what the queries raise, but the walk's timeout."""
     if timeout is None:
         timeout = settings.BANTU["SEARCH_WALK_TIMEOUT_MS"]
     if connection.vendor != "postgresql" or not timeout:
         return list(walk)
-    nested = connection.in_atomic_block
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(_LIMIT_WALK, [f"{timeout}ms"])
-                before, bitmaps = cursor.fetchone()[:2]
-            rows = list(walk)
-            if nested:  # a savepoint's SET LOCAL lasts until the caller's transaction ends: put it back
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true), "
-                                   "set_config('enable_bitmapscan', %s, true)", [before, bitmaps])
+        return _under({**_WALK, "statement_timeout": f"{timeout}ms"}, lambda: list(walk))
     except OperationalError as error:
         if not isinstance(error.__cause__, QueryCanceled):
             raise
-        rows = rows_in_order(list(sort))
-    return rows
+    return rows_in_order(list(sort))
 
 
 def rows_in_order(ids: list) -> list[Job]:
@@ -563,28 +612,64 @@ def _count_and_ids(queryset: QuerySet[Job], limit: int) -> tuple[int, list | Non
 
 TEXT_INDEX = "jobs_open_search_idx"  # jobs.0002: the GIN index of the open jobs' search vectors
 OPEN_JOBS_INDEX = "jobs_open_published_idx"  # jobs.0001: the open jobs by published_at
-OPEN_JOBS_SECONDS = 60
-_open_jobs: dict[str, tuple[float, int | None]] = {}  # database alias: (when read, monotonic seconds; the estimate)
+PUBLISHED_RANGES_INDEX = "jobs_published_brin_idx"  # jobs.0009: the table's page ranges by published_at
+STATISTICS_SECONDS = 60
+# A bound on relevance's candidates' published time spares no reads when it keeps more than this share of the
+# matches: the table pages it keeps are read whole, about 5 jobs each at 1,000,000 jobs, where a sort of every match
+# reads the matches alone (`JobSearch._candidates_since`; `q=video editor&location_type=onsite`, a share of 0.42:
+# 33 ms against 25).
+CANDIDATES_SHARE_MAX = 0.2
 
 
-def forget_open_jobs() -> None:
-    """Read the open jobs' estimate again on its next use (tests: each builds its own jobs)."""
-    _open_jobs.clear()
+@dataclass(frozen=True)
+class _Statistics:
+    open_jobs: int | None  # the rows of OPEN_JOBS_INDEX
+    # The bounds of the histogram of jobs_job.published_at (ascending; about as many jobs published between each
+    # two): () without one or without PUBLISHED_RANGES_INDEX.
+    published: tuple[datetime.datetime, ...]
+
+
+_statistics_read: dict[str, tuple[float, _Statistics]] = {}  # database alias: (when read, monotonic seconds; them)
+_STATISTICS = ("SELECT (SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)), "
+               "CASE WHEN to_regclass(%s) IS NOT NULL THEN (SELECT histogram_bounds::text::timestamptz[] "
+               "FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = 'published_at' "
+               "AND NOT inherited) END")
+
+
+def forget_statistics() -> None:
+    """Read PostgreSQL's statistics again on their next use (tests: each builds its own jobs)."""
+    _statistics_read.clear()
+
+
+def _statistics() -> _Statistics:
+    """PostgreSQL's statistics of the jobs, as VACUUM, ANALYZE and autovacuum last saw them. Read at most once a
+    minute per process and database (STATISTICS_SECONDS): one statement then, none otherwise."""
+    now = time.monotonic()
+    read_at, statistics = _statistics_read.get(connection.alias, (None, None))
+    if read_at is None or now - read_at > STATISTICS_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute(_STATISTICS, [OPEN_JOBS_INDEX, PUBLISHED_RANGES_INDEX, Job._meta.db_table])
+            open_jobs, published = cursor.fetchone()
+        statistics = _Statistics(int(open_jobs) if open_jobs is not None and open_jobs > 0 else None,
+                                 tuple(published or ()))
+        _statistics_read[connection.alias] = (now, statistics)
+    return statistics
 
 
 def _open_jobs_estimate() -> int | None:
-    """PostgreSQL: about how many jobs are open, as its statistics last saw them (the rows of OPEN_JOBS_INDEX, which
-    VACUUM, ANALYZE and autovacuum keep current); None before any statistics. Read at most once a minute per
-    process and database (OPEN_JOBS_SECONDS): one statement then, none otherwise."""
-    now = time.monotonic()
-    read_at, estimate = _open_jobs.get(connection.alias, (None, None))
-    if read_at is None or now - read_at > OPEN_JOBS_SECONDS:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [OPEN_JOBS_INDEX])
-            row = cursor.fetchone()
-        estimate = int(row[0]) if row is not None and row[0] > 0 else None
-        _open_jobs[connection.alias] = (now, estimate)
-    return estimate
+    """PostgreSQL: about how many jobs are open (`_statistics`); None before any statistics."""
+    return _statistics().open_jobs
+
+
+def _published_since(share: float) -> datetime.datetime | None:
+    """PostgreSQL: the latest time (UTC) since which at least `share` (0 to 1) of the jobs with a published time
+    were published, by the histogram of `_statistics` (each of its buckets holds about as many jobs; jobs published
+    after the last ANALYZE only add to the share); None without a histogram. Used with PUBLISHED_RANGES_INDEX."""
+    bounds = _statistics().published
+    if len(bounds) < 2:
+        return None
+    buckets = len(bounds) - 1
+    return bounds[max(0, min(buckets - 1, int((1 - share) * buckets)))]
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _clean_cache():
     # A transactional test before this one may have emptied the database: the platform accounts it remembered
     # are gone (payments/ledger.py).
     ledger.forget_platform_accounts()
-    search.forget_open_jobs()  # the statistic a search reads once a minute (jobs/search.py)
+    search.forget_statistics()  # the statistics a search reads once a minute (jobs/search.py)
     yield
     cache.clear()
     with contextlib.suppress(Exception):  # a test may have pointed the throttle cache at a Redis that is down

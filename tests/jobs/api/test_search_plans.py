@@ -1,8 +1,21 @@
 """jobs.search reads the capped count's plan (EXPLAIN's JSON) and chooses how relevance's candidates are found."""
 
+import datetime
+
 import pytest
 
 from jobs import search
+
+# A histogram of published times like PostgreSQL's: 101 bounds, 100 buckets of as many jobs, a day each.
+DAY_ONE = datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC)
+HISTOGRAM = tuple(DAY_ONE + datetime.timedelta(days=day) for day in range(101))
+
+
+@pytest.fixture(autouse=True)
+def statistics(monkeypatch):
+    """PostgreSQL's statistics as a table of 750,000 open jobs would have them, without a database; no histogram
+    (so no "recent" way) unless a test sets one."""
+    monkeypatch.setattr(search, "_statistics", lambda: search._Statistics(750_000, ()))
 
 
 def _scan(rows, index=search.TEXT_INDEX, loops=1, estimate=100):
@@ -71,6 +84,60 @@ def test_a_walk_is_left_to_postgresql_when_it_knows_the_words_are_broad(settings
     monkeypatch.setattr(search, "_open_jobs_estimate", lambda: 750_000)
 
     assert _capped(settings, text_matches=16995, estimate=16995, planned=planned)._candidates_way == way
+
+
+def _with_histogram(monkeypatch):
+    monkeypatch.setattr(search, "_statistics", lambda: search._Statistics(750_000, HISTOGRAM))
+
+
+@pytest.mark.parametrize(("share", "since"), [
+    (0.1, HISTOGRAM[90]),  # the jobs of the last 10 buckets
+    (0.105, HISTOGRAM[89]),  # at least the share: 11 buckets
+    (0.001, HISTOGRAM[99]),  # never less than one bucket
+    (1, HISTOGRAM[0]),
+])
+def test_the_time_since_which_a_share_of_jobs_were_published_comes_from_the_histogram(monkeypatch, share, since):
+    _with_histogram(monkeypatch)
+
+    assert search._published_since(share) == since
+
+
+def test_no_time_without_a_histogram():
+    assert search._published_since(0.1) is None
+
+
+@pytest.mark.parametrize(("text_matches", "estimate", "way", "since"), [
+    # 2 * 500 / 9,516 = a share of 0.105: the last 11 buckets; a walk would read 39,411 jobs, more than 9,516.
+    (9516, 9516, "recent", HISTOGRAM[89]),
+    (13869, 13869, "recent", HISTOGRAM[92]),
+    (20541, 9163, "recent", HISTOGRAM[89]),  # a phrase: the positions pass 9,163 of the 20,541 the index finds
+    # 2 * 500 / 5,000 = 0.2 is the largest share kept; 4,999 matches would need more.
+    (5000, 5000, "recent", HISTOGRAM[80]),
+    (4999, 4999, "sort", None),
+    (20541, 2366, "sort", None),  # a filter passes one match in nine: a share of 0.42
+    # A walk that reads fewer jobs than the words match (500 * 750,000 / 38,830 = 9,658) is not replaced.
+    (38830, 38830, None, HISTOGRAM[97]),
+    (16994, 16994, "recent", HISTOGRAM[94]),  # 22,066 walked, more than 16,994
+])
+def test_relevance_candidates_are_looked_for_among_recent_jobs_when_a_walk_reads_more_than_the_matches(
+        settings, monkeypatch, text_matches, estimate, way, since):
+    _with_histogram(monkeypatch)
+    found = _capped(settings, text_matches=text_matches, estimate=estimate, planned=text_matches)
+
+    assert (found._candidates_way, found._candidates_since) == (way, since)
+
+
+def test_a_walk_that_reads_fewer_jobs_than_the_matches_is_made_when_postgresql_would_not(settings, monkeypatch):
+    _with_histogram(monkeypatch)
+
+    assert _capped(settings, text_matches=38830, estimate=38830, planned=100)._candidates_way == "walk"
+
+
+def test_no_recent_way_when_switched_off(settings, monkeypatch):
+    _with_histogram(monkeypatch)
+    settings.BANTU = {**settings.BANTU, "SEARCH_CANDIDATES_MARGIN": 0}
+
+    assert _capped(settings, text_matches=9516, estimate=9516)._candidates_way == "sort"
 
 
 def test_no_choice_without_statistics_for_a_private_search_or_when_switched_off(settings, monkeypatch):

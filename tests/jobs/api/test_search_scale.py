@@ -449,18 +449,23 @@ def test_relevance_candidates_walked_or_sorted_are_those_postgresql_plans(design
 
 
 @pytest.mark.postgres
-def test_the_open_jobs_estimate_is_postgresqls_statistic_read_once_a_minute(design_budgets):
+def test_the_statistics_are_postgresqls_read_once_a_minute(design_budgets):
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE jobs_job")
-    search.forget_open_jobs()
+    search.forget_statistics()
 
     first = _statements(search._open_jobs_estimate)
     estimate = search._open_jobs_estimate()
 
     assert len(first) == 1 and _statements(search._open_jobs_estimate) == []  # the minute's value
     assert estimate == Job.objects.filter(status="open", removed_at__isnull=True).count() == 10
+    # The histogram of published times, oldest first, read in the same statement (the BRIN index exists).
+    published = search._statistics().published
+    times = sorted(Job.objects.values_list("published_at", flat=True))
+    assert published == tuple(sorted(published)) and (published[0], published[-1]) == (times[0], times[-1])
+    assert search._published_since(0.1) == published[-2] and search._published_since(1) == published[0]
 
 
 # --- the text's storage -------------------------------------------------------------------------------------------
@@ -785,3 +790,44 @@ def test_searches_do_not_share_a_lock_for_their_count():
     from jobs.search import JobSearch
 
     assert not isinstance(JobSearch.__dict__["_capped_count"], functools.cached_property)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("since_days", "found_recent"), [(6, True), (5, True), (4, False), (0, False)])
+def test_relevance_candidates_among_recent_jobs_are_the_newest_or_all_are_sorted(
+        design_budgets, settings, monkeypatch, since_days, found_recent):
+    """The "recent" way reads the matches published since a time, and answers when they hold all the candidates
+    (the newest 6 of the 10 matches: the backend job, whose description says "desain", and "Desain 0" to
+    "Desain 4", each a day older); else the sort answers. Pages equal the sorted ones either way, and the plan's
+    cost setting ends with the statement."""
+    _bitmaps_only()
+    _bantu(settings, SEARCH_COUNT_CAP=3, SEARCH_RANKED_CANDIDATES=6)
+    monkeypatch.setattr(search, "_open_jobs_estimate", lambda: 10**9)  # a walk would read more than the matches
+    monkeypatch.setattr(search, "_published_since", lambda share: days_ago(since_days))
+    monkeypatch.setattr(search, "CANDIDATES_SHARE_MAX", 2)  # here the candidates are most of the matches
+
+    def pages(margin):
+        _bantu(settings, SEARCH_CANDIDATES_MARGIN=margin)
+        found = search.job_search(user=None, params=search.SearchParams(q="desain"))
+        assert found.count_capped
+        statements = [_statements(lambda offset=offset: found.page(offset, 2)) for offset in (0, 2, 4, 6)]
+        return found._candidates_way, statements, [[job.pk for job in found.page(offset, 2)] for offset in (0, 2, 4, 6)]
+
+    sorted_way, _, sorted_pages = pages(0)
+    way, statements, chosen = pages(2)
+
+    assert (sorted_way, way) == ("sort", "recent")
+    assert chosen == sorted_pages and len({pk for page in chosen for pk in page}) == 8
+    recent = [any('"published_at" >=' in sql and "COUNT(" in sql for sql in page) for page in statements]
+    assert recent == [True, True, True, False]  # the last page lies past the candidates: newest first, no ranking
+    # Answered by the recent jobs, or looked for again among all of them.
+    assert [sum("COALESCE" in sql for sql in page) for page in statements[:3]] == [1 if found_recent else 2] * 3
+    assert _setting("cpu_tuple_cost") == "0.01"
+
+
+def _setting(name: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        return cursor.fetchone()[0]
