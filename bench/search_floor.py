@@ -6,8 +6,8 @@ then the p95 over the mix of each search's fastest way, as if the best plan were
 
 The ways (jobs/search.py) apply where a search has a choice, past the count cap with text:
 - `as built`: the code as it is (relevance's candidates looked for among recent jobs, walked or sorted as the
-  count's plan says, else as PostgreSQL plans them; text in a budget order sorted when its words match few jobs, else, like text in a date
-  order, walked for at most SEARCH_WALK_TIMEOUT_MS, then sorted);
+  count's plan says, else as PostgreSQL plans them; text in a budget order sorted when its words match few jobs,
+  else, like text in a date order, walked for at most SEARCH_WALK_TIMEOUT_MS, then sorted);
 - `planned`: both as PostgreSQL plans them, without a time limit;
 - `walked`: both walked, without bitmap scans (the order's index, checking the text on each row);
 - `sorted`: both from the text index, every match sorted.
