@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.services import tokens_issue
+from bantu.core.middleware import RequestSanityMiddleware
 from tests.problems import assert_problem
 
 API = "/api/v1"
@@ -65,6 +66,17 @@ def test_nul_in_a_query_string_is_400(api, db, query):
 
     body = assert_problem(response, 400, "validation_error")
     assert list(body["errors"].values()) == [["Null characters are not allowed."]]
+
+
+@pytest.mark.parametrize("query", ["q=kopi\x00", "q=kopi%00", "\x00", "%00=1"])
+def test_nul_in_a_query_string_never_reaches_a_view(rf, query):
+    """The byte itself or %00: the middleware looks for either before parsing the query string."""
+    request = rf.get("/healthz")
+    request.META["QUERY_STRING"] = query
+
+    response = RequestSanityMiddleware(lambda request: pytest.fail("the view was called"))(request)
+
+    assert response.status_code == 400
 
 
 # --- 5. the calendar's edges ------------------------------------------------------------------------------------
