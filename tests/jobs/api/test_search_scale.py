@@ -509,6 +509,17 @@ def test_the_skills_filter_finds_job_ids_in_one_index():
     assert indexes["jobs_job_skills_skill_job_idx"]["columns"] == ["skill_id", "job_id"]
 
 
+def test_a_category_in_a_province_is_one_index_range_on_both_databases():
+    """Browsing a category in a province reads one range of (category, province, published_at) over open jobs
+    (jobs.0010), where two large bitmaps were built and ANDed."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Job._meta.db_table)
+
+    assert indexes["jobs_open_cat_location_idx"]["columns"] == ["category_id", "province", "published_at", "id"]
+
+
 # --- the text's query ---------------------------------------------------------------------------------------------
 
 @pytest.mark.postgres
