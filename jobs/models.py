@@ -104,7 +104,7 @@ class Job(BaseModel):
                          condition=Q(status="open", removed_at__isnull=True)),
             models.Index(fields=["category", "-budget_max", "-id"], name="jobs_open_cat_budget_high_idx",
                          condition=Q(status="open", removed_at__isnull=True)),
-            # Browsing a category in a province, the commonest pair of filters: the two indexes' bitmaps (63,514 and
+            # Browsing a category in a province, a common pair of filters: the two indexes' bitmaps (63,514 and
             # 110,239 entries for video-animation in DKI Jakarta) took 21 ms to build and AND; this one range of 7,074,
             # read without the table, 0.2 ms (docs/benchmarks.md, "Ninth round"). jobs.0010 builds it concurrently.
             models.Index(fields=["category", "province", "-published_at", "-id"], name="jobs_open_cat_location_idx",

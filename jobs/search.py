@@ -436,9 +436,10 @@ class JobSearch:
 
     def _ranked_page(self, bound: int, start: int, stop: int) -> list[Job]:
         """Ranked jobs `start` to `stop` (< `bound`), their candidates found the way `_candidates_way` says."""
-        way, since = self._candidates_way, self._candidates_since
+        way = self._candidates_way
         if way == "recent":
-            page = self._ranked_candidates(bound, sort=True, since=since).annotate(candidates=Window(Count("pk")))
+            page = self._ranked_candidates(bound, sort=True, since=self._candidates_since).annotate(
+                candidates=Window(Count("pk")))
             rows = _under(_HEAP_ROWS_COUNT, lambda: list(page[start:stop]))
             if rows and rows[0].candidates == bound:
                 return rows
@@ -536,17 +537,17 @@ def _under(plan_settings: dict[str, str], run):
     transaction ends; a rolled-back savepoint undoes them itself). Raises what `run` raises."""
     names = list(plan_settings)
     before = ", ".join(f"current_setting(%s) AS s{index}" for index in range(len(names)))
+    set_all = ", ".join(["set_config(%s, %s, true)"] * len(names))
     nested = connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT before.*, {', '.join(['set_config(%s, %s, true)'] * len(names))} "  # noqa: S608
-                           f"FROM (SELECT {before}) before",
+            cursor.execute(f"SELECT before.*, {set_all} FROM (SELECT {before}) before",  # noqa: S608
                            [*(item for name in names for item in (name, plan_settings[name])), *names])
             previous = cursor.fetchone()[:len(names)]
         result = run()
         if nested:
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {', '.join(['set_config(%s, %s, true)'] * len(names))}",
+                cursor.execute(f"SELECT {set_all}",
                                [item for name, value in zip(names, previous, strict=True) for item in (name, value)])
     return result
 

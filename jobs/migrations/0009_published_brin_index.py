@@ -3,7 +3,7 @@ from django.db import migrations
 from bantu.core.migration_operations import PostgresOnlySQL
 
 # A block-range index of published_at: rows are inserted about in publishing order, so each range of 128 table pages
-# holds jobs of a short span of time, and the index (under 1 MB at 1,000,000 jobs) tells which pages hold jobs
+# holds jobs of a short span of time, and the index (72 kB at 1,000,000 jobs) tells which pages hold jobs
 # published since a given time. ANDed with the text's bitmap, relevance's newest candidates are read from the
 # recent pages only (jobs.search.JobSearch._candidates_since; docs/benchmarks.md, "Ninth round"). A row moved by
 # an update widens its range, which then costs reads, never a wrong result (the condition is checked on the rows).
