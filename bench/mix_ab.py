@@ -29,6 +29,7 @@ import django
 django.setup()
 
 from bench.run import load_mix  # noqa: E402
+from bench.search_floor import percentile  # noqa: E402
 
 # Runs in each checkout (its own code, not this file's): one search path per line in, "<ms> <status>" out.
 WORKER = """
@@ -69,11 +70,6 @@ class Worker:
     def stop(self) -> None:
         self.process.stdin.close()
         self.process.wait(timeout=30)
-
-
-def percentile(values, fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 def main() -> None:
